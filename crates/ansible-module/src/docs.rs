@@ -1,0 +1,105 @@
+//! `ansible-doc` sidecar YAML (`NAME.yml` beside the binary), generated from the options
+//! struct and the module's [`ModuleInfo`]: documentation never drifts from the code.
+
+use crate::run::ModuleInfo;
+use crate::spec::{ArgSpec, OptionType};
+use schemars::JsonSchema;
+use serde_json::{Map, Value, json};
+
+pub fn sidecar_yaml<A: JsonSchema>(info: &ModuleInfo) -> String {
+    let spec = ArgSpec::of::<A>();
+    let doc = json!({
+        "DOCUMENTATION": documentation(info, &spec),
+        "EXAMPLES": info.examples,
+        "RETURN": parse_yaml(info.returns),
+    });
+    serde_norway::to_string(&doc).unwrap_or_default()
+}
+
+fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
+    let mut options = Map::new();
+    for option in &spec.options {
+        let mut entry = Map::new();
+        entry.insert("description".into(), json!(option.description));
+        entry.insert("type".into(), json!(option.kind.ansible_name()));
+        if option.kind == OptionType::List {
+            if let Some(e) = option.elements {
+                entry.insert("elements".into(), json!(e.ansible_name()));
+            }
+        }
+        entry.insert("required".into(), json!(option.required));
+        if let Some(default) = &option.default {
+            entry.insert("default".into(), default.clone());
+        }
+        if !option.choices.is_empty() {
+            entry.insert("choices".into(), json!(option.choices));
+        }
+        if !option.aliases.is_empty() {
+            entry.insert("aliases".into(), json!(option.aliases));
+        }
+        if option.no_log {
+            entry.insert("no_log".into(), json!(true));
+        }
+        options.insert(option.name.clone(), Value::Object(entry));
+    }
+    let check_mode = if info.supports_check_mode { "full" } else { "none" };
+    json!({
+        "module": info.name,
+        "short_description": info.short_description,
+        "description": info.description,
+        "version_added": "0.1.0",
+        "author": ["ftd-ha-upgrade developers"],
+        "options": options,
+        "attributes": {
+            "check_mode": {"support": check_mode, "description": "Can run in check_mode and return changed status prediction without modifying target."},
+            "diff_mode": {"support": "full", "description": "Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode."},
+        },
+        "notes": info.notes,
+    })
+}
+
+fn parse_yaml(text: &str) -> Value {
+    serde_norway::from_str(text).unwrap_or_else(|e| json!({"_error": format!("RETURN is not valid YAML: {e}")}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[allow(dead_code)]
+    #[derive(Deserialize, JsonSchema)]
+    struct Opts {
+        /// Where the unit listens.
+        host: String,
+        /// Seconds to wait.
+        #[serde(default = "ten")]
+        timeout: u64,
+    }
+    fn ten() -> u64 {
+        10
+    }
+
+    #[test]
+    fn sidecar_has_options_examples_and_returns() {
+        let info = ModuleInfo {
+            name: "probe",
+            short_description: "Probe a unit",
+            description: &["Probes."],
+            supports_check_mode: true,
+            examples: "- name: Probe\n  ftd.ha_upgrade.probe:\n    host: fw1\n",
+            returns: "version:\n  description: The version.\n  returned: always\n  type: str\n",
+            notes: &[],
+        };
+        let yaml = sidecar_yaml::<Opts>(&info);
+        let back: Value = serde_norway::from_str(&yaml).unwrap();
+        let doc = &back["DOCUMENTATION"];
+        assert_eq!(doc["module"], "probe");
+        assert_eq!(doc["options"]["host"]["required"], true);
+        assert_eq!(doc["options"]["host"]["description"], json!(["Where the unit listens."]));
+        assert_eq!(doc["options"]["timeout"]["default"], 10);
+        assert_eq!(doc["options"]["timeout"]["type"], "int");
+        assert_eq!(back["RETURN"]["version"]["type"], "str");
+        assert!(back["EXAMPLES"].as_str().unwrap().contains("ftd.ha_upgrade.probe"));
+    }
+}
