@@ -1,0 +1,73 @@
+//! The progress journal: JSON lines on the controller (time, unit, stage, percent, message),
+//! so that a long run can be followed with `tail -f` while Ansible prints nothing.
+
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Entry {
+    pub time: String,
+    pub unit: String,
+    pub stage: String,
+    pub percent: Option<u8>,
+    pub message: String,
+}
+
+/// Appends entries for one unit and stage. Writing is best effort: a full disk on the
+/// controller must not abort an upgrade half way; the failure is reported once as a warning.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    path: Option<PathBuf>,
+    unit: String,
+    stage: String,
+    pub write_error: Option<String>,
+    /// Secrets that must never reach the file.
+    secrets: Vec<String>,
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+}
+
+impl Journal {
+    pub fn new(path: Option<&Path>, unit: &str, stage: &str, secrets: Vec<String>) -> Self {
+        Journal {
+            path: path.map(Path::to_path_buf),
+            unit: unit.into(),
+            stage: stage.into(),
+            write_error: None,
+            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+        }
+    }
+
+    pub fn disabled() -> Self {
+        Self::new(None, "", "", vec![])
+    }
+
+    pub fn record(&mut self, percent: Option<u8>, message: &str) -> Entry {
+        let mut message = message.to_string();
+        for s in &self.secrets {
+            message = message.replace(s.as_str(), "********");
+        }
+        let entry = Entry { time: now_rfc3339(), unit: self.unit.clone(), stage: self.stage.clone(), percent, message };
+        if let Some(path) = &self.path {
+            if let Err(e) = append(path, &entry) {
+                self.write_error.get_or_insert(format!("cannot write the journal {}: {e}", path.display()));
+            }
+        }
+        entry
+    }
+}
+
+fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
+    // One write per line, so that concurrent modules writing one journal do not interleave.
+    file.write_all(format!("{line}\n").as_bytes())
+}

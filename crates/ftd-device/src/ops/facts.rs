@@ -1,0 +1,122 @@
+//! Reading a unit: who it is, its failover state, its packages, its upgrade status.
+
+use super::OpError;
+use crate::parse::failover_state::{self, FailoverState};
+use crate::parse::listing::{self, PackageFile};
+use crate::parse::show_failover::{self, ShowFailover};
+use crate::parse::show_version::{self, ShowVersion};
+use crate::parse::status_files::{self, UpgradeStatus};
+use crate::paths;
+use crate::session::CliSession;
+use crate::version::{Package, Version};
+use serde::Serialize;
+
+/// What every module reports about the unit it touched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    pub hostname: String,
+    pub model: String,
+    pub version: Version,
+    /// Configured role, `Primary` or `Secondary`.
+    pub role: String,
+    /// `Active`, `Standby Ready`, ...
+    pub state: String,
+    pub peer_role: String,
+    pub peer_state: String,
+    pub configuration_sync: Vec<String>,
+}
+
+impl Identity {
+    pub fn from_parts(version: &ShowVersion, failover: &FailoverState) -> Self {
+        Identity {
+            hostname: version.hostname.clone(),
+            model: version.model.clone(),
+            version: version.version.clone(),
+            role: failover.this_host.role.clone(),
+            state: failover.this_host.state.clone(),
+            peer_role: failover.other_host.role.clone(),
+            peer_state: failover.other_host.state.clone(),
+            configuration_sync: failover.configuration.clone(),
+        }
+    }
+}
+
+pub async fn show_version(s: &mut CliSession) -> Result<ShowVersion, OpError> {
+    Ok(show_version::parse(&s.clish("show version").await?).map_err(crate::DeviceError::from)?)
+}
+
+pub async fn failover_state(s: &mut CliSession) -> Result<FailoverState, OpError> {
+    Ok(failover_state::parse(&s.clish("show failover state").await?).map_err(crate::DeviceError::from)?)
+}
+
+pub async fn show_failover(s: &mut CliSession) -> Result<ShowFailover, OpError> {
+    Ok(show_failover::parse(&s.clish("show failover").await?).map_err(crate::DeviceError::from)?)
+}
+
+/// `show version` and `show failover state`: the cheap look every module starts with.
+pub async fn identity(s: &mut CliSession) -> Result<Identity, OpError> {
+    let version = show_version(s).await?;
+    let failover = failover_state(s).await?;
+    Ok(Identity::from_parts(&version, &failover))
+}
+
+pub async fn packages(s: &mut CliSession) -> Result<Vec<PackageFile>, OpError> {
+    let (out, status) = s.root(&format!("ls -l {}", paths::UPDATES_DIR)).await?;
+    Ok(if status == 0 { listing::ls_long(&out) } else { vec![] })
+}
+
+/// The upgrade status file of `package`, if an upgrade with it ever ran on this unit.
+pub async fn upgrade_status(s: &mut CliSession, package: &Package) -> Result<Option<UpgradeStatus>, OpError> {
+    let (out, status) = s.root(&format!("cat {} 2>/dev/null", paths::upgrade_status_json(package))).await?;
+    if status != 0 || out.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(status_files::upgrade_status_json(&out).map_err(crate::DeviceError::from)?))
+}
+
+/// Everything `facts` returns.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitFacts {
+    #[serde(flatten)]
+    pub identity: Identity,
+    pub uuid: Option<String>,
+    pub lsp_version: Option<String>,
+    pub vdb_version: Option<String>,
+    pub failover: FailoverState,
+    pub failover_details: ShowFailover,
+    pub packages: Vec<PackageFile>,
+    /// The newest upgrade status found for a package on the unit.
+    pub upgrade: Option<UpgradeStatus>,
+    pub disk_available: Option<String>,
+}
+
+pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
+    let version = show_version(s).await?;
+    let failover = failover_state(s).await?;
+    let failover_details = show_failover(s).await?;
+    let packages = packages(s).await?;
+    let mut upgrade = None;
+    let mut newest: Option<Version> = None;
+    for file in &packages {
+        if let Ok(package) = Package::parse(&file.name) {
+            if let Some(status) = upgrade_status(s, &package).await? {
+                if newest.as_ref().is_none_or(|v| package.version > *v) {
+                    newest = Some(package.version.clone());
+                    upgrade = Some(status);
+                }
+            }
+        }
+    }
+    let (df, _) = s.root("df -h /ngfw").await?;
+    Ok(UnitFacts {
+        identity: Identity::from_parts(&version, &failover),
+        uuid: version.uuid.clone(),
+        lsp_version: version.rules_version.clone(),
+        vdb_version: version.vdb_version.clone(),
+        failover,
+        failover_details,
+        packages,
+        upgrade,
+        disk_available: listing::df_available(&df),
+    })
+}

@@ -1,0 +1,56 @@
+//! Making a unit Active: `failover active` in LINA enable mode, only from Standby Ready,
+//! only with an Active peer, confirmed afterwards from the state both sides report.
+
+use super::facts::{self, Identity};
+use super::{OpError, pause};
+use crate::session::CliSession;
+use crate::version::Version;
+use std::time::{Duration, Instant};
+
+/// The checks before a swap. `Ok(false)`: already Active, nothing to do.
+pub fn check(unit: &Identity, require_version: Option<&Version>) -> Result<bool, OpError> {
+    if unit.state == "Active" {
+        return Ok(false);
+    }
+    if unit.state != "Standby Ready" {
+        return Err(OpError::Refused(format!(
+            "this unit is {}, not Standby Ready: failing over to it would drop the traffic",
+            unit.state
+        )));
+    }
+    if unit.peer_state != "Active" {
+        return Err(OpError::Refused(format!("the peer ({}) is {}, not Active", unit.peer_role, unit.peer_state)));
+    }
+    if let Some(v) = require_version {
+        if !v.matches(&unit.version) {
+            return Err(OpError::Refused(format!("this unit runs {}, not the required {v}", unit.version)));
+        }
+    }
+    Ok(true)
+}
+
+/// Sends `failover active` and waits until this unit is Active and the peer Standby Ready.
+pub async fn make_active(s: &mut CliSession, confirm_timeout: Duration, poll: Duration) -> Result<(Identity, Duration), OpError> {
+    let started = Instant::now();
+    let out = s.lina("failover active").await?;
+    if out.contains("ERROR") || out.contains("not allowed") || out.contains("Invalid") {
+        return Err(OpError::Failed(format!("the device refused `failover active`: {}", out.trim())));
+    }
+    let deadline = started + confirm_timeout;
+    loop {
+        let state = facts::failover_state(s).await?;
+        if state.this_host.is_active() && state.other_host.is_standby_ready() {
+            let identity = facts::identity(s).await?;
+            return Ok((identity, started.elapsed()));
+        }
+        if Instant::now() >= deadline {
+            return Err(OpError::TimedOut(format!(
+                "after `failover active` this unit is {} and the peer {} after {:.0}s; expected Active / Standby Ready",
+                state.this_host.state,
+                state.other_host.state,
+                confirm_timeout.as_secs_f64()
+            )));
+        }
+        pause(poll, deadline).await;
+    }
+}

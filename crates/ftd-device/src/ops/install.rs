@@ -1,0 +1,189 @@
+//! The upgrade itself: the safety checks before it, starting it once, following it to the
+//! reboot. The rule that matters most: never install on the Active unit.
+
+use super::checksum::{self, Checksum};
+use super::facts::{self, Identity};
+use super::follow::FileFollower;
+use super::{OpError, Timeline, pause, readiness};
+use crate::error::DeviceError;
+use crate::journal::Journal;
+use crate::parse::status_files::{self, Outcome, StatusLog};
+use crate::paths;
+use crate::session::CliSession;
+use crate::version::{Package, Version};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct InstallRequest {
+    pub package: Package,
+    pub target: Version,
+    pub allow_active: bool,
+    pub require_readiness: bool,
+    pub checksum: Option<Checksum>,
+}
+
+/// What the checks decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    AlreadyOnTarget,
+    /// An upgrade to this package is running: follow it, do not start a second.
+    Attach,
+    Start,
+}
+
+/// Every check that must pass before anything is started. Reads only.
+pub async fn plan(s: &mut CliSession, req: &InstallRequest, unit: &Identity) -> Result<Plan, OpError> {
+    if req.target.matches(&unit.version) {
+        return Ok(Plan::AlreadyOnTarget);
+    }
+    if unit.version > req.target {
+        return Err(OpError::Refused(format!(
+            "the unit runs {}, newer than the target {}; this module does not downgrade",
+            unit.version, req.target
+        )));
+    }
+    if let Some(status) = facts::upgrade_status(s, &req.package).await? {
+        if !status.failed() && !status.validated() && !status.status.eq_ignore_ascii_case("SUCCESS") {
+            return Ok(Plan::Attach);
+        }
+    }
+    if unit.state == "Active" && !req.allow_active {
+        return Err(OpError::Refused(format!(
+            "this unit ({}) is Active: installing would reboot the unit carrying the traffic. Upgrade the standby first, \
+             then run failover_swap, then install here (allow_active: true overrides, at the cost of an outage)",
+            unit.role
+        )));
+    }
+    if unit.state != "Active" && unit.state != "Standby Ready" {
+        return Err(OpError::Refused(format!(
+            "this unit is {}, not Standby Ready; fix the pair's health before upgrading",
+            unit.state
+        )));
+    }
+    if unit.state == "Standby Ready" && unit.peer_state != "Active" {
+        return Err(OpError::Refused(format!(
+            "the peer ({}) is {}, not Active: if this unit reboots nothing carries the traffic",
+            unit.peer_role, unit.peer_state
+        )));
+    }
+    let path = paths::package_path(&req.package);
+    let (_, present) = s.root(&format!("test -f {path}")).await?;
+    if present != 0 {
+        return Err(OpError::Refused(format!("{path} is not on the unit; copy the package to both units first")));
+    }
+    if let Some(sum) = &req.checksum {
+        checksum::verify(s, &path, sum).await?;
+    }
+    if req.require_readiness {
+        match readiness::recorded(s, &req.package).await? {
+            Some(p) if p.outcome == Outcome::Passed => {}
+            Some(p) => {
+                return Err(OpError::Refused(format!(
+                    "the readiness check for {} has not passed on this unit ({}); run the readiness module first",
+                    req.package.file_name,
+                    describe(&p.outcome)
+                )));
+            }
+            None => {
+                return Err(OpError::Refused(format!(
+                    "no readiness check has run for {} on this unit; run the readiness module first (or require_readiness: false)",
+                    req.package.file_name
+                )));
+            }
+        }
+    }
+    Ok(Plan::Start)
+}
+
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Running => "still running".into(),
+        Outcome::Passed => "passed".into(),
+        Outcome::Failed { script, message } => format!("failed at {}: {message}", script.as_deref().unwrap_or("an unknown script")),
+    }
+}
+
+/// Starts the upgrade, once. The output must show the installer began.
+pub async fn start(s: &mut CliSession, package: &Package) -> Result<String, OpError> {
+    let command = format!("{} --detach {}", paths::INSTALLER, paths::package_path(package));
+    let (out, status) = s.root(&command).await?;
+    if status != 0 || !out.contains("install_update.pl begins") {
+        return Err(OpError::Failed(format!("the upgrade did not start (status {status}): {}", out.trim())));
+    }
+    Ok(out)
+}
+
+/// How following an upgrade ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InstallEnd {
+    /// The pre-reboot part finished and the unit went down (or said it will).
+    Rebooting { percent: u8 },
+}
+
+/// Follows `upgrade_status.log` and `upgrade_status.json` until the unit goes down for the
+/// reboot. A dropped connection is only a reboot if the upgrade had not failed; reading is
+/// safe to retry, so the caller may reconnect and call again.
+pub async fn follow(
+    s: &mut CliSession,
+    package: &Package,
+    deadline: Instant,
+    poll: Duration,
+    journal: &mut Journal,
+    timeline: &mut Timeline,
+    log: &mut FileFollower,
+    steps_seen: &mut usize,
+) -> Result<InstallEnd, OpError> {
+    let mut percent = 0;
+    loop {
+        let polled = async {
+            log.poll(s).await?;
+            let status = facts::upgrade_status(s, package).await?;
+            let (status_log, _) = s.root(&format!("cat {} 2>/dev/null", paths::status_log(package))).await?;
+            Ok::<_, OpError>((status, status_files::status_log(&status_log)))
+        }
+        .await;
+        let (status, status_log) = match polled {
+            Ok(v) => v,
+            // The reboot drops the session: that is the normal end of this stage.
+            Err(OpError::Device(e)) if e.is_unreachable() && percent > 0 => return Ok(InstallEnd::Rebooting { percent }),
+            Err(e) => return Err(e),
+        };
+        let steps = status_files::parse_steps(&log.text).map_err(DeviceError::from)?;
+        for step in steps.iter().skip(*steps_seen) {
+            percent = step.percent;
+            timeline.push(journal, Some(step.percent), &step.message, step.script.clone());
+        }
+        *steps_seen = steps.len();
+        if let Some(st) = &status {
+            if st.failed() {
+                return Err(OpError::Failed(format!(
+                    "upgrade FAILED at {}: {}",
+                    st.failed_script.as_deref().unwrap_or("an unknown script"),
+                    if st.ui_message.is_empty() { "no message in upgrade_status.json" } else { &st.ui_message }
+                )));
+            }
+            percent = percent.max(st.percent.unwrap_or(0)).max(1);
+        }
+        match status_log {
+            StatusLog::Fatal { script, line } => {
+                return Err(OpError::Failed(format!(
+                    "upgrade FAILED at {}: {line}",
+                    script.as_deref().unwrap_or("an unknown script")
+                )));
+            }
+            StatusLog::Rebooting => {
+                timeline.push(journal, Some(100), "pre-reboot part complete: the unit is rebooting", None);
+                return Ok(InstallEnd::Rebooting { percent: 100 });
+            }
+            StatusLog::Running => {}
+        }
+        if Instant::now() >= deadline {
+            return Err(OpError::TimedOut(format!(
+                "upgrade still running at {percent}% when the timeout ran out ({}); it goes on on the device: \
+                 re-run install to attach to it",
+                steps.last().map(|s| s.message.as_str()).unwrap_or("no step logged yet")
+            )));
+        }
+        pause(poll, deadline).await;
+    }
+}

@@ -1,0 +1,267 @@
+//! The SSH transport: connect, verify the host key, authenticate, open an interactive PTY
+//! shell, read and write bytes with a timeout on every wait. Knows nothing of FTD.
+
+use crate::error::{DeviceError, tail};
+use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use russh::{ChannelMsg, client};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::{Instant, timeout};
+use zeroize::Zeroizing;
+
+/// How to reach one unit. Secrets are zeroed when dropped.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: Option<Zeroizing<String>>,
+    pub private_key: Option<PathBuf>,
+    pub known_hosts: PathBuf,
+    pub host_key_checking: bool,
+    pub connect_timeout: Duration,
+    pub command_timeout: Duration,
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "********"))
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum HostKeyVerdict {
+    Unknown(String),
+    Changed(String, usize),
+    Failed(String),
+}
+
+struct HostKeyCheck {
+    host: String,
+    port: u16,
+    known_hosts: PathBuf,
+    enabled: bool,
+    verdict: Arc<Mutex<Option<HostKeyVerdict>>>,
+}
+
+impl client::Handler for HostKeyCheck {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, offered: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        if !self.enabled {
+            return Ok(true);
+        }
+        let PublicKeyOrCertificate::PublicKey { key, .. } = offered else {
+            *self.verdict.lock().unwrap() = Some(HostKeyVerdict::Failed("certificate host keys are not supported".into()));
+            return Ok(false);
+        };
+        let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+        let verdict = match russh::keys::check_known_hosts_path(&self.host, self.port, key, &self.known_hosts) {
+            Ok(true) => return Ok(true),
+            Ok(false) => HostKeyVerdict::Unknown(fingerprint),
+            Err(russh::keys::Error::KeyChanged { line }) => HostKeyVerdict::Changed(fingerprint, line),
+            Err(e) => HostKeyVerdict::Failed(e.to_string()),
+        };
+        *self.verdict.lock().unwrap() = Some(verdict);
+        Ok(false)
+    }
+}
+
+/// An interactive shell on one unit: a PTY, what it printed, and the way to type into it.
+pub struct Shell {
+    handle: client::Handle<HostKeyCheck>,
+    channel: russh::Channel<client::Msg>,
+    /// Bytes received and not yet consumed by a reader.
+    pending: Vec<u8>,
+    pub host_key_warning: Option<String>,
+    pub bytes_read: u64,
+}
+
+impl Shell {
+    pub async fn open(opts: &ConnectOptions) -> Result<Shell, DeviceError> {
+        let verdict = Arc::new(Mutex::new(None));
+        let handler = HostKeyCheck {
+            host: opts.host.clone(),
+            port: opts.port,
+            known_hosts: opts.known_hosts.clone(),
+            enabled: opts.host_key_checking,
+            verdict: verdict.clone(),
+        };
+        let config = Arc::new(client::Config {
+            inactivity_timeout: None,
+            keepalive_interval: Some(Duration::from_secs(15)),
+            keepalive_max: 4,
+            nodelay: true,
+            ..Default::default()
+        });
+        let unreachable = |reason: String| DeviceError::Unreachable { host: opts.host.clone(), port: opts.port, reason };
+        let addr = (opts.host.as_str(), opts.port);
+        let connected = timeout(opts.connect_timeout, client::connect(config, addr, handler)).await;
+        let mut handle = match connected {
+            Err(_) => return Err(unreachable(format!("no SSH answer within {}s", opts.connect_timeout.as_secs_f64()))),
+            Ok(Ok(h)) => h,
+            Ok(Err(e)) => {
+                return Err(match verdict.lock().unwrap().take() {
+                    Some(HostKeyVerdict::Unknown(fingerprint)) => DeviceError::HostKeyUnknown {
+                        host: opts.host.clone(),
+                        port: opts.port,
+                        fingerprint,
+                        known_hosts: opts.known_hosts.display().to_string(),
+                    },
+                    Some(HostKeyVerdict::Changed(fingerprint, line)) => DeviceError::HostKeyChanged {
+                        host: opts.host.clone(),
+                        port: opts.port,
+                        fingerprint,
+                        line,
+                        known_hosts: opts.known_hosts.display().to_string(),
+                    },
+                    Some(HostKeyVerdict::Failed(why)) => {
+                        unreachable(format!("cannot read known_hosts {}: {why}", opts.known_hosts.display()))
+                    }
+                    None => unreachable(e.to_string()),
+                });
+            }
+        };
+        timeout(opts.connect_timeout, authenticate(&mut handle, opts))
+            .await
+            .map_err(|_| DeviceError::Timeout {
+                waiting_for: "SSH authentication".into(),
+                seconds: opts.connect_timeout.as_secs_f64(),
+                last_seen: String::new(),
+            })??;
+        let channel = timeout(opts.connect_timeout, async {
+            let channel = handle.channel_open_session().await?;
+            channel.request_pty(true, "vt100", 200, 48, 0, 0, &[]).await?;
+            channel.request_shell(true).await?;
+            Ok::<_, russh::Error>(channel)
+        })
+        .await
+        .map_err(|_| unreachable("the shell did not open in time".into()))?
+        .map_err(|e| unreachable(format!("opening the shell: {e}")))?;
+        let host_key_warning = (!opts.host_key_checking).then(|| {
+            format!("host key checking is off for {}:{}: the device's identity was not verified", opts.host, opts.port)
+        });
+        Ok(Shell { handle, channel, pending: Vec::new(), host_key_warning, bytes_read: 0 })
+    }
+
+    pub async fn send(&mut self, text: &str) -> Result<(), DeviceError> {
+        self.channel.data(text.as_bytes()).await.map_err(|e| DeviceError::Dropped {
+            waiting_for: format!("sending a command ({e})"),
+            last_seen: String::new(),
+        })
+    }
+
+    /// Reads until `done` says the text so far is complete, or the time runs out.
+    /// Returns the text read, consumed.
+    pub async fn read_until(
+        &mut self,
+        waiting_for: &str,
+        limit: Duration,
+        mut done: impl FnMut(&str) -> bool,
+    ) -> Result<String, DeviceError> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let text = String::from_utf8_lossy(&self.pending).into_owned();
+            if done(&text) {
+                self.pending.clear();
+                return Ok(text);
+            }
+            let msg = match tokio::time::timeout_at(deadline, self.channel.wait()).await {
+                Err(_) => {
+                    return Err(DeviceError::Timeout {
+                        waiting_for: waiting_for.to_string(),
+                        seconds: limit.as_secs_f64(),
+                        last_seen: tail(&text, 200),
+                    });
+                }
+                Ok(msg) => msg,
+            };
+            match msg {
+                Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
+                    self.bytes_read += data.len() as u64;
+                    self.pending.extend_from_slice(&data);
+                }
+                Some(ChannelMsg::Eof) | Some(ChannelMsg::Close) | None => {
+                    return Err(DeviceError::Dropped { waiting_for: waiting_for.to_string(), last_seen: tail(&text, 200) });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.channel.close().await;
+        let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+    }
+}
+
+/// Key (when given), then password, then keyboard-interactive answering with the password.
+/// Each method is tried once: the device locks users out after three failures.
+async fn authenticate(handle: &mut client::Handle<HostKeyCheck>, opts: &ConnectOptions) -> Result<(), DeviceError> {
+    let ssh = |e: russh::Error| DeviceError::Ssh(e.to_string());
+    let mut tried = Vec::new();
+    if let Some(path) = &opts.private_key {
+        let key = russh::keys::load_secret_key(path, None)
+            .map_err(|e| DeviceError::Ssh(format!("cannot load private key {}: {e}", path.display())))?;
+        let hash = handle.best_supported_rsa_hash().await.map_err(ssh)?.flatten();
+        tried.push("publickey");
+        let result =
+            handle.authenticate_publickey(&opts.username, PrivateKeyWithHashAlg::new(Arc::new(key), hash)).await.map_err(ssh)?;
+        if result.success() {
+            return Ok(());
+        }
+    }
+    if let Some(password) = &opts.password {
+        tried.push("password");
+        let result = handle.authenticate_password(&opts.username, password.as_str()).await.map_err(ssh)?;
+        let offers_kbd = match &result {
+            russh::client::AuthResult::Success => return Ok(()),
+            russh::client::AuthResult::Failure { remaining_methods, .. } => {
+                remaining_methods.contains(&russh::MethodKind::KeyboardInteractive)
+            }
+        };
+        if offers_kbd {
+            tried.push("keyboard-interactive");
+            if keyboard_interactive(handle, &opts.username, password).await? {
+                return Ok(());
+            }
+        }
+    }
+    Err(DeviceError::AuthFailed {
+        user: opts.username.clone(),
+        host: opts.host.clone(),
+        port: opts.port,
+        tried: if tried.is_empty() { "no password or key given".into() } else { tried.join(", ") },
+    })
+}
+
+async fn keyboard_interactive(
+    handle: &mut client::Handle<HostKeyCheck>,
+    user: &str,
+    password: &str,
+) -> Result<bool, DeviceError> {
+    use russh::client::KeyboardInteractiveAuthResponse as Reply;
+    let ssh = |e: russh::Error| DeviceError::Ssh(e.to_string());
+    let mut reply = handle.authenticate_keyboard_interactive_start(user, None).await.map_err(ssh)?;
+    // A server may send empty info requests; a handful of rounds is plenty.
+    for _ in 0..4 {
+        match reply {
+            Reply::Success => return Ok(true),
+            Reply::Failure { .. } => return Ok(false),
+            Reply::InfoRequest { prompts, .. } => {
+                let answers = prompts
+                    .iter()
+                    .map(|p| if p.prompt.to_lowercase().contains("password") { password.to_string() } else { String::new() })
+                    .collect();
+                reply = handle.authenticate_keyboard_interactive_respond(answers).await.map_err(ssh)?;
+            }
+        }
+    }
+    Ok(false)
+}
