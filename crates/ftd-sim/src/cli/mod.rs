@@ -1,0 +1,300 @@
+//! One terminal session on a unit: the mode it is in (CLISH, expert, root, LINA), pending
+//! password prompts, LINA's pager, and what each typed line prints. Text in, text out; the
+//! SSH front adds echo and `\r\n`.
+
+pub mod shell;
+pub mod show;
+
+use crate::model::Sim;
+use crate::model::faults::Fault;
+use crate::model::texts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Clish,
+    Expert,
+    Root,
+    LinaExec,
+    LinaEnable,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Pending {
+    None,
+    Sudo { tries: u8 },
+    Enable { tries: u8 },
+    /// Lines still to show after `<--- More --->`.
+    More(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    Text(String),
+    /// Close the session (logout, or a fault).
+    Disconnect,
+}
+
+/// Lines LINA shows before `<--- More --->` unless `terminal pager 0`.
+const PAGE: usize = 24;
+
+pub struct Terminal {
+    pub pair: usize,
+    pub unit: usize,
+    mode: Mode,
+    cwd: String,
+    pending: Pending,
+    pager: bool,
+    lecture_shown: bool,
+    last_status: i32,
+}
+
+const LECTURE: &str = "\nWe trust you have received the usual lecture from the local System\nAdministrator. It usually boils down to these three things:\n\n    #1) Respect the privacy of others.\n    #2) Think before you type.\n    #3) With great power comes great responsibility.\n\n";
+
+impl Terminal {
+    pub fn new(pair: usize, unit: usize) -> Self {
+        Terminal {
+            pair,
+            unit,
+            mode: Mode::Clish,
+            cwd: "/home/admin".into(),
+            pending: Pending::None,
+            pager: true,
+            lecture_shown: false,
+            last_status: 0,
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The banner and the first prompt (seed).
+    pub fn greeting(&self, sim: &Sim) -> String {
+        let u = &sim.pairs[self.pair].units[self.unit];
+        format!("{}{}", texts::banner(&u.model, &u.version), self.prompt(sim))
+    }
+
+    /// Input is a password: not echoed, never logged.
+    pub fn secret_input(&self) -> bool {
+        matches!(self.pending, Pending::Sudo { .. } | Pending::Enable { .. })
+    }
+
+    /// The pager waits for a key, not a line.
+    pub fn wants_key(&self) -> bool {
+        matches!(self.pending, Pending::More(_))
+    }
+
+    pub fn prompt(&self, sim: &Sim) -> String {
+        let host = &sim.pairs[self.pair].units[self.unit].hostname;
+        let path = |home: &str| if self.cwd == home { "~".to_string() } else { self.cwd.clone() };
+        match self.mode {
+            Mode::Clish => "> ".into(),
+            Mode::Expert => format!("admin@{host}:{}$ ", path("/home/admin")),
+            Mode::Root => format!("root@{host}:{}# ", path("/root")),
+            Mode::LinaExec => format!("{host}> "),
+            Mode::LinaEnable => format!("{host}# "),
+        }
+    }
+
+    /// A key while `<--- More --->` is shown: space shows the next page, q stops.
+    pub fn key(&mut self, sim: &Sim, key: u8) -> Vec<Output> {
+        let Pending::More(rest) = std::mem::replace(&mut self.pending, Pending::None) else { return vec![] };
+        // Erase the `<--- More --->` marker the way LINA does, with backspaces.
+        let erase = "\u{8}".repeat(14) + &" ".repeat(14) + &"\u{8}".repeat(14);
+        if key == b'q' || key == 3 {
+            return vec![Output::Text(format!("{erase}{}", self.prompt(sim)))];
+        }
+        let page = self.page(rest);
+        let prompt = if self.wants_key() { String::new() } else { self.prompt(sim) };
+        vec![Output::Text(format!("{erase}{page}{prompt}"))]
+    }
+
+    /// Ctrl-C.
+    pub fn interrupt(&mut self, sim: &Sim) -> Vec<Output> {
+        let text = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Sudo { tries } if tries > 0 => format!("sudo: {tries} incorrect password attempt\n"),
+            _ => "^C\n".into(),
+        };
+        vec![Output::Text(format!("{text}{}", self.prompt(sim)))]
+    }
+
+    /// One line typed and Enter pressed.
+    pub fn line(&mut self, sim: &mut Sim, line: &str) -> Vec<Output> {
+        match self.pending.clone() {
+            Pending::Sudo { tries } => return vec![Output::Text(self.sudo_answer(sim, line, tries))],
+            Pending::Enable { tries } => return vec![Output::Text(self.enable_answer(sim, line, tries))],
+            Pending::More(_) => return vec![],
+            Pending::None => {}
+        }
+        let line = line.trim();
+        let out = match self.mode {
+            Mode::Clish => self.clish(sim, line),
+            Mode::Expert | Mode::Root => return self.bash(sim, line),
+            Mode::LinaExec | Mode::LinaEnable => self.lina(sim, line),
+        };
+        match out {
+            Some(text) if self.wants_key() => vec![Output::Text(text)],
+            Some(text) => vec![Output::Text(format!("{text}{}", self.prompt(sim)))],
+            None => vec![Output::Text("\nConnection to the device closed.\n".into()), Output::Disconnect],
+        }
+    }
+
+    /// A show command, once garbled when the `garbage` fault names it.
+    fn show(&self, sim: &mut Sim, command: &str, lina: bool) -> Option<String> {
+        let out = show::show(sim, self.pair, self.unit, command, lina)?;
+        let unit = &mut sim.pairs[self.pair].units[self.unit];
+        if !unit.garbage_spent && unit.has(|f| matches!(f, Fault::Garbage(c) if c == command)) {
+            unit.garbage_spent = true;
+            let cut = out.len() * 2 / 5;
+            return Some(format!("{}\u{1b}[?7l%#@!\n", &out[..cut]));
+        }
+        Some(out)
+    }
+
+    /// None: the session ends.
+    fn clish(&mut self, sim: &mut Sim, line: &str) -> Option<String> {
+        let command = show::expand(line);
+        if let Some(out) = self.show(sim, &command, false) {
+            return Some(out);
+        }
+        Some(match command.as_str() {
+            "" => String::new(),
+            "expert" => {
+                self.mode = Mode::Expert;
+                self.cwd = "/home/admin".into();
+                String::new()
+            }
+            "system support diagnostic-cli" => {
+                self.mode = Mode::LinaExec;
+                "Attaching to Diagnostic CLI ... Press 'Ctrl+a then d' to detach.\nType help or '?' for a list of available commands.\n".into()
+            }
+            "configure high-availability suspend" | "configure high-availability resume" => {
+                // UNVERIFIED: the device's confirmation text is not public.
+                "Please wait.\n".into()
+            }
+            "exit" | "logout" => return None,
+            // UNVERIFIED wording of CLISH's answer to an unknown command.
+            _ => "Syntax error: Illegal parameter\n".into(),
+        })
+    }
+
+    fn lina(&mut self, sim: &mut Sim, line: &str) -> Option<String> {
+        let command = show::expand(line);
+        if let Some(out) = self.show(sim, &command, true) {
+            return Some(self.page(out.lines().map(String::from).collect()));
+        }
+        let enable = self.mode == Mode::LinaEnable;
+        let now = sim.now();
+        let timing = sim.timing;
+        Some(match command.as_str() {
+            "" => String::new(),
+            "enable" if !enable => {
+                self.pending = Pending::Enable { tries: 0 };
+                "Password: ".into()
+            }
+            "exit" if enable => {
+                self.mode = Mode::LinaExec;
+                let host = &sim.pairs[self.pair].units[self.unit].hostname;
+                format!(
+                    "\nLogoff\n\nUser enable_1 logged in to {host}\nLogins over the last 1 days: 2.  Last login: 13:10:25 UTC Feb 16 2024 from console\nFailed logins since the last login: 0.\nType help or '?' for a list of available commands.\n"
+                )
+            }
+            "exit" => {
+                self.mode = Mode::Clish;
+                "\nConsole connection detached.\n".into()
+            }
+            "terminal pager 0" if enable => {
+                self.pager = false;
+                String::new()
+            }
+            "failover active" if enable => match sim.pairs[self.pair].failover_active(self.unit, now, &timing) {
+                Ok(()) => "\n        Switching to Active\n".into(),
+                Err(e) => format!("{e}\n"),
+            },
+            "no failover active" if enable => match sim.pairs[self.pair].no_failover_active(self.unit, now, &timing) {
+                Ok(()) => "\n        Switching to Standby\n".into(),
+                Err(e) => format!("{e}\n"),
+            },
+            _ => {
+                let caret = " ".repeat(self.prompt(sim).len() + line.find(' ').unwrap_or(0));
+                format!("{caret}^\nERROR: % Invalid input detected at '^' marker.\n")
+            }
+        })
+    }
+
+    /// Shows one page; the rest waits for a key (see [`Terminal::wants_key`]).
+    fn page(&mut self, lines: Vec<String>) -> String {
+        if !self.pager || lines.len() <= PAGE {
+            return lines.iter().map(|l| format!("{l}\n")).collect();
+        }
+        let (now, rest) = lines.split_at(PAGE - 1);
+        self.pending = Pending::More(rest.to_vec());
+        format!("{}<--- More --->", now.iter().map(|l| format!("{l}\n")).collect::<String>())
+    }
+
+    fn bash(&mut self, sim: &mut Sim, line: &str) -> Vec<Output> {
+        let root = self.mode == Mode::Root;
+        match (line, root) {
+            ("exit" | "logout", true) => {
+                self.mode = Mode::Expert;
+                self.cwd = "/home/admin".into();
+                return vec![Output::Text(format!("logout\n{}", self.prompt(sim)))];
+            }
+            ("exit" | "logout", false) => {
+                self.mode = Mode::Clish;
+                return vec![Output::Text(format!("logout\n{}", self.prompt(sim)))];
+            }
+            ("sudo su" | "sudo su -" | "sudo -i" | "sudo -s", false) => {
+                self.pending = Pending::Sudo { tries: 0 };
+                let lecture = if self.lecture_shown { "" } else { LECTURE };
+                self.lecture_shown = true;
+                return vec![Output::Text(format!("{lecture}Password: "))];
+            }
+            _ => {}
+        }
+        let unit = &mut sim.pairs[self.pair].units[self.unit];
+        let mut drop_now = false;
+        if root {
+            unit.root_commands += 1;
+            drop_now = unit.faults.contains(&Fault::DropMidCommand(unit.root_commands));
+        }
+        let mut ctx = shell::ShellCtx { sim, pair: self.pair, unit: self.unit, cwd: &mut self.cwd, last_status: &mut self.last_status, root };
+        let out = shell::run_line(&mut ctx, line);
+        if drop_now {
+            let half = &out[..out.len() / 2];
+            return vec![Output::Text(half.to_string()), Output::Disconnect];
+        }
+        vec![Output::Text(format!("{out}{}", self.prompt(sim)))]
+    }
+
+    fn sudo_answer(&mut self, sim: &Sim, typed: &str, tries: u8) -> String {
+        let unit = &sim.pairs[self.pair].units[self.unit];
+        if typed == unit.sudo_password(&sim.password) {
+            self.pending = Pending::None;
+            self.mode = Mode::Root;
+            return self.prompt(sim);
+        }
+        let tries = tries + 1;
+        if tries >= 3 {
+            self.pending = Pending::None;
+            return format!("sudo: 3 incorrect password attempts\n{}", self.prompt(sim));
+        }
+        self.pending = Pending::Sudo { tries };
+        "Sorry, try again.\nPassword: ".into()
+    }
+
+    fn enable_answer(&mut self, sim: &Sim, typed: &str, tries: u8) -> String {
+        if typed == sim.enable_password {
+            self.pending = Pending::None;
+            self.mode = Mode::LinaEnable;
+            return self.prompt(sim);
+        }
+        let tries = tries + 1;
+        if tries >= 3 {
+            self.pending = Pending::None;
+            return format!("Access denied.\n{}", self.prompt(sim));
+        }
+        self.pending = Pending::Enable { tries };
+        "Invalid password\nPassword: ".into()
+    }
+}

@@ -1,0 +1,71 @@
+//! What a running sim tells Ansible: an inventory (YAML) and a known_hosts file.
+
+use crate::model::Sim;
+use crate::model::fs::published_checksums;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Timing variables scaled to the sim's clock, so that a rehearsal inventory works as is.
+pub struct ScaledTiming {
+    pub poll_interval: f64,
+    pub readiness_timeout: f64,
+    pub install_timeout: f64,
+    pub reboot_timeout: f64,
+}
+
+impl ScaledTiming {
+    pub fn for_scale(scale: f64) -> Self {
+        // Real-device defaults (domain §7) times the scale, with floors that keep a test's
+        // SSH logins from piling up.
+        ScaledTiming {
+            poll_interval: (15.0 * scale).max(0.05),
+            readiness_timeout: (1800.0 * scale).max(10.0),
+            install_timeout: (3600.0 * scale).max(20.0),
+            reboot_timeout: (3600.0 * scale).max(20.0),
+        }
+    }
+}
+
+pub fn inventory(sim: &Sim, ports: &HashMap<(usize, usize), u16>, known_hosts: &str, timing: &ScaledTiming) -> String {
+    let mut y = String::from("# Written by ftd-sim for its simulated pairs. Rehearse with:\n#   ansible-playbook -i THIS_FILE playbooks/upgrade_ha.yml\nall:\n  children:\n    ftd:\n      hosts:\n");
+    for (p, pair) in sim.pairs.iter().enumerate() {
+        for (u, unit) in pair.units.iter().enumerate() {
+            let _ = writeln!(y, "        {}:", unit.hostname);
+            let _ = writeln!(y, "          ansible_host: 127.0.0.1");
+            let _ = writeln!(y, "          ansible_port: {}", ports[&(p, u)]);
+            let _ = writeln!(y, "          ansible_user: {}", sim.username);
+            let _ = writeln!(y, "          ansible_password: {}", yaml_str(&sim.password));
+            let _ = writeln!(y, "          ftd_pair: pair{}", pair.id);
+        }
+    }
+    let target = sim.target_package();
+    let size = sim.pairs.first().map(|p| p.units[0].model.package_size).unwrap_or(0);
+    let (md5, _) = published_checksums(&target.file_name, size);
+    let _ = write!(
+        y,
+        "      vars:\n        ansible_connection: local\n        ansible_python_interpreter: \"{{{{ ansible_playbook_python }}}}\"\n        ftd_target_version: {}\n        ftd_package: {}\n        ftd_package_checksum: md5:{md5}\n        ftd_known_hosts: {}\n        ftd_poll_interval: {:.3}\n        ftd_readiness_timeout: {:.0}\n        ftd_install_timeout: {:.0}\n        ftd_reboot_timeout: {:.0}\n",
+        target.version,
+        target.file_name,
+        yaml_str(known_hosts),
+        timing.poll_interval,
+        timing.readiness_timeout,
+        timing.install_timeout,
+        timing.reboot_timeout,
+    );
+    y
+}
+
+fn yaml_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+pub fn known_hosts(keys: &HashMap<(usize, usize), russh::keys::PrivateKey>, ports: &HashMap<(usize, usize), u16>) -> String {
+    let mut units: Vec<_> = ports.iter().collect();
+    units.sort();
+    let mut out = String::new();
+    for (key, port) in units {
+        let public = keys[key].public_key().to_openssh().unwrap_or_default();
+        let _ = writeln!(out, "[127.0.0.1]:{port} {public}");
+    }
+    out
+}

@@ -1,0 +1,11 @@
+//! ftd-sim: a simulated Cisco FTD HA pair over SSH.
+//!
+//! Layout: [`model`] is the device (units, pairs, files, upgrade state machine, clock) with no
+//! sockets; [`cli`] is what a terminal session types into (CLISH, expert, root shell, LINA);
+//! [`server`] is the russh front, one listener per unit, closed while the unit reboots;
+//! [`inventory`] writes the Ansible inventory and known_hosts for a running sim.
+
+pub mod cli;
+pub mod inventory;
+pub mod model;
+pub mod server;

@@ -1,0 +1,141 @@
+//! `ftd-sim`: serve simulated FTD HA pairs on 127.0.0.1 until stopped.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use ftd_device::version::Version;
+use ftd_sim::inventory::{self, ScaledTiming};
+use ftd_sim::model::clock::Clock;
+use ftd_sim::model::faults::{FaultSpec, KINDS};
+use ftd_sim::model::{Sim, SimConfig, Timing, texts};
+use ftd_sim::server::{self, EventLog, ServerOptions};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "ftd-sim", about = "Simulated Cisco FTD HA pairs over SSH, for tests and rehearsals", after_help = format!("Fault kinds: {KINDS}"))]
+struct Args {
+    /// Number of HA pairs.
+    #[arg(long, default_value_t = 1)]
+    pairs: usize,
+    /// First TCP port; units get consecutive ports. 0: ports chosen by the OS.
+    #[arg(long, default_value_t = 2201)]
+    base_port: u16,
+    /// Version the units run at start.
+    #[arg(long, default_value = "7.2.2-54")]
+    from: String,
+    /// Version of the upgrade package on the units.
+    #[arg(long, default_value = "7.2.7-500")]
+    to: String,
+    /// Hardware model: ftdv, fp1000, fp2100, fp3100, fp4100, fp4200.
+    #[arg(long, default_value = "ftdv")]
+    model: String,
+    /// Real durations are device durations times this (0.002: a 30-minute install takes 3.6 s).
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+    /// PAIR:UNIT:KIND[=ARG], repeatable.
+    #[arg(long = "fault")]
+    faults: Vec<String>,
+    #[arg(long, default_value = "admin")]
+    username: String,
+    /// Login (and sudo) password of every unit.
+    #[arg(long, default_value = "Sim-Admin-Pass-1")]
+    password: String,
+    /// LINA enable password (empty, as on a new device).
+    #[arg(long, default_value = "")]
+    enable_password: String,
+    /// Offer only keyboard-interactive authentication, as many devices do.
+    #[arg(long)]
+    keyboard_interactive_only: bool,
+    /// Delay after a failed login, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    auth_delay_ms: u64,
+    /// Write an Ansible inventory for the pairs here.
+    #[arg(long)]
+    inventory: Option<PathBuf>,
+    /// Write the units' host keys here, as OpenSSH known_hosts.
+    #[arg(long)]
+    known_hosts: Option<PathBuf>,
+    /// Append events (JSON lines) here.
+    #[arg(long)]
+    events: Option<PathBuf>,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let model = texts::model(&args.model).with_context(|| format!("unknown model {}", args.model))?;
+    let from = Version::parse(&args.from)?;
+    let to = Version::parse(&args.to)?;
+    if to <= from || to.build.is_none() || from.build.is_none() {
+        bail!("--to ({to}) must be a newer X.Y.Z-BUILD than --from ({from})");
+    }
+    if !(args.time_scale > 0.0) {
+        bail!("--time-scale must be above 0");
+    }
+    let faults = args.faults.iter().map(|f| f.parse::<FaultSpec>().map_err(anyhow::Error::msg)).collect::<Result<Vec<_>>>()?;
+    if let Some(f) = faults.iter().find(|f| f.pair > args.pairs) {
+        bail!("fault for pair {} but only {} pairs", f.pair, args.pairs);
+    }
+    let config = SimConfig {
+        pairs: args.pairs,
+        from,
+        to,
+        model,
+        faults,
+        username: args.username.clone(),
+        password: args.password.clone(),
+        enable_password: args.enable_password.clone(),
+        timing: Timing::default(),
+    };
+    let sim = Sim::new(config, Clock::new(args.time_scale));
+    let mut keys = HashMap::new();
+    for p in 0..args.pairs {
+        for u in 0..2 {
+            keys.insert((p, u), russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)?);
+        }
+    }
+    let events = EventLog::open(args.events.as_deref()).context("opening the events file")?;
+    let opts = ServerOptions {
+        keys: keys.clone(),
+        keyboard_interactive_only: args.keyboard_interactive_only,
+        auth_rejection: Duration::from_millis(args.auth_delay_ms),
+    };
+    let running = server::start(sim, args.base_port, opts, events.clone()).await.context("binding the units' ports")?;
+
+    let known_hosts_path = args.known_hosts.clone().unwrap_or_else(|| std::env::temp_dir().join("ftd-sim-known_hosts"));
+    std::fs::write(&known_hosts_path, inventory::known_hosts(&keys, &running.ports))
+        .with_context(|| format!("writing {}", known_hosts_path.display()))?;
+    if let Some(path) = &args.inventory {
+        let sim = running.sim.lock().unwrap();
+        let text = inventory::inventory(&sim, &running.ports, &known_hosts_path.display().to_string(), &ScaledTiming::for_scale(args.time_scale));
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let mut ports: Vec<_> = running.ports.values().copied().collect();
+    ports.sort();
+    println!(
+        "ftd-sim: {} pair(s) of {} {} -> {} listening on 127.0.0.1 ports {} (time scale {})",
+        args.pairs,
+        model.key,
+        args.from,
+        args.to,
+        ports.iter().map(u16::to_string).collect::<Vec<_>>().join(","),
+        args.time_scale
+    );
+    println!("ftd-sim: ready");
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    running.stop();
+    let summary = running.sim.lock().unwrap().summary();
+    for pair in &summary {
+        let mut e = pair.clone();
+        e["event"] = "summary".into();
+        events.write(&e);
+    }
+    println!("ftd-sim: stopped; summary: {}", serde_json::to_string(&summary)?);
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Faults the sim can inject, per pair and unit: `PAIR:UNIT:KIND[=ARG]`, for example
+//! `1:secondary:install-fail=200_pre/200_enable_maintenance_mode.pl` or `2:primary:reboot-hang`.
+
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// The readiness check fails at this script.
+    ReadinessFail(String),
+    /// The upgrade fails at this script (`Fatal error:`, status FAILED).
+    InstallFail(String),
+    /// The unit goes down for its reboot and never comes back.
+    RebootHang,
+    /// The boot takes this many times longer.
+    SlowBoot(f64),
+    /// The unit comes back on its old version (auto-cancel / roll back).
+    Rollback,
+    /// The unit comes back in this failover state instead of Standby Ready.
+    ComesBack(String),
+    /// The unit starts in this failover state (e.g. the peer is not Standby Ready).
+    InitialState(String),
+    PackageMissing,
+    /// Checksum mismatch and signature failure.
+    PackageCorrupt,
+    /// `sudo su` expects this password, so the configured one is wrong.
+    SudoPassword(String),
+    /// Every SSH login is rejected.
+    AuthFail,
+    /// The SSH connection drops half way through the Nth root command's output.
+    DropMidCommand(u32),
+    /// An upgrade to the target is already running when the sim starts.
+    UpgradeRunning,
+    /// LINA refuses `failover active`.
+    FailoverRefused,
+    /// The named CLISH/LINA command answers with truncated garbage, once.
+    Garbage(String),
+}
+
+/// Which unit of a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitSel {
+    Primary,
+    Secondary,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultSpec {
+    /// 1-based pair number.
+    pub pair: usize,
+    pub unit: UnitSel,
+    pub fault: Fault,
+}
+
+pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
+comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
+drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND";
+
+impl FromStr for FaultSpec {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let usage = || format!("fault '{spec}' is not PAIR:UNIT:KIND[=ARG] (UNIT primary|secondary; KIND one of {KINDS})");
+        let mut parts = spec.splitn(3, ':');
+        let pair: usize = parts.next().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).ok_or_else(usage)?;
+        let unit = match parts.next() {
+            Some("primary") | Some("a") => UnitSel::Primary,
+            Some("secondary") | Some("b") => UnitSel::Secondary,
+            _ => return Err(usage()),
+        };
+        let kind = parts.next().ok_or_else(usage)?;
+        let (name, arg) = match kind.split_once('=') {
+            Some((n, a)) => (n, Some(a.to_string())),
+            None => (kind, None),
+        };
+        let need = |arg: Option<String>| arg.filter(|a| !a.is_empty()).ok_or_else(usage);
+        let fault = match name {
+            "readiness-fail" => Fault::ReadinessFail(arg.unwrap_or_else(|| "000_start/410_check_disk_space.sh".into())),
+            "install-fail" => Fault::InstallFail(arg.unwrap_or_else(|| "200_pre/200_enable_maintenance_mode.pl".into())),
+            "reboot-hang" => Fault::RebootHang,
+            "slow-boot" => Fault::SlowBoot(arg.map(|a| a.parse().map_err(|_| usage())).transpose()?.unwrap_or(3.0)),
+            "rollback" => Fault::Rollback,
+            "comes-back" => Fault::ComesBack(need(arg)?),
+            "initial-state" => Fault::InitialState(need(arg)?),
+            "package-missing" => Fault::PackageMissing,
+            "package-corrupt" => Fault::PackageCorrupt,
+            "sudo-password" => Fault::SudoPassword(need(arg)?),
+            "auth-fail" => Fault::AuthFail,
+            "drop-mid-command" => Fault::DropMidCommand(arg.map(|a| a.parse().map_err(|_| usage())).transpose()?.unwrap_or(3)),
+            "upgrade-running" => Fault::UpgradeRunning,
+            "failover-refused" => Fault::FailoverRefused,
+            "garbage" => Fault::Garbage(need(arg)?),
+            _ => return Err(usage()),
+        };
+        Ok(FaultSpec { pair, unit, fault })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_specs() {
+        let f: FaultSpec = "2:secondary:install-fail=300_os/060_fix_fstab.sh".parse().unwrap();
+        assert_eq!((f.pair, f.unit, f.fault), (2, UnitSel::Secondary, Fault::InstallFail("300_os/060_fix_fstab.sh".into())));
+        let f: FaultSpec = "1:primary:comes-back=Cold Standby".parse().unwrap();
+        assert_eq!(f.fault, Fault::ComesBack("Cold Standby".into()));
+        assert!("0:primary:rollback".parse::<FaultSpec>().is_err());
+        assert!("1:tertiary:rollback".parse::<FaultSpec>().is_err());
+        assert!("1:primary:explode".parse::<FaultSpec>().is_err());
+        assert!("1:primary:comes-back".parse::<FaultSpec>().is_err());
+    }
+}

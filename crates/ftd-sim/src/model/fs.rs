@@ -1,0 +1,126 @@
+//! The unit's files: logs the sim writes line by line, and upgrade packages, which are too
+//! large to hold and are kept as a size and the checksums of their (imagined) content.
+
+use md5::{Digest, Md5};
+use sha2::Sha512;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum File {
+    Text(String),
+    Package { size: u64, md5: String, sha512: String, signed: bool },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fs {
+    files: BTreeMap<String, File>,
+    /// Modification labels for `ls -l` (`Jul 18 02:36`).
+    mtimes: BTreeMap<String, String>,
+}
+
+/// The checksums Cisco would publish for a package: derived from its name and size, so that
+/// the sim and its inventory agree without holding a gigabyte.
+pub fn published_checksums(name: &str, size: u64) -> (String, String) {
+    let seed = format!("ftd-sim package {name} {size}");
+    (hex(&Md5::digest(seed.as_bytes())), hex(&Sha512::digest(seed.as_bytes())))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Fs {
+    pub fn add_package(&mut self, path: &str, size: u64, corrupt: bool, mtime: &str) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let (mut md5, mut sha512) = published_checksums(name, size);
+        if corrupt {
+            // A damaged copy: other bytes, other checksums, no valid signature.
+            (md5, sha512) = published_checksums(&format!("{name} damaged"), size);
+        }
+        self.files.insert(path.into(), File::Package { size, md5, sha512, signed: !corrupt });
+        self.mtimes.insert(path.into(), mtime.into());
+    }
+
+    pub fn write(&mut self, path: &str, text: &str, mtime: &str) {
+        self.files.insert(path.into(), File::Text(text.into()));
+        self.mtimes.insert(path.into(), mtime.into());
+    }
+
+    pub fn append(&mut self, path: &str, text: &str, mtime: &str) {
+        match self.files.get_mut(path) {
+            Some(File::Text(t)) => t.push_str(text),
+            _ => {
+                self.files.insert(path.into(), File::Text(text.into()));
+            }
+        }
+        self.mtimes.insert(path.into(), mtime.into());
+    }
+
+    pub fn get(&self, path: &str) -> Option<&File> {
+        self.files.get(path)
+    }
+
+    pub fn text(&self, path: &str) -> Option<&str> {
+        match self.files.get(path) {
+            Some(File::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        path == "/" || self.files.keys().any(|k| k.starts_with(&prefix))
+    }
+
+    /// Entries directly under `dir`: (name, is_dir, size, mtime).
+    pub fn list(&self, dir: &str) -> Vec<(String, bool, u64, String)> {
+        let prefix = if dir == "/" { "/".to_string() } else { format!("{}/", dir.trim_end_matches('/')) };
+        let mut out: BTreeMap<String, (bool, u64, String)> = BTreeMap::new();
+        for (path, file) in &self.files {
+            let Some(rest) = path.strip_prefix(&prefix) else { continue };
+            let mtime = self.mtimes.get(path).cloned().unwrap_or_default();
+            match rest.split_once('/') {
+                Some((sub, _)) => {
+                    out.entry(sub.to_string()).or_insert((true, 4096, mtime));
+                }
+                None => {
+                    let size = match file {
+                        File::Text(t) => t.len() as u64,
+                        File::Package { size, .. } => *size,
+                    };
+                    out.insert(rest.to_string(), (false, size, mtime));
+                }
+            }
+        }
+        out.into_iter().map(|(name, (d, s, m))| (name, d, s, m)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_keep_published_checksums_unless_corrupt() {
+        let mut fs = Fs::default();
+        fs.add_package("/u/A-7.2.7-500.sh.REL.tar", 10, false, "Jul 18 02:36");
+        fs.add_package("/u/B-7.2.7-500.sh.REL.tar", 10, true, "Jul 18 02:36");
+        let (md5, _) = published_checksums("A-7.2.7-500.sh.REL.tar", 10);
+        assert!(matches!(fs.get("/u/A-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: true, .. }) if *m == md5));
+        let (md5b, _) = published_checksums("B-7.2.7-500.sh.REL.tar", 10);
+        assert!(matches!(fs.get("/u/B-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: false, .. }) if *m != md5b));
+    }
+
+    #[test]
+    fn directories_are_implied_by_files() {
+        let mut fs = Fs::default();
+        fs.write("/a/b/c.log", "x\n", "");
+        assert!(fs.is_dir("/a") && fs.is_dir("/a/b") && !fs.is_dir("/a/b/c.log"));
+        assert_eq!(fs.list("/a")[0].0, "b");
+        assert!(fs.list("/a")[0].1);
+    }
+}
