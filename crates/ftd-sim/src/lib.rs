@@ -9,3 +9,4 @@ pub mod cli;
 pub mod inventory;
 pub mod model;
 pub mod server;
+pub mod testing;

@@ -133,7 +133,7 @@ impl Terminal {
             Mode::LinaExec | Mode::LinaEnable => self.lina(sim, line),
         };
         match out {
-            Some(text) if self.wants_key() => vec![Output::Text(text)],
+            Some(text) if self.wants_key() || self.secret_input() => vec![Output::Text(text)],
             Some(text) => vec![Output::Text(format!("{text}{}", self.prompt(sim)))],
             None => vec![Output::Text("\nConnection to the device closed.\n".into()), Output::Disconnect],
         }

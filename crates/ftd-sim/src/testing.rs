@@ -1,0 +1,73 @@
+//! Starting a sim inside a test process, with what a client needs to reach it.
+
+use crate::model::clock::Clock;
+use crate::model::faults::FaultSpec;
+use crate::model::{Sim, SimConfig, Timing, texts};
+use crate::server::{self, EventLog, RunningSim, ServerOptions};
+use ftd_device::version::Version;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "Sim-Test-Pass-9";
+
+pub struct TestSim {
+    pub running: RunningSim,
+    pub known_hosts: PathBuf,
+    pub events: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestSim {
+    /// One or more pairs on OS-chosen ports, 7.2.2-54 → 7.2.7-500, at `scale`.
+    pub async fn start(pairs: usize, scale: f64, faults: &[&str]) -> TestSim {
+        Self::start_with(pairs, scale, faults, false).await
+    }
+
+    pub async fn start_with(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool) -> TestSim {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SimConfig {
+            pairs,
+            from: Version::parse("7.2.2-54").unwrap(),
+            to: Version::parse("7.2.7-500").unwrap(),
+            model: texts::model("ftdv").unwrap(),
+            faults: faults.iter().map(|f| f.parse::<FaultSpec>().unwrap()).collect(),
+            username: "admin".into(),
+            password: PASSWORD.into(),
+            enable_password: String::new(),
+            timing: Timing::default(),
+        };
+        let sim = Sim::new(config, Clock::new(scale));
+        let mut keys = HashMap::new();
+        for p in 0..pairs {
+            for u in 0..2 {
+                keys.insert((p, u), russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap());
+            }
+        }
+        let events = dir.path().join("events.jsonl");
+        let log = EventLog::open(Some(&events)).unwrap();
+        let opts = ServerOptions { keys: keys.clone(), keyboard_interactive_only: kbd_only, auth_rejection: Duration::from_millis(10) };
+        let running = server::start(sim, 0, opts, log).await.unwrap();
+        let known_hosts = dir.path().join("known_hosts");
+        std::fs::write(&known_hosts, crate::inventory::known_hosts(&keys, &running.ports)).unwrap();
+        TestSim { running, known_hosts, events, _dir: dir }
+    }
+
+    pub fn port(&self, pair: usize, unit: usize) -> u16 {
+        self.running.ports[&(pair, unit)]
+    }
+
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.events)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+impl Drop for TestSim {
+    fn drop(&mut self) {
+        self.running.stop();
+    }
+}
