@@ -142,12 +142,9 @@ pub async fn follow(
             Ok::<_, OpError>((status, status_files::status_log(&status_log)))
         }
         .await;
-        let (status, status_log) = match polled {
-            Ok(v) => v,
-            // The reboot drops the session: that is the normal end of this stage.
-            Err(OpError::Device(e)) if e.is_unreachable() && percent > 0 => return Ok(InstallEnd::Rebooting { percent }),
-            Err(e) => return Err(e),
-        };
+        // A dropped session is returned as is: the caller reconnects to tell a reboot (the
+        // listener is closed) from a network hiccup (it is not).
+        let (status, status_log) = polled?;
         let steps = status_files::parse_steps(&log.text).map_err(DeviceError::from)?;
         for step in steps.iter().skip(*steps_seen) {
             percent = step.percent;

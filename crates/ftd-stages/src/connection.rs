@@ -1,0 +1,135 @@
+//! The connection options every module accepts (so one `module_defaults` group fills them),
+//! and logging into the unit with them.
+
+use ftd_device::DeviceError;
+use ftd_device::journal::Journal;
+use ftd_device::session::{CliSession, Escalation};
+use ftd_device::transport::ConnectOptions;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+fn default_port() -> u16 {
+    22
+}
+fn default_username() -> String {
+    "admin".into()
+}
+fn default_known_hosts() -> String {
+    "~/.ssh/known_hosts".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_connect_timeout() -> f64 {
+    30.0
+}
+fn default_command_timeout() -> f64 {
+    120.0
+}
+fn default_journal() -> String {
+    "~/.ftd_upgrade/journal.jsonl".into()
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct Connection {
+    /// Management address of the unit (the FTD's SSH address, not the FMC's).
+    pub host: String,
+    /// SSH port of the unit.
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// CLI user; it must be allowed to enter expert mode.
+    #[serde(default = "default_username")]
+    pub username: String,
+    /// Login password; tried with the password method, then keyboard-interactive.
+    #[schemars(extend("x-no_log" = true))]
+    pub password: Option<String>,
+    /// Private key file for public-key login, tried before the password.
+    #[schemars(extend("x-type" = "path"))]
+    pub private_key: Option<String>,
+    /// Password for C(sudo su) in expert mode; defaults to O(password).
+    #[schemars(extend("x-no_log" = true))]
+    pub sudo_password: Option<String>,
+    /// Password of LINA's C(enable); empty on most devices.
+    #[serde(default)]
+    #[schemars(extend("x-no_log" = true))]
+    pub enable_password: String,
+    /// OpenSSH known_hosts file the unit's host key is checked against (hashed and
+    /// C([host]:port) entries are read).
+    #[serde(default = "default_known_hosts")]
+    #[schemars(extend("x-type" = "path"))]
+    pub known_hosts: String,
+    /// Verify the unit's host key. Turning it off is reported as a warning.
+    #[serde(default = "default_true")]
+    pub host_key_checking: bool,
+    /// Seconds to wait for the TCP connection, the SSH handshake and the login.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout: f64,
+    /// Seconds to wait for a command's output and prompt.
+    #[serde(default = "default_command_timeout")]
+    pub command_timeout: f64,
+    /// Name of the unit in messages and in the journal; use C({{ inventory_hostname }}).
+    /// Defaults to O(host):O(port).
+    pub unit: Option<String>,
+    /// Pair the unit belongs to, for the journal (C({{ ftd_pair }})).
+    pub pair: Option<String>,
+    /// Progress journal on the controller: JSON lines to follow with C(tail -f). Empty to
+    /// disable.
+    #[serde(default = "default_journal")]
+    #[schemars(extend("x-type" = "path"))]
+    pub journal: String,
+}
+
+impl Connection {
+    pub fn unit_name(&self) -> String {
+        self.unit.clone().unwrap_or_else(|| format!("{}:{}", self.host, self.port))
+    }
+
+    pub fn options(&self) -> ConnectOptions {
+        ConnectOptions {
+            host: self.host.clone(),
+            port: self.port,
+            username: self.username.clone(),
+            password: self.password.clone().map(Zeroizing::new),
+            private_key: self.private_key.as_ref().map(PathBuf::from),
+            known_hosts: PathBuf::from(&self.known_hosts),
+            host_key_checking: self.host_key_checking,
+            connect_timeout: secs(self.connect_timeout),
+            command_timeout: secs(self.command_timeout),
+        }
+    }
+
+    pub fn escalation(&self) -> Escalation {
+        let sudo = self.sudo_password.clone().or_else(|| self.password.clone()).unwrap_or_default();
+        Escalation { sudo_password: Zeroizing::new(sudo), enable_password: Zeroizing::new(self.enable_password.clone()) }
+    }
+
+    pub async fn login(&self) -> Result<CliSession, DeviceError> {
+        CliSession::login(&self.options(), self.escalation()).await
+    }
+
+    pub fn secrets(&self) -> Vec<String> {
+        [&self.password, &self.sudo_password].into_iter().flatten().cloned().chain([self.enable_password.clone()]).collect()
+    }
+
+    pub fn journal(&self, stage: &str) -> Journal {
+        let path = (!self.journal.is_empty()).then(|| PathBuf::from(&self.journal));
+        let unit = match &self.pair {
+            Some(p) => format!("{p}/{}", self.unit_name()),
+            None => self.unit_name(),
+        };
+        Journal::new(path.as_deref(), &unit, stage, self.secrets())
+    }
+}
+
+/// Seconds as a duration, never negative or NaN.
+pub fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(if s.is_finite() && s > 0.0 { s } else { 0.0 })
+}
+
+/// The stages are async inside; a module is one short process, so one small runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime").block_on(f)
+}

@@ -1,0 +1,119 @@
+//! `failover_swap`: make this unit Active, only from Standby Ready with an Active peer.
+
+use crate::connection::{Connection, block_on, secs};
+use crate::report;
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::ops::{OpError, Timeline, facts, failover};
+use ftd_device::version::Version;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+fn default_timeout() -> f64 {
+    120.0
+}
+fn default_poll() -> f64 {
+    2.0
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(flatten)]
+    pub conn: Connection,
+    /// Refuse unless this unit runs this version, C(X.Y.Z[.P]-BUILD) (the upgraded unit must
+    /// carry the traffic before its peer is upgraded).
+    pub require_version: Option<String>,
+    /// Seconds to wait until both units report the new roles.
+    #[serde(default = "default_timeout")]
+    pub timeout: f64,
+    /// Seconds between two reads of the failover state while confirming.
+    #[serde(default = "default_poll")]
+    pub poll_interval: f64,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "failover_swap",
+    short_description: "Make an FTD unit the Active one of its HA pair (failover active)",
+    description: &[
+        "Runs C(failover active) in the LINA diagnostic CLI (enable mode) on this unit, then confirms that this unit reports Active and its peer Standby Ready.",
+        "Refuses when this unit is not Standby Ready, when the peer is not Active, or when O(require_version) is set and this unit does not run it. A unit already Active is left alone (changed=false).",
+        "Traffic blips once during the swap.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Make the upgraded standby active
+  ftd.ha_upgrade.failover_swap:
+    require_version: 7.2.7-500
+"#,
+    returns: r#"swap_duration:
+  description: Seconds from C(failover active) to both units confirming their new roles.
+  returned: when changed
+  type: float
+unit:
+  description: The unit's identity after the swap.
+  returned: success
+  type: dict
+"#,
+    notes: &[],
+};
+
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let unit = args.conn.unit_name();
+    let fail = |e: OpError| report::fail(&unit, "failover_swap", &e);
+    let required = match args.require_version.as_deref().map(Version::parse).transpose() {
+        Ok(v) => v,
+        Err(e) => return fail(OpError::Refused(e.to_string())),
+    };
+    let mut journal = args.conn.journal("failover_swap");
+    let mut timeline = Timeline::default();
+    block_on(async {
+        let mut s = match args.conn.login().await {
+            Ok(s) => s,
+            Err(e) => return fail(e.into()),
+        };
+        let outcome = async {
+            let id = facts::identity(&mut s).await?;
+            let needed = failover::check(&id, required.as_ref())?;
+            if !needed {
+                return Ok((id.clone(), id, None));
+            }
+            if ctx.ansible.check_mode {
+                return Ok((id.clone(), id, Some(0.0)));
+            }
+            timeline.push(&mut journal, None, "failover active", None);
+            let (after, took) = failover::make_active(&mut s, secs(args.timeout), secs(args.poll_interval)).await?;
+            timeline.push(&mut journal, Some(100), &format!("{} is Active, peer {}", after.role, after.peer_state), None);
+            Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
+        }
+        .await;
+        s.close().await;
+        let mut r = match outcome {
+            Ok((before, after, None)) => {
+                let _ = before;
+                let mut r = ModuleResult::ok(format!("{unit} ({}) is already Active", after.role));
+                report::identity(&mut r, &after);
+                r
+            }
+            Ok((before, after, Some(took))) => {
+                let msg = if ctx.ansible.check_mode {
+                    format!("{unit} ({}) would become Active; peer {} would become Standby", before.role, before.peer_role)
+                } else {
+                    format!("{unit} ({}) is now Active; peer {} is {}", after.role, after.peer_role, after.peer_state)
+                };
+                let mut r = ModuleResult::changed(msg).with_diff(
+                    json!({"active": before.peer_role, "standby": before.role}),
+                    json!({"active": before.role, "standby": before.peer_role}),
+                );
+                if !ctx.ansible.check_mode {
+                    r.set("swap_duration", (took * 1000.0).round() / 1000.0);
+                }
+                report::identity(&mut r, &after);
+                r
+            }
+            Err(e) => fail(e),
+        };
+        report::timeline(&mut r, &timeline);
+        report::journal_warning(&mut r, &journal);
+        r
+    })
+}

@@ -1,0 +1,257 @@
+//! `install`: the upgrade on one unit, after every safety check, followed to its reboot.
+
+use crate::connection::{Connection, block_on, secs};
+use crate::report;
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::DeviceError;
+use ftd_device::ops::checksum::Checksum;
+use ftd_device::ops::follow::FileFollower;
+use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan};
+use ftd_device::ops::{OpError, Timeline, facts, pause};
+use ftd_device::parse::status_files;
+use ftd_device::paths;
+use ftd_device::session::CliSession;
+use ftd_device::version::{Package, Version};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::time::Instant;
+
+fn default_timeout() -> f64 {
+    3600.0
+}
+fn default_poll() -> f64 {
+    15.0
+}
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(flatten)]
+    pub conn: Connection,
+    /// Upgrade package in C(/ngfw/var/sf/updates), as a file name or a path there.
+    pub package: String,
+    /// Version the unit must end on, C(X.Y.Z[.P]-BUILD); derived from O(package) when omitted.
+    pub target_version: Option<String>,
+    /// Published checksum, C(md5:<hex>) or C(sha512:<hex>), verified on the unit first.
+    pub checksum: Option<String>,
+    /// Install even though this unit is Active. It reboots the unit carrying the traffic:
+    /// the peer takes over only after the failover holdtime, and traffic is lost meanwhile.
+    #[serde(default)]
+    pub allow_active: bool,
+    /// Refuse unless the readiness check passed for this package on this unit.
+    #[serde(default = "default_true")]
+    pub require_readiness: bool,
+    /// Follow the upgrade until the unit goes down for its reboot. With V(false), return once
+    /// the upgrade has started.
+    #[serde(default = "default_true")]
+    pub wait: bool,
+    /// Seconds to follow the upgrade up to the reboot (real devices: 20 to 45 minutes).
+    #[serde(default = "default_timeout")]
+    pub timeout: f64,
+    /// Seconds between two reads of the upgrade status.
+    #[serde(default = "default_poll")]
+    pub poll_interval: f64,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "install",
+    short_description: "Upgrade one FTD unit (never the Active one) and follow the upgrade to its reboot",
+    description: &[
+        "Checks, before touching anything, that the unit is not Active (unless O(allow_active)), that its peer is Active, that the package is on the unit with the published checksum and that the readiness check passed.",
+        "Then runs C(install_update.pl --detach) as root, confirms it started, and follows C(upgrade_status.log) and C(upgrade_status.json) until the unit goes down for its reboot.",
+        "A unit already on the target version is left alone (changed=false). An upgrade to this package already running is followed, never started twice.",
+        "Follow with M(ftd.ha_upgrade.wait_reboot) to wait for the unit's return.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Upgrade the standby unit
+  ftd.ha_upgrade.install:
+    package: Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar
+    target_version: 7.2.7-500
+    checksum: "md5:{{ ftd_package_md5 }}"
+  when: ansible_facts.ftd.state == 'Standby Ready'
+"#,
+    returns: r#"plan:
+  description: What the module decided, C(start), C(attach) (an upgrade was already running) or C(already_on_target).
+  returned: success
+  type: str
+rebooting:
+  description: Whether the unit went down for its reboot while the module followed it.
+  returned: success
+  type: bool
+percent:
+  description: The last percent reported by the upgrade.
+  returned: success
+  type: int
+timeline:
+  description: Steps seen (seconds since start, percent, message, script).
+  returned: always
+  type: list
+  elements: dict
+duration:
+  description: Seconds this module ran.
+  returned: always
+  type: float
+unit:
+  description: The unit's identity before the upgrade.
+  returned: success
+  type: dict
+"#,
+    notes: &["The safety checks hold whatever the playbook or inventory says: a wrong inventory cannot make this module upgrade the Active unit."],
+};
+
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let unit = args.conn.unit_name();
+    let fail = |e: OpError| report::fail(&unit, "install", &e);
+    let package = match Package::parse(&args.package) {
+        Ok(p) => p,
+        Err(e) => return fail(OpError::Refused(e.to_string())),
+    };
+    let target = match &args.target_version {
+        Some(t) => match Version::parse(t) {
+            Ok(v) => v,
+            Err(e) => return fail(OpError::Refused(e.to_string())),
+        },
+        None => package.version.clone(),
+    };
+    if !target.matches(&package.version) {
+        return fail(OpError::Refused(format!("package {} is version {}, not the target {target}", package.file_name, package.version)));
+    }
+    let checksum = match args.checksum.as_deref().map(Checksum::parse).transpose() {
+        Ok(c) => c,
+        Err(e) => return fail(OpError::Refused(e)),
+    };
+    let request = InstallRequest {
+        package: package.clone(),
+        target: target.clone(),
+        allow_active: args.allow_active,
+        require_readiness: args.require_readiness,
+        checksum,
+    };
+    let mut journal = args.conn.journal("install");
+    let mut timeline = Timeline::default();
+    block_on(async {
+        let mut s = match args.conn.login().await {
+            Ok(s) => s,
+            Err(e) => return fail(e.into()),
+        };
+        let warning = s.host_key_warning().map(String::from);
+        let id = match facts::identity(&mut s).await {
+            Ok(id) => id,
+            Err(e) => return fail(e),
+        };
+        let plan = match install::plan(&mut s, &request, &id).await {
+            Ok(p) => p,
+            Err(e) => {
+                s.close().await;
+                let mut r = fail(e);
+                report::identity(&mut r, &id);
+                return r;
+            }
+        };
+        let before = id.version.to_string();
+        let mut r = match (&plan, ctx.ansible.check_mode) {
+            (Plan::AlreadyOnTarget, _) => {
+                s.close().await;
+                ModuleResult::ok(format!("{unit} already runs {}", id.version)).with("plan", "already_on_target")
+            }
+            (Plan::Start, true) => {
+                s.close().await;
+                report::version_diff(ModuleResult::changed(format!("{unit} would be upgraded from {before} to {target}")), &before, &target.to_string())
+                    .with("plan", "start")
+            }
+            (Plan::Attach, true) => {
+                s.close().await;
+                ModuleResult::changed(format!("{unit}: an upgrade to {target} is running; would follow it")).with("plan", "attach")
+            }
+            (plan, false) => {
+                let plan_name = if *plan == Plan::Start { "start" } else { "attach" };
+                match start_and_follow(&args, s, &package, plan, &mut journal, &mut timeline).await {
+                    Ok((rebooting, percent)) => {
+                        let msg = if rebooting {
+                            format!("{unit}: upgrade to {target} finished its pre-reboot part; the unit is rebooting")
+                        } else {
+                            format!("{unit}: upgrade to {target} started")
+                        };
+                        report::version_diff(ModuleResult::changed(msg), &before, &target.to_string())
+                            .with("plan", plan_name)
+                            .with("rebooting", rebooting)
+                            .with("percent", percent)
+                    }
+                    Err(e) => {
+                        let mut r = fail(e);
+                        r.changed = *plan == Plan::Start;
+                        r.set("plan", plan_name);
+                        r
+                    }
+                }
+            }
+        };
+        report::identity(&mut r, &id);
+        report::timeline(&mut r, &timeline);
+        report::journal_warning(&mut r, &journal);
+        report::host_key_warning(&mut r, warning.as_deref());
+        r
+    })
+}
+
+/// Starts (once) and follows. Reading is safe to retry, so a dropped session is reopened;
+/// a refused reconnection after the upgrade began means the unit is rebooting.
+async fn start_and_follow(
+    args: &Args,
+    mut s: CliSession,
+    package: &Package,
+    plan: &Plan,
+    journal: &mut ftd_device::journal::Journal,
+    timeline: &mut Timeline,
+) -> Result<(bool, u8), OpError> {
+    if *plan == Plan::Start {
+        install::start(&mut s, package).await?;
+        timeline.push(journal, Some(0), &format!("upgrade started: install_update.pl --detach {}", package.file_name), None);
+    } else {
+        timeline.push(journal, None, "an upgrade to this package is already running: following it", None);
+    }
+    if !args.wait {
+        s.close().await;
+        return Ok((false, 0));
+    }
+    let deadline = Instant::now() + secs(args.timeout);
+    let poll = secs(args.poll_interval);
+    let mut log = FileFollower::new(paths::upgrade_status_log(package));
+    let mut steps_seen = 0;
+    loop {
+        match install::follow(&mut s, package, deadline, poll, journal, timeline, &mut log, &mut steps_seen).await {
+            Ok(InstallEnd::Rebooting { percent }) => {
+                s.close().await;
+                return Ok((true, percent));
+            }
+            Err(OpError::Device(e)) if e.is_unreachable() => {
+                timeline.push(journal, None, &format!("session lost ({e}); reconnecting"), None);
+                s = match reconnect(args, deadline, poll).await? {
+                    Some(s) => s,
+                    None => {
+                        let percent = status_files::parse_steps(&log.text).ok().and_then(|s| s.last().map(|s| s.percent)).unwrap_or(0);
+                        timeline.push(journal, None, "the unit refuses connections: it is rebooting", None);
+                        return Ok((true, percent));
+                    }
+                };
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A new session, or None when the unit refuses connections (it is down).
+async fn reconnect(args: &Args, deadline: Instant, poll: std::time::Duration) -> Result<Option<CliSession>, OpError> {
+    match args.conn.login().await {
+        Ok(s) => Ok(Some(s)),
+        Err(DeviceError::Unreachable { .. }) => Ok(None),
+        Err(e) if e.is_unreachable() && Instant::now() < deadline => {
+            pause(poll, deadline).await;
+            Ok(args.conn.login().await.ok())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

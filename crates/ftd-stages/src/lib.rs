@@ -1,0 +1,15 @@
+//! The upgrade stages as Ansible modules. Each stage file holds the module's options (one
+//! struct, the single source of validation and documentation), its [`ModuleInfo`] and a
+//! `run` function; `modules/<name>` is a binary that only calls [`run_module`] with them.
+//!
+//! [`ModuleInfo`]: ansible_module::ModuleInfo
+//! [`run_module`]: ansible_module::run_module
+
+pub mod connection;
+pub mod facts;
+pub mod failover_swap;
+pub mod install;
+pub mod readiness;
+pub mod report;
+pub mod verify;
+pub mod wait_reboot;

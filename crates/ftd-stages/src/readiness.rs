@@ -1,0 +1,176 @@
+//! `readiness`: checksum the package on the unit, run the readiness check and follow it.
+
+use crate::connection::{Connection, block_on, secs};
+use crate::report;
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::ops::checksum::{self, Checksum};
+use ftd_device::ops::{OpError, Timeline, facts, readiness};
+use ftd_device::parse::status_files::Outcome;
+use ftd_device::paths;
+use ftd_device::version::Package;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+fn default_timeout() -> f64 {
+    1800.0
+}
+fn default_poll() -> f64 {
+    15.0
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(flatten)]
+    pub conn: Connection,
+    /// Upgrade package, as a file name in C(/ngfw/var/sf/updates) or a path there, for example
+    /// C(Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar).
+    pub package: String,
+    /// Published checksum of the package, C(md5:<hex>) or C(sha512:<hex>), verified on the unit
+    /// before anything runs.
+    pub checksum: Option<String>,
+    /// Run the check again even if it already passed for this package.
+    #[serde(default)]
+    pub force: bool,
+    /// Seconds to wait for the check to finish (real devices take 1 to 15 minutes).
+    #[serde(default = "default_timeout")]
+    pub timeout: f64,
+    /// Seconds between two reads of the status file.
+    #[serde(default = "default_poll")]
+    pub poll_interval: f64,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "readiness",
+    short_description: "Run the FTD upgrade readiness check on a unit and wait for its result",
+    description: &[
+        "Verifies the package's checksum on the unit (when given), then runs C(install_update.pl --detach --readiness-check) as root and follows C(upgrade_readiness_status) until the check passes or fails.",
+        "A check that already passed for this package is not run again unless O(force=true).",
+        "Does not change the running software: safe before the maintenance window.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Readiness check on both units
+  ftd.ha_upgrade.readiness:
+    package: Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar
+    checksum: "md5:{{ ftd_package_md5 }}"
+    timeout: 1800
+"#,
+    returns: r#"passed:
+  description: Whether the readiness check passed.
+  returned: always
+  type: bool
+failed_script:
+  description: The script that failed, for example C(000_start/410_check_disk_space.sh).
+  returned: when the check failed
+  type: str
+failure_message:
+  description: The failure text of the failed script.
+  returned: when the check failed
+  type: str
+percent:
+  description: The last percent reported.
+  returned: always
+  type: int
+timeline:
+  description: Every status line seen, with seconds since the start, percent and script.
+  returned: always
+  type: list
+  elements: dict
+duration:
+  description: Seconds this module waited.
+  returned: always
+  type: float
+"#,
+    notes: &["The device writes the result to C(/ngfw/var/log/sf/<package>/upgrade_readiness/)."],
+};
+
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let unit = args.conn.unit_name();
+    let fail = |e: OpError| report::fail(&unit, "readiness", &e);
+    let package = match Package::parse(&args.package) {
+        Ok(p) => p,
+        Err(e) => return fail(OpError::Refused(e.to_string())),
+    };
+    let checksum = match args.checksum.as_deref().map(Checksum::parse).transpose() {
+        Ok(c) => c,
+        Err(e) => return fail(OpError::Refused(e)),
+    };
+    let mut journal = args.conn.journal("readiness");
+    let mut timeline = Timeline::default();
+    block_on(async {
+        let mut s = match args.conn.login().await {
+            Ok(s) => s,
+            Err(e) => return fail(e.into()),
+        };
+        let outcome = async {
+            let id = facts::identity(&mut s).await?;
+            let path = paths::package_path(&package);
+            let (_, present) = s.root(&format!("test -f {path}")).await?;
+            if present != 0 {
+                return Err(OpError::Refused(format!("{path} is not on the unit; copy the package to both units first")));
+            }
+            if let Some(sum) = &checksum {
+                checksum::verify(&mut s, &path, sum).await?;
+                timeline.push(&mut journal, None, &format!("{} checksum of {} verified", sum.algorithm, package.file_name), None);
+            }
+            let recorded = readiness::recorded(&mut s, &package).await?;
+            let already = recorded.as_ref().is_some_and(|p| p.outcome == Outcome::Passed);
+            if already && !args.force {
+                return Ok((id, recorded.unwrap(), false));
+            }
+            let running = recorded.as_ref().is_some_and(|p| p.outcome == Outcome::Running);
+            if ctx.ansible.check_mode {
+                let p = recorded.unwrap_or(ftd_device::parse::status_files::ReadinessProgress {
+                    steps: vec![],
+                    percent: 0,
+                    current_script: None,
+                    outcome: Outcome::Running,
+                });
+                return Ok((id, p, true));
+            }
+            if !running {
+                readiness::start(&mut s, &package).await?;
+                timeline.push(&mut journal, Some(0), &format!("readiness check started for {}", package.file_name), None);
+            }
+            let progress = readiness::follow(&mut s, &package, secs(args.timeout), secs(args.poll_interval), &mut journal, &mut timeline).await?;
+            Ok((id, progress, true))
+        }
+        .await;
+        let warning = s.host_key_warning().map(String::from);
+        s.close().await;
+        let (id, progress, changed) = match outcome {
+            Ok(v) => v,
+            Err(e) => {
+                let mut r = fail(e);
+                report::timeline(&mut r, &timeline);
+                return r;
+            }
+        };
+        let mut r = match (&progress.outcome, ctx.ansible.check_mode && changed) {
+            (_, true) => ModuleResult::changed(format!("{unit}: would run the readiness check for {}", package.file_name)),
+            (Outcome::Passed, _) if !changed => {
+                ModuleResult::ok(format!("{unit}: readiness check already passed for {}", package.file_name))
+            }
+            (Outcome::Passed, _) => ModuleResult::changed(format!("{unit}: readiness check passed for {}", package.file_name)),
+            (Outcome::Failed { script, message }, _) => {
+                let mut r = ModuleResult::fail(format!(
+                    "{}: readiness check FAILED at {}: {message}. Fix the cause on the unit, then run readiness again (force: true).",
+                    report::prefix(&unit, "readiness"),
+                    script.as_deref().unwrap_or("an unknown script"),
+                ));
+                r.changed = true;
+                r.set("failed_script", script);
+                r.set("failure_message", message);
+                r
+            }
+            (Outcome::Running, _) => ModuleResult::fail(format!("{}: the check did not finish", report::prefix(&unit, "readiness"))),
+        };
+        r.set("passed", progress.outcome == Outcome::Passed);
+        r.set("percent", progress.percent);
+        report::identity(&mut r, &id);
+        report::timeline(&mut r, &timeline);
+        report::journal_warning(&mut r, &journal);
+        report::host_key_warning(&mut r, warning.as_deref());
+        r
+    })
+}

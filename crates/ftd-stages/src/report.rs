@@ -1,0 +1,79 @@
+//! Turning what a stage saw into the module's result: the unit's identity on every result,
+//! and failure messages that name the unit, the stage, what was seen and what to do next.
+
+use ansible_module::ModuleResult;
+use ftd_device::DeviceError;
+use ftd_device::journal::Journal;
+use ftd_device::ops::facts::Identity;
+use ftd_device::ops::{OpError, Timeline};
+use serde_json::json;
+
+/// `fw-1-b [install]: ...`
+pub fn prefix(unit: &str, stage: &str) -> String {
+    format!("{unit} [{stage}]")
+}
+
+pub fn fail(unit: &str, stage: &str, error: &OpError) -> ModuleResult {
+    let hint = match error {
+        OpError::Device(e) => device_hint(e),
+        OpError::Refused(_) => "Nothing was changed on the unit.",
+        OpError::Failed(_) => "",
+        OpError::TimedOut(_) => "",
+    };
+    let msg = format!("{}: {error}{}{hint}", prefix(unit, stage), if hint.is_empty() { "" } else { ". " });
+    let mut r = ModuleResult::fail(msg.trim_end().to_string());
+    r.set("stage", stage);
+    r.set("error_kind", kind(error));
+    r
+}
+
+fn kind(error: &OpError) -> &'static str {
+    match error {
+        OpError::Device(DeviceError::AuthFailed { .. } | DeviceError::PasswordRejected { .. } | DeviceError::PasswordChangeRequired { .. }) => "auth",
+        OpError::Device(DeviceError::HostKeyUnknown { .. } | DeviceError::HostKeyChanged { .. }) => "host_key",
+        OpError::Device(e) if e.is_unreachable() => "unreachable",
+        OpError::Device(_) => "device",
+        OpError::Refused(_) => "refused",
+        OpError::Failed(_) => "failed",
+        OpError::TimedOut(_) => "timeout",
+    }
+}
+
+fn device_hint(e: &DeviceError) -> &'static str {
+    match e {
+        DeviceError::AuthFailed { .. } => "Check the username and password (the device locks a user out after three failed logins)",
+        DeviceError::PasswordRejected { .. } => "Check sudo_password / enable_password",
+        DeviceError::Unreachable { .. } | DeviceError::Dropped { .. } => {
+            "Check the address and port; if the unit is rebooting, run wait_reboot"
+        }
+        DeviceError::Timeout { .. } => "The device did not answer in time; raise command_timeout if it is slow",
+        DeviceError::Parse(_) => "The device printed something this module does not understand; nothing was changed after it",
+        _ => "",
+    }
+}
+
+pub fn identity(r: &mut ModuleResult, id: &Identity) {
+    r.set("unit", id);
+}
+
+pub fn timeline(r: &mut ModuleResult, t: &Timeline) {
+    r.set("timeline", &t.entries);
+    r.set("duration", (t.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
+}
+
+/// A journal that could not be written is a warning, never a failure.
+pub fn journal_warning(r: &mut ModuleResult, j: &Journal) {
+    if let Some(w) = &j.write_error {
+        r.warn(w.clone());
+    }
+}
+
+pub fn host_key_warning(r: &mut ModuleResult, warning: Option<&str>) {
+    if let Some(w) = warning {
+        r.warn(w);
+    }
+}
+
+pub fn version_diff(r: ModuleResult, before: &str, after: &str) -> ModuleResult {
+    r.with_diff(json!({"version": before}), json!({"version": after}))
+}

@@ -1,0 +1,106 @@
+//! `verify`: every post-upgrade check on a unit, each reported; fails listing all failures.
+
+use crate::connection::{Connection, block_on};
+use crate::report;
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::ops::{OpError, verify};
+use ftd_device::version::{Package, Version};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpectedActive {
+    Primary,
+    Secondary,
+    Any,
+}
+
+fn default_active() -> ExpectedActive {
+    ExpectedActive::Any
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(flatten)]
+    pub conn: Connection,
+    /// Version the unit must run, C(X.Y.Z[.P]-BUILD).
+    pub target_version: String,
+    /// Which configured role must be Active.
+    #[serde(default = "default_active")]
+    pub expected_active: ExpectedActive,
+    /// The upgrade package, to check that its upgrade status says completed.
+    pub package: Option<String>,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "verify",
+    short_description: "Check an upgraded FTD unit and its pair: version, failover health, LINA versions, slots",
+    description: &[
+        "Checks this unit's version, that the pair is one Active and one Standby Ready unit, which role is Active, that the LINA versions of both units match, that the snort and diskstatus slots are up, and (with O(package)) that the upgrade status says completed.",
+        "Runs every check and fails listing all that failed. Read-only.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Verify both units
+  ftd.ha_upgrade.verify:
+    target_version: 7.2.7-500
+    expected_active: primary
+"#,
+    returns: r#"checks:
+  description: Every check with C(name), C(passed) and C(detail).
+  returned: success
+  type: list
+  elements: dict
+failed_checks:
+  description: Names of the checks that failed.
+  returned: always
+  type: list
+  elements: str
+unit:
+  description: The unit's identity.
+  returned: success
+  type: dict
+"#,
+    notes: &[],
+};
+
+pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
+    let unit = args.conn.unit_name();
+    let fail = |e: OpError| report::fail(&unit, "verify", &e);
+    let target = match Version::parse(&args.target_version) {
+        Ok(v) => v,
+        Err(e) => return fail(OpError::Refused(e.to_string())),
+    };
+    let package = match args.package.as_deref().map(Package::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => return fail(OpError::Refused(e.to_string())),
+    };
+    let expected = match args.expected_active {
+        ExpectedActive::Primary => "primary",
+        ExpectedActive::Secondary => "secondary",
+        ExpectedActive::Any => "any",
+    };
+    block_on(async {
+        let mut s = match args.conn.login().await {
+            Ok(s) => s,
+            Err(e) => return fail(e.into()),
+        };
+        let outcome = verify::run(&mut s, &target, expected, package.as_ref()).await;
+        s.close().await;
+        let (id, checks) = match outcome {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        let failed: Vec<String> = checks.iter().filter(|c| !c.passed).map(|c| format!("{} ({})", c.name, c.detail)).collect();
+        let mut r = if failed.is_empty() {
+            ModuleResult::ok(format!("{unit}: all {} checks passed on {}", checks.len(), id.version))
+        } else {
+            ModuleResult::fail(format!("{}: {} check(s) failed: {}", report::prefix(&unit, "verify"), failed.len(), failed.join("; ")))
+        };
+        r.set("failed_checks", checks.iter().filter(|c| !c.passed).map(|c| c.name.clone()).collect::<Vec<_>>());
+        r.set("checks", &checks);
+        report::identity(&mut r, &id);
+        r
+    })
+}
