@@ -254,7 +254,8 @@ impl Terminal {
         }
         let unit = &mut sim.pairs[self.pair].units[self.unit];
         let mut drop_now = false;
-        if root {
+        let upgrading = unit.upgrade.as_ref().is_some_and(|r| r.state == crate::model::unit::RunState::Running);
+        if root && upgrading {
             unit.root_commands += 1;
             drop_now = unit.faults.contains(&Fault::DropMidCommand(unit.root_commands));
         }

@@ -26,7 +26,8 @@ pub enum Fault {
     SudoPassword(String),
     /// Every SSH login is rejected.
     AuthFail,
-    /// The SSH connection drops half way through the Nth root command's output.
+    /// The SSH connection drops half way through the output of the Nth root command typed
+    /// while an upgrade runs on the unit.
     DropMidCommand(u32),
     /// An upgrade to the target is already running when the sim starts.
     UpgradeRunning,

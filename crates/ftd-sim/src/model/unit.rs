@@ -70,7 +70,7 @@ pub struct Unit {
     pub upgrade: Option<Run>,
     pub validating_until: Option<f64>,
     pub faults: Vec<Fault>,
-    /// Root commands run so far (for the drop-mid-command fault).
+    /// Root commands typed while an upgrade runs (for the drop-mid-command fault).
     pub root_commands: u32,
     pub garbage_spent: bool,
 }

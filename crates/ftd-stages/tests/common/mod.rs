@@ -1,0 +1,85 @@
+//! Running the modules in-process, through the whole binary-module protocol, against a sim.
+
+#![allow(dead_code)]
+
+use ansible_module::{ModuleInfo, ModuleResult, RawArgs, RunContext};
+use ftd_sim::testing::{PASSWORD, TestSim};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+/// 30 device minutes of install take 3.6 s.
+pub const SCALE: f64 = 0.002;
+pub const PACKAGE: &str = "Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar";
+pub const TARGET: &str = "7.2.7-500";
+
+pub struct Harness {
+    pub sim: TestSim,
+    pub journal: tempfile::NamedTempFile,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    pub fn new(faults: &[&str]) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let sim = rt.block_on(TestSim::start(1, SCALE, faults));
+        Harness { sim, journal: tempfile::NamedTempFile::new().unwrap(), rt }
+    }
+
+    /// Connection options of unit 0 (primary) or 1 (secondary) of pair 1.
+    pub fn conn(&self, unit: usize) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("host".into(), json!("127.0.0.1"));
+        m.insert("port".into(), json!(self.sim.port(0, unit)));
+        m.insert("username".into(), json!("admin"));
+        m.insert("password".into(), json!(PASSWORD));
+        m.insert("known_hosts".into(), json!(self.sim.known_hosts.display().to_string()));
+        m.insert("unit".into(), json!(if unit == 0 { "fw-1-a" } else { "fw-1-b" }));
+        m.insert("journal".into(), json!(self.journal.path().display().to_string()));
+        m.insert("connect_timeout".into(), json!(5));
+        m.insert("command_timeout".into(), json!(10));
+        m
+    }
+
+    pub fn events(&self, kind: &str) -> Vec<Value> {
+        self.sim.events().into_iter().filter(|e| e["event"] == kind).collect()
+    }
+
+    pub fn sim_state(&self, unit: usize) -> (String, String) {
+        let sim = self.sim.running.sim.lock().unwrap();
+        let u = &sim.pairs[0].units[unit];
+        (u.version.to_string(), u.ha_state.clone())
+    }
+}
+
+/// Runs a module the way Ansible does: options plus `_ansible_*` keys, validated, masked.
+pub fn run<A, F>(info: &ModuleInfo, body: F, conn: Map<String, Value>, extra: Value) -> Value
+where
+    A: DeserializeOwned + JsonSchema,
+    F: FnOnce(A, &RunContext) -> ModuleResult,
+{
+    let mut args = conn;
+    if let Value::Object(e) = extra {
+        args.extend(e);
+    }
+    args.insert("_ansible_module_name".into(), json!(format!("ftd.ha_upgrade.{}", info.name)));
+    let out = ansible_module::run::run_with_args(info, RawArgs::from_map(args), body);
+    assert!(!out.to_string().contains(PASSWORD), "password leaked: {out}");
+    out
+}
+
+pub fn msg(v: &Value) -> &str {
+    v["msg"].as_str().unwrap_or_default()
+}
+
+pub fn fast() -> Value {
+    json!({"poll_interval": 0.05, "timeout": 30})
+}
+
+pub fn with(base: Value, extra: Value) -> Value {
+    let mut b = base;
+    if let (Value::Object(b), Value::Object(e)) = (&mut b, extra) {
+        b.extend(e);
+    }
+    b
+}
