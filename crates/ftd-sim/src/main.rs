@@ -125,17 +125,28 @@ async fn main() -> Result<()> {
     println!("ftd-sim: ready");
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+    let mut usr1 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
+            // SIGUSR1: write the summary now and go on (tests read it before tearing down).
+            _ = usr1.recv() => write_summary(&running, &events),
+        }
     }
     running.stop();
+    let summary = write_summary(&running, &events);
+    println!("ftd-sim: stopped; summary: {}", serde_json::to_string(&summary)?);
+    Ok(())
+}
+
+/// One `summary` event per pair: versions, traffic gaps, installs on an Active unit.
+fn write_summary(running: &server::RunningSim, events: &EventLog) -> Vec<serde_json::Value> {
     let summary = running.sim.lock().unwrap().summary();
     for pair in &summary {
         let mut e = pair.clone();
         e["event"] = "summary".into();
         events.write(&e);
     }
-    println!("ftd-sim: stopped; summary: {}", serde_json::to_string(&summary)?);
-    Ok(())
+    summary
 }

@@ -33,6 +33,7 @@ pub struct Pair {
     /// (unit index, device time) the standby takes over.
     takeover: Option<(usize, f64)>,
     pub events: Vec<Value>,
+    versions_before: [String; 2],
 }
 
 /// A change the SSH front must act on.
@@ -44,7 +45,8 @@ pub enum Notice {
 
 impl Pair {
     pub fn new(id: usize, units: [Unit; 2]) -> Self {
-        Pair { id, units, stats: PairStats::default(), outage_since: None, takeover: None, events: Vec::new() }
+        let versions_before = [units[0].version.to_string(), units[1].version.to_string()];
+        Pair { id, units, stats: PairStats::default(), outage_since: None, takeover: None, events: Vec::new(), versions_before }
     }
 
     pub fn peer(i: usize) -> usize {
@@ -189,6 +191,10 @@ impl Pair {
     pub fn summary(&self) -> Value {
         json!({
             "pair": self.id,
+            "versions_before": {
+                self.units[0].hostname.clone(): self.versions_before[0],
+                self.units[1].hostname.clone(): self.versions_before[1],
+            },
             "versions": {
                 self.units[0].hostname.clone(): self.units[0].version.to_string(),
                 self.units[1].hostname.clone(): self.units[1].version.to_string(),

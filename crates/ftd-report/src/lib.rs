@@ -1,0 +1,6 @@
+//! Reading what an upgrade left behind: the modules' progress journal (JSON lines, one per
+//! step) and, in a rehearsal, the simulator's events. [`journal`] reads and groups the
+//! journal; [`summary`] renders the text summary the demo ends with.
+
+pub mod journal;
+pub mod summary;

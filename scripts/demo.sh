@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The main job: start a simulated FTD HA pair, upgrade it with playbooks/upgrade_ha.yml
+# (standby first, swap, the other unit, roles restored, verify) and print the summary.
+#   FTD_DEMO_TIME_SCALE=0.05 make demo    # slower, closer to a rehearsal
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh
+export PATH="$PWD/.venv/bin:$PATH"
+scripts/build-collection.sh
+cargo build --quiet --release -p ftd-report
+
+work=$(mktemp -d -t ftd-demo.XXXXXX)
+scale=${FTD_DEMO_TIME_SCALE:-0.008}
+scripts/sim-up.sh "$work" --pairs 1 --time-scale "$scale" > /dev/null
+trap 'scripts/sim-down.sh "$work"' EXIT
+echo "== ftd-sim: one HA pair 7.2.2-54 -> 7.2.7-500, time scale $scale (inventory $work/inventory.yml)"
+echo "== follow progress in another terminal: tail -f $work/journal.jsonl"
+start=$(date +%s)
+status=0
+ansible-playbook -i "$work/inventory.yml" playbooks/upgrade_ha.yml -e "ftd_journal=$work/journal.jsonl" || status=$?
+echo "== playbook finished in $(( $(date +%s) - start ))s with status $status"
+scripts/sim-down.sh "$work"
+trap - EXIT
+target/release/ftd-upgrade summary --journal "$work/journal.jsonl" --events "$work/events.jsonl"
+echo
+echo "Files of this run: $work"
+exit $status
