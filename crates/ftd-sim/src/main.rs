@@ -131,7 +131,9 @@ async fn main() -> Result<()> {
             _ = tokio::signal::ctrl_c() => break,
             _ = term.recv() => break,
             // SIGUSR1: write the summary now and go on (tests read it before tearing down).
-            _ = usr1.recv() => write_summary(&running, &events),
+            _ = usr1.recv() => {
+                write_summary(&running, &events);
+            }
         }
     }
     running.stop();

@@ -76,6 +76,12 @@ pub async fn wait_for_return(
     let mut downtime = None;
     let mut last_seen: String;
     let mut reported = String::new();
+    timeline.push(
+        journal,
+        None,
+        &format!("waiting for the unit to {} and return on {}", if req.already_down { "come back" } else { "go down" }, req.target),
+        None,
+    );
     loop {
         match look(opts, &escalation, req).await? {
             Look::Down(e) => {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Ansible-level checks of the built collection: the protocol playbook, ansible-doc, the
+# playbooks' syntax. Prints one "ansible-checks: N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1
+passed=0 failed=0
+check() {
+  local name=$1; shift
+  if "$@" > "/tmp/ansible-check.$$.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok: $name"
+  else
+    failed=$((failed + 1)); echo "FAILED: $name"; tail -40 "/tmp/ansible-check.$$.log"
+  fi
+}
+modules=build/ansible_collections/ftd/ha_upgrade/plugins/modules
+check "module protocol under ansible-core" ansible-playbook tests/ansible/protocol.yml
+for m in facts readiness install wait_reboot failover_swap verify; do
+  check "ansible-doc $m" bash -c "ansible-doc -M $modules $m | grep -q 'OPTIONS' && ansible-doc ftd.ha_upgrade.$m | grep -q 'EXAMPLES'"
+done
+check "ansible-doc shows install's options with types and defaults" \
+  bash -c "ansible-doc ftd.ha_upgrade.install | grep -A6 'allow_active' | grep -q 'default: false'"
+for p in upgrade_ha precheck; do
+  check "syntax of playbooks/$p.yml" ansible-playbook --syntax-check -i playbooks/inventory.example.yml "playbooks/$p.yml"
+done
+rm -f "/tmp/ansible-check.$$.log"
+echo "ansible-checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
