@@ -15,7 +15,7 @@ cargo build --quiet --profile "$profile" "${packages[@]}" -p ftd-sim
 dest=build/ansible_collections/ftd/ha_upgrade
 rm -rf "$dest"
 mkdir -p "$dest/plugins/modules" "$dest/meta" "$dest/playbooks"
-cp collection/galaxy.yml collection/README.md "$dest/"
+cp collection/galaxy.yml collection/README.md collection/CHANGELOG.md "$dest/"
 cp collection/meta/runtime.yml "$dest/meta/"
 for m in "${modules[@]}"; do
   install -m 0755 "target/$dir/$m" "$dest/plugins/modules/$m"

@@ -17,7 +17,7 @@ tests/ansible/run.sh
 
 echo "== molecule"
 passed=0 failed=0
-for scenario in default fleet faults; do
+for scenario in default fleet faults resume; do
   if molecule test -s "$scenario"; then
     passed=$((passed + 1)); echo "molecule $scenario: ok"
   else

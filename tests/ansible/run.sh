@@ -23,6 +23,7 @@ check "ansible-doc shows install's options with types and defaults" \
 for p in upgrade_ha precheck; do
   check "syntax of playbooks/$p.yml" ansible-playbook --syntax-check -i playbooks/inventory.example.yml "playbooks/$p.yml"
 done
+check "ansible-lint (production profile) on playbooks, molecule and the collection" ansible-lint
 rm -f "/tmp/ansible-check.$$.log"
 echo "ansible-checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -126,6 +126,7 @@ async fn main() -> Result<()> {
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut usr1 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?;
+    let mut usr2 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined2())?;
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
@@ -133,6 +134,13 @@ async fn main() -> Result<()> {
             // SIGUSR1: write the summary now and go on (tests read it before tearing down).
             _ = usr1.recv() => {
                 write_summary(&running, &events);
+            }
+            // SIGUSR2: clear every injected fault (tests of a re-run after a fault is fixed).
+            _ = usr2.recv() => {
+                let mut sim = running.sim.lock().unwrap();
+                let now = sim.now();
+                sim.clear_faults(now);
+                events.write(&serde_json::json!({"event": "faults_cleared", "t": now}));
             }
         }
     }

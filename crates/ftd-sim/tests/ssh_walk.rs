@@ -108,3 +108,29 @@ async fn unknown_and_changed_host_keys_are_refused() {
     let s = CliSession::login(&opts, escalation(PASSWORD)).await.unwrap();
     assert!(s.host_key_warning().is_some());
 }
+
+/// `ssh-keygen -H` style entry: `|1|base64(salt)|base64(HMAC-SHA1(salt, "[host]:port"))`.
+fn hashed_entry(host_port: &str, key: &str) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let salt = [7u8; 20];
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&salt).unwrap();
+    mac.update(host_port.as_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD;
+    format!("|1|{}|{} {key}\n", b64.encode(salt), b64.encode(mac.finalize().into_bytes()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_known_hosts_entries_are_read() {
+    let sim = TestSim::start(1, 1.0, &[]).await;
+    let port = sim.port(0, 0);
+    let recorded = std::fs::read_to_string(&sim.known_hosts).unwrap();
+    let key = recorded.lines().find(|l| l.starts_with(&format!("[127.0.0.1]:{port} "))).unwrap().split_once(' ').unwrap().1.to_string();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), format!("# hashed, as ssh-keygen -H writes them\n{}", hashed_entry(&format!("[127.0.0.1]:{port}"), &key))).unwrap();
+    let mut opts = options(&sim, 0, 0, PASSWORD);
+    opts.known_hosts = file.path().to_path_buf();
+    let mut s = CliSession::login(&opts, escalation(PASSWORD)).await.unwrap();
+    assert!(s.clish("show version").await.unwrap().contains("Model"));
+    assert!(s.host_key_warning().is_none());
+}

@@ -139,6 +139,20 @@ impl Sim {
         self.pairs.iter_mut().flat_map(|p| p.advance(now, &clock, &timing)).collect()
     }
 
+    /// Clears every injected fault (SIGUSR2), as an operator fixing the cause would: a unit
+    /// that hung in its reboot starts booting now.
+    pub fn clear_faults(&mut self, now: f64) {
+        let boot = self.timing.boot;
+        for pair in &mut self.pairs {
+            for unit in &mut pair.units {
+                unit.faults.clear();
+                if let Power::Down { since, until: None } = unit.power {
+                    unit.power = Power::Down { since, until: Some(now + boot) };
+                }
+            }
+        }
+    }
+
     pub fn drain_events(&mut self) -> Vec<Value> {
         self.pairs.iter_mut().flat_map(|p| std::mem::take(&mut p.events)).collect()
     }

@@ -189,3 +189,15 @@ fn missing_package_and_preexisting_upgrade() {
     assert_eq!(start(&mut s, 1, false, 0.0), 1);
     assert!(s.pairs[0].units[0].upgrade.is_some());
 }
+
+#[test]
+fn clearing_faults_lets_a_hung_unit_boot() {
+    let mut s = sim(&["1:secondary:reboot-hang"]);
+    start(&mut s, 1, false, 0.0);
+    s.advance_to(5000.0);
+    assert!(!s.pairs[0].units[1].is_up());
+    s.clear_faults(5000.0);
+    s.advance_to(5000.0 + 601.0);
+    assert!(s.pairs[0].units[1].is_up());
+    assert_eq!(s.pairs[0].units[1].version.to_string(), "7.2.7-500");
+}
