@@ -23,6 +23,9 @@ check "ansible-doc shows install's options with types and defaults" \
 for p in upgrade_ha precheck; do
   check "syntax of playbooks/$p.yml" ansible-playbook --syntax-check -i playbooks/inventory.example.yml "playbooks/$p.yml"
 done
+check "no password in any output (-vvv, check mode, real, wrong password)" tests/ansible/secrets.sh
+check "a pair split by job slicing or --limit is refused" tests/ansible/slicing.sh
+check "ansible-builder create: EE build context with the collection" tests/ansible/ee.sh
 check "ansible-lint (production profile) on playbooks, molecule and the collection" ansible-lint
 rm -f "/tmp/ansible-check.$$.log"
 echo "ansible-checks: $passed passed, $failed failed"

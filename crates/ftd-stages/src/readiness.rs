@@ -56,8 +56,12 @@ pub const INFO: ModuleInfo = ModuleInfo {
     timeout: 1800
 "#,
     returns: r#"passed:
-  description: Whether the readiness check passed.
+  description: Whether the readiness check passed; null when an upgrade with the package is already running.
   returned: always
+  type: bool
+upgrade_running:
+  description: An upgrade with this package was already running, so no check was run.
+  returned: when true
   type: bool
 failed_script:
   description: The script that failed, for example C(000_start/410_check_disk_space.sh).
@@ -83,6 +87,9 @@ duration:
 "#,
     notes: &["The device writes the result to C(/ngfw/var/log/sf/<package>/upgrade_readiness/)."],
 };
+
+const UPGRADE_RUNNING: &str =
+    "an upgrade with this package is already running on the unit: no readiness check now; install follows the running upgrade";
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
@@ -113,6 +120,13 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 checksum::verify(&mut s, &path, sum).await?;
                 timeline.push(&mut journal, None, &format!("{} checksum of {} verified", sum.algorithm, package.file_name), None);
             }
+            // An upgrade with this package already running (started from FMC, or by an earlier
+            // run): the installer would refuse a readiness check now, and install follows it.
+            if let Some(st) = facts::upgrade_status(&mut s, &package).await? {
+                if st.status.eq_ignore_ascii_case("IN_PROGRESS") {
+                    return Err(OpError::Refused(UPGRADE_RUNNING.into()));
+                }
+            }
             let recorded = readiness::recorded(&mut s, &package).await?;
             let already = recorded.as_ref().is_some_and(|p| p.outcome == Outcome::Passed);
             if already && !args.force {
@@ -140,6 +154,13 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         s.close().await;
         let (id, progress, changed) = match outcome {
             Ok(v) => v,
+            Err(OpError::Refused(m)) if m == UPGRADE_RUNNING => {
+                let mut r = ModuleResult::ok(format!("{unit}: {m}"));
+                r.set("passed", serde_json::Value::Null);
+                r.set("upgrade_running", true);
+                report::timeline(&mut r, &timeline);
+                return r;
+            }
             Err(e) => {
                 let mut r = fail(e);
                 report::timeline(&mut r, &timeline);

@@ -217,3 +217,11 @@ fn wrong_credentials_fail_cleanly_without_leaking() {
     assert!(msg(&r).contains("sudo password was rejected"), "{}", msg(&r));
     assert_eq!(r["error_kind"], "auth");
 }
+
+#[test]
+fn readiness_steps_aside_for_a_running_upgrade() {
+    let h = Harness::new(&["1:secondary:upgrade-running"]);
+    let r = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
+    assert_eq!((r["failed"].as_bool(), r["changed"].as_bool(), r["upgrade_running"].as_bool()), (Some(false), Some(false), Some(true)), "{r}");
+    assert!(h.events("readiness_start").is_empty());
+}

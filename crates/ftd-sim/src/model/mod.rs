@@ -150,6 +150,16 @@ impl Sim {
                     unit.power = Power::Down { since, until: Some(now + boot) };
                 }
             }
+            // A unit stuck in another failover state (Failed, Cold Standby...) is repaired
+            // too: it settles as a healthy unit would.
+            for i in 0..2 {
+                let peer_active = pair.units[1 - i].ha_state == "Active" && pair.units[1 - i].is_up();
+                let unit = &mut pair.units[i];
+                let healthy = unit.ha_state == "Active" || unit.ha_state == "Standby Ready";
+                if unit.is_up() && unit.validating_until.is_none() && !healthy {
+                    unit.ha_state = unit.settled_state(peer_active);
+                }
+            }
         }
     }
 

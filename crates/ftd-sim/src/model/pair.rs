@@ -199,6 +199,10 @@ impl Pair {
                 self.units[0].hostname.clone(): self.units[0].version.to_string(),
                 self.units[1].hostname.clone(): self.units[1].version.to_string(),
             },
+            "up": {
+                self.units[0].hostname.clone(): self.units[0].is_up() && self.units[0].validating_until.is_none(),
+                self.units[1].hostname.clone(): self.units[1].is_up() && self.units[1].validating_until.is_none(),
+            },
             "states": {
                 self.units[0].hostname.clone(): self.units[0].ha_state,
                 self.units[1].hostname.clone(): self.units[1].ha_state,

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The fault matrix: every fault ftd-sim can inject, one pair each, all in one playbook run;
+# then the faults are cleared and the playbook re-run, as an operator would after fixing the
+# cause. Then the controller is killed in the middle of each stage, and the run repeated.
+# Writes docs/fault-matrix.md and fails when any row is unsafe.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_CALLBACK_RESULT_FORMAT=json
+work=${FAULT_MATRIX_DIR:-$(mktemp -d -t ftd-faults.XXXXXX)}
+mkdir -p "$work"
+scale=0.002
+
+playbook() { # dir, tag
+  ansible-playbook -i "$1/sim/inventory.yml" playbooks/upgrade_ha.yml \
+    -e "ftd_journal=$1/journal.jsonl" -e "ftd_summary_file=$1/outcome-$2.json" > "$1/play-$2.log" 2>&1
+  echo $? > "$1/rc-$2"
+}
+summary() { # dir, tag: ask the sim for its summary (SIGUSR1) and keep the newest per pair
+  local before now
+  before=$(grep -c '"event":"summary"' "$1/sim/events.jsonl" || true)
+  kill -USR1 "$(cat "$1/sim/sim.pid")"
+  for _ in $(seq 1 100); do
+    now=$(grep -c '"event":"summary"' "$1/sim/events.jsonl" || true)
+    [ "$now" -gt "$before" ] && break
+    sleep 0.05
+  done
+  grep '"event":"summary"' "$1/sim/events.jsonl" | tail -n "$2" > "$1/summary-$3.jsonl"
+}
+settle() { # dir, pairs: wait until every unit is up and validated (bounded)
+  for _ in $(seq 1 200); do
+    summary "$1" "$2" settle
+    python3 -c 'import json,sys; sys.exit(0 if all(all(json.loads(l)["up"].values()) for l in open(sys.argv[1])) else 1)' "$1/summary-settle.jsonl" && return 0
+    sleep 0.1
+  done
+  echo "units did not settle" >&2; return 1
+}
+
+# 1. Device faults, one pair each.
+faults=()
+while read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  faults+=("$line")
+done < tests/fault_matrix/faults.txt
+args=()
+for i in "${!faults[@]}"; do
+  [ "${faults[$i]}" = none ] || args+=(--fault "$((i + 1)):${faults[$i]}")
+done
+d="$work/device"
+trap 'scripts/sim-down.sh "$d/sim" 2>/dev/null || true' EXIT
+scripts/sim-up.sh "$d/sim" --pairs "${#faults[@]}" --time-scale $scale "${args[@]}" > /dev/null
+playbook "$d" first || true
+summary "$d" "${#faults[@]}" first
+kill -USR2 "$(cat "$d/sim/sim.pid")"   # the operator fixes every cause
+settle "$d" "${#faults[@]}"
+playbook "$d" second || true
+summary "$d" "${#faults[@]}" second
+scripts/sim-down.sh "$d/sim"
+printf '%s\n' "${faults[@]}" > "$d/faults"
+
+# 2. The controller killed in the middle of each stage (one pair, a fresh sim each time).
+for stage in readiness install wait_reboot failover_swap; do
+  k="$work/kill-$stage"
+  mkdir -p "$k"
+  scripts/sim-up.sh "$k/sim" --pairs 1 --time-scale $scale > /dev/null
+  setsid ansible-playbook -i "$k/sim/inventory.yml" playbooks/upgrade_ha.yml \
+    -e "ftd_journal=$k/journal.jsonl" > "$k/play-first.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    grep -q "\"stage\":\"$stage\"" "$k/journal.jsonl" 2>/dev/null && break
+    sleep 0.05
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  echo killed > "$k/rc-first"
+  summary "$k" 1 first
+  settle "$k" 1
+  playbook "$k" second || true
+  summary "$k" 1 second
+  scripts/sim-down.sh "$k/sim"
+done
+trap - EXIT
+
+python3 tests/fault_matrix/analyze.py "$work" docs/fault-matrix.md
