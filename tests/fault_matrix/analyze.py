@@ -35,11 +35,11 @@ def stage_of(message):
 
 
 def failing_message(units):
-    """The message of the unit that failed first: not an 'upgraded' or a 'stopped' one."""
-    for msg in units.values():
-        if not msg.startswith(("upgraded", "stopped:", "not reached")):
-            return msg
-    return next(iter(units.values()), "not reached")
+    """The message of the unit that failed itself: not 'upgraded', not 'stopped' for its
+    partner, and not the partner's note that the failing unit could not be read."""
+    own = [m for m in units.values() if not m.startswith(("upgraded", "stopped:", "not reached"))]
+    own.sort(key=lambda m: "could not be read" in m)
+    return own[0] if own else next(iter(units.values()), "not reached")
 
 
 def row(name, pair, first_units, first, second_units, second, killed=False):

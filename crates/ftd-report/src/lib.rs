@@ -1,6 +1,9 @@
 //! Reading what an upgrade left behind: the modules' progress journal (JSON lines, one per
 //! step) and, in a rehearsal, the simulator's events. [`journal`] reads and groups the
-//! journal; [`summary`] renders the text summary the demo ends with.
+//! journal; [`summary`] renders the text summary the demo ends with; [`progress`] and
+//! [`watch`] follow a running upgrade.
 
 pub mod journal;
+pub mod progress;
 pub mod summary;
+pub mod watch;

@@ -339,12 +339,17 @@ impl russh::server::Handler for UnitSession {
                 b'\r' | b'\n' => {
                     let line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
                     outputs.push(Output::Text("\n".into()));
-                    if self.terminal.secret_input() {
-                        self.event(&sim, "password_entered", json!({"mode": format!("{:?}", self.terminal.mode())}));
+                    let secret = self.terminal.secret_input();
+                    let mode = format!("{:?}", self.terminal.mode());
+                    let answer = self.terminal.line(&mut sim, &line);
+                    // What the unit sent back, so that benchmarks can see what a poll costs.
+                    let bytes: usize = answer.iter().map(|o| if let Output::Text(t) = o { t.len() } else { 0 }).sum();
+                    if secret {
+                        self.event(&sim, "password_entered", json!({"mode": mode}));
                     } else {
-                        self.event(&sim, "command", json!({"mode": format!("{:?}", self.terminal.mode()), "command": line}));
+                        self.event(&sim, "command", json!({"mode": mode, "command": line, "bytes_out": bytes}));
                     }
-                    outputs.extend(self.terminal.line(&mut sim, &line));
+                    outputs.extend(answer);
                 }
                 3 => {
                     self.line.clear();

@@ -66,7 +66,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     let mut journal = args.conn.journal("failover_swap");
     let mut timeline = Timeline::default();
-    block_on(async {
+    let r = block_on(async {
         let mut s = match args.conn.login().await {
             Ok(s) => s,
             Err(e) => return fail(e.into()),
@@ -115,5 +115,6 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         report::timeline(&mut r, &timeline);
         report::journal_warning(&mut r, &journal);
         r
-    })
+    });
+    report::close(&mut journal, r)
 }

@@ -132,7 +132,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     let mut journal = args.conn.journal("install");
     let mut timeline = Timeline::default();
-    block_on(async {
+    let r = block_on(async {
         let mut s = match args.conn.login().await {
             Ok(s) => s,
             Err(e) => return fail(e.into()),
@@ -194,7 +194,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         report::journal_warning(&mut r, &journal);
         report::host_key_warning(&mut r, warning.as_deref());
         r
-    })
+    });
+    report::close(&mut journal, r)
 }
 
 /// Starts (once) and follows. Reading is safe to retry, so a dropped session is reopened;

@@ -104,7 +104,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     let mut journal = args.conn.journal("readiness");
     let mut timeline = Timeline::default();
-    block_on(async {
+    let r = block_on(async {
         let mut s = match args.conn.login().await {
             Ok(s) => s,
             Err(e) => return fail(e.into()),
@@ -193,5 +193,6 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         report::journal_warning(&mut r, &journal);
         report::host_key_warning(&mut r, warning.as_deref());
         r
-    })
+    });
+    report::close(&mut journal, r)
 }

@@ -77,3 +77,12 @@ pub fn host_key_warning(r: &mut ModuleResult, warning: Option<&str>) {
 pub fn version_diff(r: ModuleResult, before: &str, after: &str) -> ModuleResult {
     r.with_diff(json!({"version": before}), json!({"version": after}))
 }
+
+/// The journal's last word on a module run: a failure, so that `ftd-upgrade watch` and the
+/// report know the unit stopped.
+pub fn close(journal: &mut Journal, r: ModuleResult) -> ModuleResult {
+    if r.failed {
+        journal.record(None, &format!("FAILED: {}", r.msg));
+    }
+    r
+}

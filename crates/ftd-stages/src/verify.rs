@@ -81,7 +81,8 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
         ExpectedActive::Secondary => "secondary",
         ExpectedActive::Any => "any",
     };
-    block_on(async {
+    let mut journal = args.conn.journal("verify");
+    let r = block_on(async {
         let mut s = match args.conn.login().await {
             Ok(s) => s,
             Err(e) => return fail(e.into()),
@@ -102,5 +103,9 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
         r.set("checks", &checks);
         report::identity(&mut r, &id);
         r
-    })
+    });
+    if !r.failed {
+        journal.record(Some(100), &format!("verified: {}", r.msg));
+    }
+    report::close(&mut journal, r)
 }

@@ -101,7 +101,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     let mut journal = args.conn.journal("wait_reboot");
     let mut timeline = Timeline::default();
-    block_on(async {
+    let r = block_on(async {
         if ctx.ansible.check_mode {
             // One look, no waiting: report where the unit stands.
             return match args.conn.login().await {
@@ -139,5 +139,6 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         report::timeline(&mut r, &timeline);
         report::journal_warning(&mut r, &journal);
         r
-    })
+    });
+    report::close(&mut journal, r)
 }

@@ -143,8 +143,15 @@ impl Sim {
     /// that hung in its reboot starts booting now.
     pub fn clear_faults(&mut self, now: f64) {
         let boot = self.timing.boot;
+        let package = format!("{}/{}", paths::UPDATES_DIR, self.target_package);
+        let mtime = ls_stamp(self.clock.wall(now));
         for pair in &mut self.pairs {
             for unit in &mut pair.units {
+                // A missing or damaged package is copied again.
+                if unit.faults.iter().any(|f| matches!(f, Fault::PackageMissing | Fault::PackageCorrupt)) {
+                    let size = unit.model.package_size;
+                    unit.fs.add_package(&package, size, false, &mtime);
+                }
                 unit.faults.clear();
                 if let Power::Down { since, until: None } = unit.power {
                     unit.power = Power::Down { since, until: Some(now + boot) };

@@ -201,3 +201,12 @@ fn clearing_faults_lets_a_hung_unit_boot() {
     assert!(s.pairs[0].units[1].is_up());
     assert_eq!(s.pairs[0].units[1].version.to_string(), "7.2.7-500");
 }
+
+#[test]
+fn clearing_faults_copies_a_missing_or_damaged_package_again() {
+    let mut s = sim(&["1:secondary:package-missing", "1:primary:package-corrupt"]);
+    s.clear_faults(10.0);
+    assert_eq!(start(&mut s, 1, false, 10.0), 0);
+    let path = format!("{}/{}", paths::UPDATES_DIR, s.target_package);
+    assert!(matches!(s.pairs[0].units[0].fs.get(&path), Some(fs::File::Package { signed: true, .. })));
+}

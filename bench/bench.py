@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Benchmarks of ftd-ha-upgrade against ftd-sim, side by side with netmiko, in one run.
+
+    bench/run.sh            # full: writes bench/RESULTS.md (about 20 minutes)
+    bench/run.sh --short    # what CI runs so that the harness cannot rot (about 2 minutes)
+
+Benchmarks are not tests: nothing here fails on a number. Every figure is a median with its
+spread over repeated runs, measured on this machine in this run.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = ROOT / "target" / "release"
+ANSIBLE_BIN = ROOT / ".venv" / "bin"
+BENCH_PYTHON = sys.executable
+# Device seconds on the critical path of one pair (ftd-sim's Timing): readiness of both units
+# in parallel, then per unit install + boot + validation, and the two swaps.
+DEVICE_SECONDS_PER_PAIR = 55 + 2 * (1800 + 600 + 300) + 2 * 2
+
+
+def env():
+    e = dict(os.environ)
+    e.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", PATH=f"{ANSIBLE_BIN}:{e['PATH']}")
+    return e
+
+
+class Sim:
+    """ftd-sim started through scripts/sim-up.sh in a temporary directory."""
+
+    def __init__(self, *args):
+        self.dir = Path(tempfile.mkdtemp(prefix="ftd-bench-"))
+        subprocess.run([ROOT / "scripts" / "sim-up.sh", self.dir, *map(str, args)], check=True, capture_output=True)
+        self.pid = int((self.dir / "sim.pid").read_text())
+        self.inventory = self.dir / "inventory.yml"
+        inv = yaml.safe_load(self.inventory.read_text())["all"]["children"]["ftd"]
+        self.hosts, self.vars = inv["hosts"], inv["vars"]
+
+    def events(self):
+        return [json.loads(l) for l in (self.dir / "events.jsonl").read_text().splitlines() if l.strip()]
+
+    def cpu_seconds(self):
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        subprocess.run([ROOT / "scripts" / "sim-down.sh", self.dir], check=False, capture_output=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def module_args(self, host, **extra):
+        h = self.hosts[host]
+        args = {
+            "host": "127.0.0.1",
+            "port": h["ansible_port"],
+            "password": h["ansible_password"],
+            "known_hosts": self.vars["ftd_known_hosts"],
+            "unit": host,
+            "journal": "",
+        }
+        args.update(extra)
+        return args
+
+
+def run_measured(cmd, stdin_devnull=True):
+    """Wall, CPU (user+sys of the process and every descendant it reaped) and peak RSS."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=subprocess.STDOUT, env=env(),
+                             stdin=subprocess.DEVNULL if stdin_devnull else None)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024, "rc": p.returncode, "out": text}
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def spread(xs, fmt="{:.3f}"):
+    return f"{fmt.format(med(xs))} ({fmt.format(min(xs))}–{fmt.format(max(xs))})"
+
+
+def write_args(sim, host, **extra):
+    f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump(sim.module_args(host, **extra), f)
+    f.close()
+    return f.name
+
+
+# 1. One module call ------------------------------------------------------------------------
+def bench_module_cost(runs):
+    rows = {}
+    with Sim("--pairs", 1, "--time-scale", 1) as sim:
+        host = "fw-1-a"
+        h = sim.hosts[host]
+        args_file = write_args(sim, host)
+        netmiko = [BENCH_PYTHON, ROOT / "bench" / "netmiko_facts.py", "127.0.0.1", h["ansible_port"], "admin", h["ansible_password"]]
+        module_args = json.dumps(sim.module_args(host))
+        cases = {
+            "ours: facts binary": [RELEASE / "facts", args_file],
+            "netmiko script": netmiko,
+            "ours: ansible -m ftd.ha_upgrade.facts": [ANSIBLE_BIN / "ansible", "localhost", "-m", "ftd.ha_upgrade.facts", "-a", module_args],
+            "netmiko: ansible -m command": [ANSIBLE_BIN / "ansible", "localhost", "-m", "ansible.builtin.command", "-a",
+                                            " ".join(map(str, netmiko))],
+        }
+        for name, cmd in cases.items():
+            samples = []
+            for _ in range(runs):
+                r = run_measured(cmd)
+                if r["rc"] != 0:
+                    raise SystemExit(f"{name} failed:\n{r['out'][-2000:]}")
+                samples.append(r)
+            rows[name] = samples
+    return rows
+
+
+# 2. Reboot-return detection ------------------------------------------------------------------
+def parse_time(s):
+    return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+def bench_reboot_latency(reboots, poll):
+    latencies = []
+    with Sim("--pairs", reboots, "--time-scale", 0.002) as sim:
+        for i in range(1, reboots + 1):
+            host = f"fw-{i}-b"
+            pkg = sim.vars["ftd_package"]
+            r = run_measured([RELEASE / "install", write_args(sim, host, package=pkg, require_readiness=False, poll_interval=0.05)])
+            assert '"rebooting":true' in r["out"], r["out"][-1000:]
+            r = run_measured([RELEASE / "wait_reboot", write_args(sim, host, target_version=sim.vars["ftd_target_version"],
+                                                                  package=pkg, already_down=True, poll_interval=poll, timeout=120)])
+            returned = time.time()
+            assert '"failed":false' in r["out"], r["out"][-1000:]
+            validated = [e for e in sim.events() if e.get("event") == "validated" and e.get("unit") == host]
+            latencies.append(returned - parse_time(validated[-1]["time"]))
+    return latencies
+
+
+# 3 and 4. Whole upgrades ---------------------------------------------------------------------
+class ModuleMemory(threading.Thread):
+    """Samples the RSS of every running module process (Ansible names them AnsiballZ_*)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_mb, self.stop = 0.0, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            total = 0
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+                    if b"AnsiballZ_" in cmd:
+                        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                            if line.startswith("VmRSS:"):
+                                total += int(line.split()[1])
+                except OSError:
+                    continue
+            self.peak_mb = max(self.peak_mb, total / 1024)
+            time.sleep(0.05)
+
+
+def run_upgrade(pairs, scale):
+    with Sim("--pairs", pairs, "--time-scale", scale) as sim:
+        memory = ModuleMemory()
+        memory.start()
+        r = run_measured([ANSIBLE_BIN / "ansible-playbook", "-i", sim.inventory, "-f", str(max(2 * pairs, 5)),
+                          ROOT / "playbooks" / "upgrade_ha.yml", "-e", f"ftd_journal={sim.dir}/journal.jsonl"])
+        memory.stop.set()
+        memory.join()
+        if r["rc"] != 0:
+            raise SystemExit(f"upgrade of {pairs} pair(s) failed:\n{r['out'][-3000:]}")
+        r["sim_cpu"] = sim.cpu_seconds()
+        r["modules_peak_mb"] = memory.peak_mb
+        r["device_seconds"] = DEVICE_SECONDS_PER_PAIR * scale
+        r["events"] = sim.events()
+    return r
+
+
+def poll_bytes(events):
+    """`tail -c +N` polls of the upgrade log: (offset N, bytes the unit sent back)."""
+    polls = []
+    for e in events:
+        c = e.get("command", "")
+        if e.get("event") == "command" and c.startswith("tail -c +") and "upgrade_status.log" in c:
+            polls.append((int(c.split("+")[1].split()[0]), e.get("bytes_out", 0)))
+    return polls
+
+
+# Report ----------------------------------------------------------------------------------------
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
+    mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
+    return f"{os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--short", action="store_true", help="CI mode: few repetitions, small fleet")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    a = ap.parse_args()
+    short = a.short
+    runs = 3 if short else 10
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `bench/run.sh{' --short' if short else ''}` on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        f"Machine: {machine()}.",
+        "Every figure: median (min–max) over the runs stated. Benchmarks never fail CI.",
+        "",
+    ]
+
+    print("1. module cost", flush=True)
+    cost = bench_module_cost(runs)
+    lines += [
+        f"## 1. One module call against ftd-sim ({runs} runs each)",
+        "",
+        "Process start to JSON result on a fresh SSH login. Our `facts` does more than the netmiko script: besides",
+        "`show version` and `show failover state` it reads `show failover`, enters expert mode and `sudo su` to list",
+        "the packages, read the upgrade status and `df`.",
+        "",
+        "| what | wall s | CPU s | peak RSS MB |",
+        "|---|---|---|---|",
+    ]
+    for name, s in cost.items():
+        lines.append(f"| {name} | {spread([x['wall'] for x in s])} | {spread([x['cpu'] for x in s])} | {spread([x['rss_mb'] for x in s], '{:.1f}')} |")
+    ours, theirs = cost["ours: facts binary"], cost["netmiko script"]
+    ratio = lambda k: med([x[k] for x in theirs]) / max(med([x[k] for x in ours]), 1e-9)
+    lines += ["", f"Ratios, netmiko / ours (same run): wall **{ratio('wall'):.1f}x**, CPU **{ratio('cpu'):.1f}x**, "
+              f"peak memory **{ratio('rss_mb'):.1f}x**.", ""]
+
+    print("2. reboot detection", flush=True)
+    cases = [(3, 0.5)] if short else [(20, 1.0), (5, 15.0)]
+    lines += ["## 2. Reboot-return detection", "",
+              "From the sim's `validated` event (unit up, validated, Standby Ready) to `wait_reboot` returning.", "",
+              "| reboots | poll_interval s | latency s | max s | target (poll + 1 s) met |", "|---|---|---|---|---|"]
+    for n, poll in cases:
+        lat = bench_reboot_latency(n, poll)
+        lines.append(f"| {n} | {poll} | {spread(lat)} | {max(lat):.3f} | {'yes' if max(lat) <= poll + 1 else 'NO'} |")
+    lines.append("")
+
+    print("3. controller overhead", flush=True)
+    scale = 0.004 if short else 0.055
+    r = run_upgrade(1, scale)
+    lines += ["## 3. Controller overhead of a whole HA upgrade", "",
+              f"One pair, time scale {scale}: the device's own time on the critical path is {r['device_seconds']:.1f} s",
+              f"({DEVICE_SECONDS_PER_PAIR} device seconds: readiness, two installs, two reboots and validations, two swaps).", "",
+              f"Playbook wall time {r['wall']:.1f} s, ratio **{r['wall'] / r['device_seconds']:.3f}** (target under 1.10); "
+              f"controller CPU {r['cpu']:.1f} s.", ""]
+
+    print("5. bytes per poll", flush=True)
+    polls = poll_bytes(r["events"])
+    if polls:
+        q = max(1, len(polls) // 4)
+        early, late = [b for _, b in polls[:q]], [b for _, b in polls[-q:]]
+        lines += ["## 5. Bytes read per poll while following the upgrade log", "",
+                  f"{len(polls)} polls of `upgrade_status.log` (`tail -c +N`), the log growing to {polls[-1][0]} bytes.",
+                  f"Bytes the unit sent per poll (echo, new lines, status marker, prompt): first quarter {spread(early, '{:.0f}')}, "
+                  f"last quarter {spread(late, '{:.0f}')}. Reading the whole log each time would cost up to {polls[-1][0]} bytes a poll.", ""]
+
+    print("4. fleet", flush=True)
+    fleet = [1, 5] if short else [1, 10, 50]
+    fscale = 0.004 if short else 0.01
+    lines += ["## 4. Fleet", "", f"Pairs upgraded by one playbook run (forks = 2 × pairs), time scale {fscale}.", "",
+              "| pairs | wall s | x one pair | controller CPU s | modules' peak RSS together MB | sim CPU s |", "|---|---|---|---|---|---|"]
+    base = None
+    for n in fleet:
+        r = run_upgrade(n, fscale)
+        base = base or r["wall"]
+        lines.append(f"| {n} | {r['wall']:.1f} | {r['wall'] / base:.2f} | {r['cpu']:.1f} | {r['modules_peak_mb']:.0f} | {r['sim_cpu']:.1f} |")
+    lines += ["", "Target: the largest fleet within 1.5 × the wall time of one pair.", ""]
+
+    lines += ["## Commands", "", "```", "bench/run.sh" + (" --short" if short else ""), "```", ""]
+    Path(a.out).write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
