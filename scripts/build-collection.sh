@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${PROFILE:-release}
 case "$profile" in dev) dir=debug ;; *) dir=$profile ;; esac
-modules=(facts readiness install wait_reboot failover_swap verify)
+modules=(facts readiness install wait_reboot failover_swap verify report)
 packages=()
 for m in "${modules[@]}"; do packages+=(-p "$m"); done
 cargo build --quiet --profile "$profile" "${packages[@]}" -p ftd-sim

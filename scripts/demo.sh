@@ -17,11 +17,13 @@ echo "== ftd-sim: one HA pair 7.2.2-54 -> 7.2.7-500, time scale $scale (inventor
 echo "== follow progress in another terminal: tail -f $work/journal.jsonl"
 start=$(date +%s)
 status=0
-ansible-playbook -i "$work/inventory.yml" playbooks/upgrade_ha.yml -e "ftd_journal=$work/journal.jsonl" || status=$?
+ansible-playbook -i "$work/inventory.yml" playbooks/upgrade_ha.yml -e "ftd_journal=$work/journal.jsonl" \
+  -e "ftd_report_html=$work/report.html" -e "ftd_report_markdown=$work/report.md" || status=$?
 echo "== playbook finished in $(( $(date +%s) - start ))s with status $status"
 scripts/sim-down.sh "$work"
 trap - EXIT
 target/release/ftd-upgrade summary --journal "$work/journal.jsonl" --events "$work/events.jsonl"
 echo
+echo "Report (open in a browser): $work/report.html"
 echo "Files of this run: $work"
 exit $status

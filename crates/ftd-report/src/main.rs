@@ -13,6 +13,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write the upgrade report (self-contained HTML with an SVG timeline, and Markdown).
+    Report {
+        #[arg(long)]
+        journal: PathBuf,
+        /// ftd-sim's events file, for versions and traffic gaps in a rehearsal.
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// Only entries at or after this RFC 3339 time (one run of a shared journal).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        html: Option<PathBuf>,
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
     /// Follow the modules' journal live: one progress bar per unit (plain lines when not on a
     /// terminal); ends when every unit is verified, failed, or stopped with its failed pair.
     Watch {
@@ -42,6 +57,20 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
+        Command::Report { journal, events, since, html, markdown } => {
+            let text = std::fs::read_to_string(&journal).with_context(|| format!("reading {}", journal.display()))?;
+            let entries = ftd_report::report::since(ftd_report::journal::read(&text), since.as_deref());
+            let events = read_events(events.as_deref())?;
+            let report = ftd_report::report::build(&entries, &events);
+            if let Some(p) = html {
+                std::fs::write(&p, ftd_report::html::render(&report)).with_context(|| format!("writing {}", p.display()))?;
+                println!("report: {}", p.display());
+            }
+            if let Some(p) = markdown {
+                std::fs::write(&p, ftd_report::report::markdown(&report)).with_context(|| format!("writing {}", p.display()))?;
+                println!("report: {}", p.display());
+            }
+        }
         Command::Watch { journal, interval, timeout, plain } => {
             let path = match journal.strip_prefix("~/") {
                 Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
@@ -58,17 +87,16 @@ fn main() -> Result<()> {
         Command::Summary { journal, events } => {
             let text = std::fs::read_to_string(&journal).with_context(|| format!("reading {}", journal.display()))?;
             let spans = ftd_report::journal::spans(&ftd_report::journal::read(&text));
-            let summaries: Vec<serde_json::Value> = match events {
-                Some(p) => std::fs::read_to_string(&p)
-                    .with_context(|| format!("reading {}", p.display()))?
-                    .lines()
-                    .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                    .filter(|e| e["event"] == "summary")
-                    .collect(),
-                None => vec![],
-            };
+            let summaries: Vec<serde_json::Value> =
+                read_events(events.as_deref())?.into_iter().filter(|e| e["event"] == "summary").collect();
             print!("{}", ftd_report::summary::render(&spans, &summaries));
         }
     }
     Ok(())
+}
+
+fn read_events(path: Option<&std::path::Path>) -> Result<Vec<serde_json::Value>> {
+    let Some(p) = path else { return Ok(vec![]) };
+    let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
 }

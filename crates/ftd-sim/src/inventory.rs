@@ -26,7 +26,7 @@ impl ScaledTiming {
     }
 }
 
-pub fn inventory(sim: &Sim, ports: &HashMap<(usize, usize), u16>, known_hosts: &str, timing: &ScaledTiming) -> String {
+pub fn inventory(sim: &Sim, ports: &HashMap<(usize, usize), u16>, known_hosts: &str, events: Option<&str>, timing: &ScaledTiming) -> String {
     let mut y = String::from("# Written by ftd-sim for its simulated pairs. Rehearse with:\n#   ansible-playbook -i THIS_FILE playbooks/upgrade_ha.yml\nall:\n  children:\n    ftd:\n      hosts:\n");
     for (p, pair) in sim.pairs.iter().enumerate() {
         for (u, unit) in pair.units.iter().enumerate() {
@@ -52,6 +52,9 @@ pub fn inventory(sim: &Sim, ports: &HashMap<(usize, usize), u16>, known_hosts: &
         timing.install_timeout,
         timing.reboot_timeout,
     );
+    if let Some(e) = events {
+        let _ = writeln!(y, "        ftd_sim_events: {}", yaml_str(e));
+    }
     y
 }
 

@@ -108,7 +108,14 @@ async fn main() -> Result<()> {
         .with_context(|| format!("writing {}", known_hosts_path.display()))?;
     if let Some(path) = &args.inventory {
         let sim = running.sim.lock().unwrap();
-        let text = inventory::inventory(&sim, &running.ports, &known_hosts_path.display().to_string(), &ScaledTiming::for_scale(args.time_scale));
+        let events_path = args.events.as_ref().map(|p| std::path::absolute(p).unwrap_or(p.clone()).display().to_string());
+        let text = inventory::inventory(
+            &sim,
+            &running.ports,
+            &known_hosts_path.display().to_string(),
+            events_path.as_deref(),
+            &ScaledTiming::for_scale(args.time_scale),
+        );
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let mut ports: Vec<_> = running.ports.values().copied().collect();

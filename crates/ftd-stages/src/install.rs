@@ -152,6 +152,12 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
         };
         let before = id.version.to_string();
+        timeline.push(
+            &mut journal,
+            None,
+            &format!("{unit} runs {before} ({}, {}); target {target}", id.role, id.state),
+            None,
+        );
         let mut r = match (&plan, ctx.ansible.check_mode) {
             (Plan::AlreadyOnTarget, _) => {
                 s.close().await;

@@ -1,0 +1,95 @@
+//! `ftd.ha_upgrade.report`: the module that writes the upgrade report from the journal, so
+//! that the playbook can leave it behind at the end of a run. Runs on the controller only.
+
+use crate::{html, journal, report};
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+fn default_journal() -> String {
+    "~/.ftd_upgrade/journal.jsonl".into()
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// The modules' journal to report on.
+    #[serde(default = "default_journal")]
+    #[schemars(extend("x-type" = "path"))]
+    pub journal: String,
+    /// Only entries at or after this time (RFC 3339), to report one run of a shared journal.
+    pub since: Option<String>,
+    /// Where to write the self-contained HTML report (SVG timeline, table per pair).
+    #[schemars(extend("x-type" = "path"))]
+    pub html: Option<String>,
+    /// Where to write the Markdown report.
+    #[schemars(extend("x-type" = "path"))]
+    pub markdown: Option<String>,
+    /// ftd-sim's events file, for versions and traffic gaps in a rehearsal.
+    #[schemars(extend("x-type" = "path"))]
+    pub events: Option<String>,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "report",
+    short_description: "Write the HTML and Markdown report of an FTD HA upgrade from the modules' journal",
+    description: &[
+        "Reads the journal the other modules of the collection append to, and writes a self-contained HTML file (no external assets) with a timeline per unit (stages as bars, reboots, failures, traffic gaps) and a table per pair, and its Markdown twin.",
+        "Touches no device.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Leave the report behind
+  ftd.ha_upgrade.report:
+    journal: "{{ ftd_journal }}"
+    since: "{{ ftd_run_started }}"
+    html: /var/tmp/ftd-upgrade-report.html
+    markdown: /var/tmp/ftd-upgrade-report.md
+  delegate_to: localhost
+  run_once: true
+"#,
+    returns: r#"units:
+  description: Number of units in the report.
+  returned: success
+  type: int
+html:
+  description: Path of the HTML report.
+  returned: when written
+  type: str
+"#,
+    notes: &[],
+};
+
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let text = match std::fs::read_to_string(&args.journal) {
+        Ok(t) => t,
+        Err(e) => return ModuleResult::fail(format!("report: cannot read the journal {}: {e}", args.journal)),
+    };
+    let entries = report::since(journal::read(&text), args.since.as_deref());
+    let events: Vec<serde_json::Value> = args
+        .events
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        .unwrap_or_default();
+    let model = report::build(&entries, &events);
+    let units = model.lanes.len();
+    if ctx.ansible.check_mode {
+        return ModuleResult::ok(format!("would write the report of {units} unit(s)")).with("units", units);
+    }
+    for (path, content) in [(&args.html, html::render(&model)), (&args.markdown, report::markdown(&model))] {
+        if let Some(p) = path {
+            if let Err(e) = std::fs::write(p, content) {
+                return ModuleResult::fail(format!("report: cannot write {p}: {e}"));
+            }
+        }
+    }
+    let mut r = ModuleResult::changed(format!(
+        "report of {units} unit(s) written{}",
+        args.html.as_ref().map(|p| format!(": {p}")).unwrap_or_default()
+    ))
+    .with("units", units);
+    if let Some(p) = &args.html {
+        r.set("html", p);
+    }
+    r
+}

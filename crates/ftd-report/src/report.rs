@@ -1,0 +1,174 @@
+//! The report model: lanes (one per unit) and a table per pair, built from the modules'
+//! journal and, in a rehearsal, ftd-sim's events. Rendered by [`crate::html`] and
+//! [`markdown`].
+
+use crate::journal::{self, Entry, StageSpan};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub const STAGES: [&str; 5] = ["readiness", "install", "wait_reboot", "failover_swap", "verify"];
+
+pub struct Lane {
+    /// `pair1/fw-1-a`
+    pub unit: String,
+    pub spans: Vec<StageSpan>,
+    /// (down, back up) moments.
+    pub reboots: Vec<(OffsetDateTime, Option<OffsetDateTime>)>,
+    pub failures: Vec<(OffsetDateTime, String)>,
+}
+
+pub struct UnitReport {
+    pub unit: String,
+    pub version_before: String,
+    pub version_after: String,
+    pub state: String,
+    pub spans: Vec<StageSpan>,
+    pub failure: Option<String>,
+    pub verified: bool,
+}
+
+pub struct PairReport {
+    pub pair: String,
+    pub units: Vec<UnitReport>,
+    pub traffic: String,
+}
+
+pub struct Report {
+    pub start: Option<OffsetDateTime>,
+    pub end: Option<OffsetDateTime>,
+    pub lanes: Vec<Lane>,
+    pub pairs: Vec<PairReport>,
+    /// Moments the traffic was interrupted (swaps, takeovers), when the simulator says.
+    pub traffic_gaps: Vec<(OffsetDateTime, String)>,
+}
+
+fn when(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// `... runs 7.2.2-54 (...` or `... on 7.2.7-500` → the version.
+fn version_in(message: &str, marker: &str) -> Option<String> {
+    let rest = &message[message.find(marker)? + marker.len()..];
+    let v: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    (!v.is_empty()).then_some(v)
+}
+
+pub fn build(entries: &[Entry], sim_events: &[Value]) -> Report {
+    let spans = journal::spans(entries);
+    let times: Vec<OffsetDateTime> = entries.iter().filter_map(|e| when(&e.time)).collect();
+    let summaries: BTreeMap<String, &Value> = sim_events
+        .iter()
+        .filter(|e| e["event"] == "summary")
+        .map(|e| (format!("pair{}", e["pair"]), e))
+        .collect();
+    let mut lanes = Vec::new();
+    let mut pairs: BTreeMap<String, PairReport> = BTreeMap::new();
+    for (unit, unit_spans) in &spans {
+        let mine: Vec<&Entry> = entries.iter().filter(|e| &e.unit == unit).collect();
+        let mut reboots: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = Vec::new();
+        let mut failures = Vec::new();
+        for e in &mine {
+            let Some(t) = when(&e.time) else { continue };
+            let m = e.message.as_str();
+            if m.contains("it is rebooting") || m.starts_with("unit is down") {
+                if reboots.last().is_none_or(|r| r.1.is_some()) {
+                    reboots.push((t, None));
+                }
+            } else if m.starts_with("unit is back") {
+                if let Some(r) = reboots.last_mut().filter(|r| r.1.is_none()) {
+                    r.1 = Some(t);
+                }
+            } else if let Some(f) = m.strip_prefix("FAILED: ") {
+                failures.push((t, f.to_string()));
+            }
+        }
+        let (pair, name) = unit.split_once('/').unwrap_or((unit.as_str(), unit.as_str()));
+        let summary = summaries.get(pair);
+        let from_sim = |key: &str| summary.and_then(|s| s[key][name].as_str()).map(String::from);
+        let before = from_sim("versions_before")
+            .or_else(|| mine.iter().find_map(|e| version_in(&e.message, " runs ")))
+            .unwrap_or_else(|| "?".into());
+        let after = from_sim("versions")
+            .or_else(|| mine.iter().rev().find_map(|e| version_in(&e.message, " on ")))
+            .unwrap_or_else(|| before.clone());
+        let report = UnitReport {
+            unit: name.to_string(),
+            version_before: before,
+            version_after: after,
+            state: from_sim("states").unwrap_or_else(|| "-".into()),
+            spans: unit_spans.clone(),
+            failure: failures.last().map(|f| f.1.clone()),
+            verified: mine.iter().any(|e| e.message.starts_with("verified:")),
+        };
+        let traffic = match summary {
+            Some(s) => format!(
+                "unplanned outage {} ms; {} deliberate swap(s), {} ms in all; installs on an Active unit: {}",
+                s["outage_ms"], s["failovers"], s["swap_gap_ms"], s["installs_on_active"]
+            ),
+            None => traffic_from_events(sim_events, pair),
+        };
+        pairs.entry(pair.to_string()).or_insert_with(|| PairReport { pair: pair.to_string(), units: vec![], traffic }).units.push(report);
+        lanes.push(Lane { unit: unit.clone(), spans: unit_spans.clone(), reboots, failures });
+    }
+    let traffic_gaps = sim_events
+        .iter()
+        .filter(|e| e["event"] == "failover" || e["event"] == "takeover")
+        .filter_map(|e| Some((when(e["time"].as_str()?)?, format!("{} on {}", e["event"].as_str()?, e["unit"].as_str()?))))
+        .collect();
+    Report {
+        start: times.iter().min().copied(),
+        end: times.iter().max().copied(),
+        lanes,
+        pairs: pairs.into_values().collect(),
+        traffic_gaps,
+    }
+}
+
+/// While the simulator runs (no summary yet), its events still tell the traffic story.
+fn traffic_from_events(events: &[Value], pair: &str) -> String {
+    let mine: Vec<&Value> = events.iter().filter(|e| format!("pair{}", e["pair"]) == pair).collect();
+    if mine.is_empty() {
+        return "not measured here (real devices: see the swap durations)".into();
+    }
+    let swaps: Vec<f64> = mine.iter().filter(|e| e["event"] == "failover").filter_map(|e| e["gap_ms"].as_f64()).collect();
+    let takeovers = mine.iter().filter(|e| e["event"] == "takeover").count();
+    let on_active = mine.iter().filter(|e| e["event"] == "install_start" && e["state"] == "Active").count();
+    format!(
+        "{} deliberate swap(s), {} ms in all; {takeovers} unplanned takeover(s); installs on an Active unit: {on_active}",
+        swaps.len(),
+        swaps.iter().sum::<f64>()
+    )
+}
+
+pub fn markdown(r: &Report) -> String {
+    let mut s = String::from("# FTD HA upgrade report\n\n");
+    for p in &r.pairs {
+        let _ = writeln!(s, "## {}\n", p.pair);
+        let _ = writeln!(s, "| unit | before | after | state | {} | outcome |", STAGES.map(|x| format!("{x} s")).join(" | "));
+        let _ = writeln!(s, "|{}", "---|".repeat(STAGES.len() + 5));
+        for u in &p.units {
+            let durations: Vec<String> = STAGES
+                .iter()
+                .map(|st| {
+                    let d: f64 = u.spans.iter().filter(|x| x.stage == *st).map(StageSpan::seconds).sum();
+                    if d > 0.0 { format!("{d:.1}") } else { "-".into() }
+                })
+                .collect();
+            let outcome = u.failure.clone().map(|f| format!("**FAILED**: {}", f.replace('|', "/"))).unwrap_or_else(|| {
+                if u.verified { "verified".into() } else { "not verified".into() }
+            });
+            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} |", u.unit, u.version_before, u.version_after, u.state, durations.join(" | "), outcome);
+        }
+        let _ = writeln!(s, "\nTraffic: {}\n", p.traffic);
+    }
+    s
+}
+
+/// Entries of one run: at or after `since` (RFC 3339), all when None.
+pub fn since(entries: Vec<Entry>, since: Option<&str>) -> Vec<Entry> {
+    let Some(from) = since.and_then(when) else { return entries };
+    entries.into_iter().filter(|e| when(&e.time).is_some_and(|t| t >= from)).collect()
+}
