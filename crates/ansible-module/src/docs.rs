@@ -22,11 +22,10 @@ fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
         let mut entry = Map::new();
         entry.insert("description".into(), json!(option.description));
         entry.insert("type".into(), json!(option.kind.ansible_name()));
-        if option.kind == OptionType::List {
-            if let Some(e) = option.elements {
+        if option.kind == OptionType::List
+            && let Some(e) = option.elements {
                 entry.insert("elements".into(), json!(e.ansible_name()));
             }
-        }
         entry.insert("required".into(), json!(option.required));
         if let Some(default) = &option.default {
             entry.insert("default".into(), default.clone());

@@ -134,13 +134,12 @@ fn option_from_field(name: &str, field: &Value, defs: &Map<String, Value>, requi
 /// Inline `$ref`s and unwrap `anyOf: [X, null]` (what `Option<Enum>` becomes).
 fn resolve_refs(field: &Value, defs: &Map<String, Value>) -> Value {
     let mut out = field.as_object().cloned().unwrap_or_default();
-    if let Some(target) = out.get("$ref").and_then(Value::as_str).map(String::from) {
-        if let Some(def) = target.strip_prefix("#/$defs/").and_then(|n| defs.get(n)) {
+    if let Some(target) = out.get("$ref").and_then(Value::as_str).map(String::from)
+        && let Some(def) = target.strip_prefix("#/$defs/").and_then(|n| defs.get(n)) {
             for (k, v) in resolve_refs(def, defs).as_object().into_iter().flatten() {
                 out.entry(k.clone()).or_insert(v.clone());
             }
         }
-    }
     if let Some(Value::Array(any)) = out.get("anyOf").cloned() {
         let non_null: Vec<&Value> = any.iter().filter(|v| v.get("type") != Some(&Value::from("null"))).collect();
         if non_null.len() == 1 {

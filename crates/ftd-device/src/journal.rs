@@ -53,11 +53,10 @@ impl Journal {
             message = message.replace(s.as_str(), "********");
         }
         let entry = Entry { time: now_rfc3339(), unit: self.unit.clone(), stage: self.stage.clone(), percent, message };
-        if let Some(path) = &self.path {
-            if let Err(e) = append(path, &entry) {
+        if let Some(path) = &self.path
+            && let Err(e) = append(path, &entry) {
                 self.write_error.get_or_insert(format!("cannot write the journal {}: {e}", path.display()));
             }
-        }
         entry
     }
 }

@@ -157,11 +157,10 @@ impl CliSession {
     }
 
     fn remember_hostname(&mut self, text: &str) {
-        if self.mode != Mode::Clish {
-            if let Some(h) = hostname_of(last_line(text)) {
+        if self.mode != Mode::Clish
+            && let Some(h) = hostname_of(last_line(text)) {
                 self.hostname = h;
             }
-        }
     }
 
     /// Moves to `target` one step at a time, through CLISH when changing branch.

@@ -64,20 +64,20 @@ fn timeline(report: &Report) -> String {
     let x = |t: OffsetDateTime| LEFT + (t - start).as_seconds_f64() / total * (WIDTH - LEFT - 10.0);
     let height = 30.0 + LANE * report.lanes.len() as f64;
     let mut s = String::new();
-    let _ = write!(s, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"upgrade timeline\">\n");
+    let _ = writeln!(s, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"upgrade timeline\">");
     for i in 0..=5 {
         let t = total * i as f64 / 5.0;
         let px = LEFT + t / total * (WIDTH - LEFT - 10.0);
-        let _ = write!(s, "<line x1=\"{px:.1}\" y1=\"20\" x2=\"{px:.1}\" y2=\"{height}\" stroke=\"#eee\"/><text x=\"{px:.1}\" y=\"14\" font-size=\"11\" text-anchor=\"middle\">{t:.0}s</text>\n");
+        let _ = writeln!(s, "<line x1=\"{px:.1}\" y1=\"20\" x2=\"{px:.1}\" y2=\"{height}\" stroke=\"#eee\"/><text x=\"{px:.1}\" y=\"14\" font-size=\"11\" text-anchor=\"middle\">{t:.0}s</text>");
     }
     for (i, lane) in report.lanes.iter().enumerate() {
         let y = 24.0 + LANE * i as f64;
-        let _ = write!(s, "<g class=\"lane\" data-unit=\"{}\"><text x=\"4\" y=\"{:.1}\" font-size=\"13\">{}</text>\n", esc(&lane.unit), y + 17.0, esc(&lane.unit));
+        let _ = writeln!(s, "<g class=\"lane\" data-unit=\"{}\"><text x=\"4\" y=\"{:.1}\" font-size=\"13\">{}</text>", esc(&lane.unit), y + 17.0, esc(&lane.unit));
         for span in &lane.spans {
             let (x0, x1) = (x(span.start), x(span.end).max(x(span.start) + 2.0));
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<rect class=\"bar\" data-stage=\"{stage}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"24\" fill=\"{c}\"><title>{stage}: {d:.1}s, {m}</title></rect>\n",
+                "<rect class=\"bar\" data-stage=\"{stage}\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"24\" fill=\"{c}\"><title>{stage}: {d:.1}s, {m}</title></rect>",
                 stage = span.stage,
                 w = x1 - x0,
                 c = color(&span.stage),
@@ -88,15 +88,15 @@ fn timeline(report: &Report) -> String {
         for (down, up) in &lane.reboots {
             let x0 = x(*down);
             let x1 = up.map(x).unwrap_or(x(end));
-            let _ = write!(s, "<rect class=\"reboot\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4\" fill=\"#000\"><title>unit down</title></rect>\n", y + 26.0, (x1 - x0).max(1.0));
+            let _ = writeln!(s, "<rect class=\"reboot\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4\" fill=\"#000\"><title>unit down</title></rect>", y + 26.0, (x1 - x0).max(1.0));
         }
         for failed in &lane.failures {
-            let _ = write!(s, "<text class=\"failure\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" fill=\"#b00020\">✖<title>{}</title></text>\n", x(failed.0) - 5.0, y + 18.0, esc(&failed.1));
+            let _ = writeln!(s, "<text class=\"failure\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" fill=\"#b00020\">✖<title>{}</title></text>", x(failed.0) - 5.0, y + 18.0, esc(&failed.1));
         }
         s.push_str("</g>\n");
     }
     for gap in &report.traffic_gaps {
-        let _ = write!(s, "<line class=\"gap\" x1=\"{0:.1}\" y1=\"20\" x2=\"{0:.1}\" y2=\"{height}\" stroke=\"#e00\" stroke-width=\"2\"><title>{1}</title></line>\n", x(gap.0), esc(&gap.1));
+        let _ = writeln!(s, "<line class=\"gap\" x1=\"{0:.1}\" y1=\"20\" x2=\"{0:.1}\" y2=\"{height}\" stroke=\"#e00\" stroke-width=\"2\"><title>{1}</title></line>", x(gap.0), esc(&gap.1));
     }
     s.push_str("</svg>\n");
     s
@@ -116,10 +116,10 @@ fn pair_table(p: &PairReport) -> String {
         }
         match &u.failure {
             Some(f) => {
-                let _ = write!(s, "<td class=\"failed\">{}</td></tr>\n", esc(f));
+                let _ = writeln!(s, "<td class=\"failed\">{}</td></tr>", esc(f));
             }
             None => {
-                let _ = write!(s, "<td>{}</td></tr>\n", if u.verified { "verified" } else { "not verified" });
+                let _ = writeln!(s, "<td>{}</td></tr>", if u.verified { "verified" } else { "not verified" });
             }
         }
     }

@@ -77,11 +77,10 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         return ModuleResult::ok(format!("would write the report of {units} unit(s)")).with("units", units);
     }
     for (path, content) in [(&args.html, html::render(&model)), (&args.markdown, report::markdown(&model))] {
-        if let Some(p) = path {
-            if let Err(e) = std::fs::write(p, content) {
+        if let Some(p) = path
+            && let Err(e) = std::fs::write(p, content) {
                 return ModuleResult::fail(format!("report: cannot write {p}: {e}"));
             }
-        }
     }
     let mut r = ModuleResult::changed(format!(
         "report of {units} unit(s) written{}",

@@ -70,7 +70,7 @@ async fn main() -> Result<()> {
     if to <= from || to.build.is_none() || from.build.is_none() {
         bail!("--to ({to}) must be a newer X.Y.Z-BUILD than --from ({from})");
     }
-    if !(args.time_scale > 0.0) {
+    if args.time_scale.is_nan() || args.time_scale <= 0.0 {
         bail!("--time-scale must be above 0");
     }
     let faults = args.faults.iter().map(|f| f.parse::<FaultSpec>().map_err(anyhow::Error::msg)).collect::<Result<Vec<_>>>()?;

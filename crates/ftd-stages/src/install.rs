@@ -5,11 +5,9 @@ use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
 use ftd_device::ops::checksum::Checksum;
-use ftd_device::ops::follow::FileFollower;
-use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan};
+use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan, UpgradeFollower};
 use ftd_device::ops::{OpError, Timeline, facts, pause};
 use ftd_device::parse::status_files;
-use ftd_device::paths;
 use ftd_device::session::CliSession;
 use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
@@ -226,10 +224,9 @@ async fn start_and_follow(
     }
     let deadline = Instant::now() + secs(args.timeout);
     let poll = secs(args.poll_interval);
-    let mut log = FileFollower::new(paths::upgrade_status_log(package));
-    let mut steps_seen = 0;
+    let mut seen = UpgradeFollower::new(package);
     loop {
-        match install::follow(&mut s, package, deadline, poll, journal, timeline, &mut log, &mut steps_seen).await {
+        match install::follow(&mut s, package, deadline, poll, journal, timeline, &mut seen).await {
             Ok(InstallEnd::Rebooting { percent }) => {
                 s.close().await;
                 return Ok((true, percent));
@@ -239,7 +236,7 @@ async fn start_and_follow(
                 s = match reconnect(args, deadline, poll).await? {
                     Some(s) => s,
                     None => {
-                        let percent = status_files::parse_steps(&log.text).ok().and_then(|s| s.last().map(|s| s.percent)).unwrap_or(0);
+                        let percent = status_files::parse_steps(&seen.log.text).ok().and_then(|s| s.last().map(|s| s.percent)).unwrap_or(0);
                         timeline.push(journal, None, "the unit refuses connections: it is rebooting", None);
                         return Ok((true, percent));
                     }

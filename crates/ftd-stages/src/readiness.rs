@@ -122,11 +122,10 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
             // An upgrade with this package already running (started from FMC, or by an earlier
             // run): the installer would refuse a readiness check now, and install follows it.
-            if let Some(st) = facts::upgrade_status(&mut s, &package).await? {
-                if st.status.eq_ignore_ascii_case("IN_PROGRESS") {
+            if let Some(st) = facts::upgrade_status(&mut s, &package).await?
+                && st.status.eq_ignore_ascii_case("IN_PROGRESS") {
                     return Err(OpError::Refused(UPGRADE_RUNNING.into()));
                 }
-            }
             let recorded = readiness::recorded(&mut s, &package).await?;
             let already = recorded.as_ref().is_some_and(|p| p.outcome == Outcome::Passed);
             if already && !args.force {

@@ -98,14 +98,12 @@ pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
     let mut upgrade = None;
     let mut newest: Option<Version> = None;
     for file in &packages {
-        if let Ok(package) = Package::parse(&file.name) {
-            if let Some(status) = upgrade_status(s, &package).await? {
-                if newest.as_ref().is_none_or(|v| package.version > *v) {
+        if let Ok(package) = Package::parse(&file.name)
+            && let Some(status) = upgrade_status(s, &package).await?
+                && newest.as_ref().is_none_or(|v| package.version > *v) {
                     newest = Some(package.version.clone());
                     upgrade = Some(status);
                 }
-            }
-        }
     }
     let (df, _) = s.root("df -h /ngfw").await?;
     Ok(UnitFacts {

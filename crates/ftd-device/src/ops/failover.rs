@@ -21,11 +21,10 @@ pub fn check(unit: &Identity, require_version: Option<&Version>) -> Result<bool,
     if unit.peer_state != "Active" {
         return Err(OpError::Refused(format!("the peer ({}) is {}, not Active", unit.peer_role, unit.peer_state)));
     }
-    if let Some(v) = require_version {
-        if !v.matches(&unit.version) {
+    if let Some(v) = require_version
+        && !v.matches(&unit.version) {
             return Err(OpError::Refused(format!("this unit runs {}, not the required {v}", unit.version)));
         }
-    }
     Ok(true)
 }
 

@@ -42,11 +42,10 @@ pub async fn plan(s: &mut CliSession, req: &InstallRequest, unit: &Identity) -> 
             unit.version, req.target
         )));
     }
-    if let Some(status) = facts::upgrade_status(s, &req.package).await? {
-        if !status.failed() && !status.validated() && !status.status.eq_ignore_ascii_case("SUCCESS") {
+    if let Some(status) = facts::upgrade_status(s, &req.package).await?
+        && !status.failed() && !status.validated() && !status.status.eq_ignore_ascii_case("SUCCESS") {
             return Ok(Plan::Attach);
         }
-    }
     if unit.state == "Active" && !req.allow_active {
         return Err(OpError::Refused(format!(
             "this unit ({}) is Active: installing would reboot the unit carrying the traffic. Upgrade the standby first, \
@@ -120,8 +119,27 @@ pub enum InstallEnd {
     Rebooting { percent: u8 },
 }
 
-/// Follows `upgrade_status.log` and `upgrade_status.json` until the unit goes down for the
-/// reboot. A dropped connection is only a reboot if the upgrade had not failed; reading is
+/// What following an upgrade has read so far; kept across reconnections so that nothing is
+/// read or journaled twice.
+#[derive(Debug, Clone)]
+pub struct UpgradeFollower {
+    pub log: FileFollower,
+    pub status_log: FileFollower,
+    pub steps_seen: usize,
+}
+
+impl UpgradeFollower {
+    pub fn new(package: &Package) -> Self {
+        UpgradeFollower {
+            log: FileFollower::new(paths::upgrade_status_log(package)),
+            status_log: FileFollower::new(paths::status_log(package)),
+            steps_seen: 0,
+        }
+    }
+}
+
+/// Follows `upgrade_status.log`, `status.log` and `upgrade_status.json` until the unit goes
+/// down for the reboot. A dropped connection is only a reboot if the upgrade had not failed; reading is
 /// safe to retry, so the caller may reconnect and call again.
 pub async fn follow(
     s: &mut CliSession,
@@ -130,27 +148,28 @@ pub async fn follow(
     poll: Duration,
     journal: &mut Journal,
     timeline: &mut Timeline,
-    log: &mut FileFollower,
-    steps_seen: &mut usize,
+    seen: &mut UpgradeFollower,
 ) -> Result<InstallEnd, OpError> {
     let mut percent = 0;
     loop {
         let polled = async {
-            log.poll(s).await?;
+            seen.log.poll(s).await?;
+            seen.status_log.poll(s).await?;
+            // upgrade_status.json is rewritten whole and stays small; both logs only grow,
+            // so they are read from where the last poll stopped.
             let status = facts::upgrade_status(s, package).await?;
-            let (status_log, _) = s.root(&format!("cat {} 2>/dev/null", paths::status_log(package))).await?;
-            Ok::<_, OpError>((status, status_files::status_log(&status_log)))
+            Ok::<_, OpError>((status, status_files::status_log(&seen.status_log.text)))
         }
         .await;
         // A dropped session is returned as is: the caller reconnects to tell a reboot (the
         // listener is closed) from a network hiccup (it is not).
         let (status, status_log) = polled?;
-        let steps = status_files::parse_steps(&log.text).map_err(DeviceError::from)?;
-        for step in steps.iter().skip(*steps_seen) {
+        let steps = status_files::parse_steps(&seen.log.text).map_err(DeviceError::from)?;
+        for step in steps.iter().skip(seen.steps_seen) {
             percent = step.percent;
             timeline.push(journal, Some(step.percent), &step.message, step.script.clone());
         }
-        *steps_seen = steps.len();
+        seen.steps_seen = steps.len();
         if let Some(st) = &status {
             if st.failed() {
                 return Err(OpError::Failed(format!(

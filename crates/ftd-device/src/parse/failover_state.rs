@@ -117,7 +117,7 @@ fn starts_with_word(text: &str, word: &str) -> bool {
 fn section(text: &str, name: &str) -> Vec<String> {
     let Some(at) = text.find(&format!("===={name}")) else { return vec![] };
     let after = &text[at..];
-    let after = after.trim_start_matches(|c| c == '=').trim_start_matches(name).trim_start_matches('=');
+    let after = after.trim_start_matches('=').trim_start_matches(name).trim_start_matches('=');
     let end = after.find("====").unwrap_or(after.len());
     after[..end]
         .lines()

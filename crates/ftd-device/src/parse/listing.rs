@@ -33,7 +33,7 @@ pub fn df_available(text: &str) -> Option<String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header = lines.next()?;
     let col = header.split_whitespace().position(|h| h.starts_with("Avail"))?;
-    lines.last()?.split_whitespace().nth(col).map(String::from)
+    lines.next_back()?.split_whitespace().nth(col).map(String::from)
 }
 
 #[cfg(test)]

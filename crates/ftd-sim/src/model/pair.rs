@@ -65,6 +65,7 @@ impl Pair {
         let mut notices = Vec::new();
         // Whether a unit carried the traffic is read before it goes down and shows Failed.
         let was_active = [self.units[0].ha_state == "Active", self.units[1].ha_state == "Active"];
+        #[allow(clippy::needless_range_loop)] // i names the unit in the events too
         for i in 0..2 {
             for change in self.units[i].advance(now, clock, timing) {
                 match change {
@@ -95,15 +96,14 @@ impl Pair {
                 }
             }
         }
-        if let Some((unit, at)) = self.takeover {
-            if now >= at {
+        if let Some((unit, at)) = self.takeover
+            && now >= at {
                 self.takeover = None;
                 self.units[unit].ha_state = "Active".into();
                 self.stats.unplanned_failovers += 1;
                 self.end_outage(at);
                 self.event(at, unit, "takeover", json!({"reason": "peer down, holdtime expired"}));
             }
-        }
         notices
     }
 

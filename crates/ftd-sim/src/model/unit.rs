@@ -188,19 +188,17 @@ impl Unit {
         if let Some(c) = self.advance_upgrade(now, clock, timing) {
             changes.push(c);
         }
-        if let Power::Down { until: Some(until), .. } = self.power {
-            if now >= until {
+        if let Power::Down { until: Some(until), .. } = self.power
+            && now >= until {
                 self.boot(until, clock, timing);
                 changes.push(UnitChange::Up);
             }
-        }
-        if let Some(done) = self.validating_until {
-            if now >= done {
+        if let Some(done) = self.validating_until
+            && now >= done {
                 self.validating_until = None;
                 self.finish_validation(done, clock);
                 changes.push(UnitChange::Validated);
             }
-        }
         changes
     }
 
@@ -339,11 +337,10 @@ impl Unit {
         self.power = Power::Up;
         self.ha_state = "Negotiation".into();
         let rollback = self.faults.contains(&Fault::Rollback);
-        if let Some(run) = &self.upgrade {
-            if !rollback {
+        if let Some(run) = &self.upgrade
+            && !rollback {
                 self.version = run.package.version.clone();
             }
-        }
         self.validating_until = Some(at + timing.validation);
         self.write_upgrade_json("IN_PROGRESS", "POST_UPGRADE_VALIDATION_IN_PROGRESS", None, "Post-upgrade validation in progress", "POST_REBOOT", 100, at, clock);
     }
