@@ -43,6 +43,8 @@ pub fn watch(path: &Path, opts: &WatchOptions, out: &mut dyn Write) -> std::io::
                     let bar = by_unit.entry(e.unit.clone()).or_insert_with(|| {
                         let b = bars.add(ProgressBar::new(100));
                         b.set_style(style.clone());
+                        // Redraw on a clock: a burst of updates is otherwise only partly drawn.
+                        b.enable_steady_tick(Duration::from_millis(250));
                         b
                     });
                     bar.set_prefix(format!("{} {}", e.unit, u.stage));
