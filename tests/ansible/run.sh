@@ -25,6 +25,7 @@ for p in upgrade_ha precheck; do
 done
 check "no password in any output (-vvv, check mode, real, wrong password)" tests/ansible/secrets.sh
 check "a pair split by job slicing or --limit is refused" tests/ansible/slicing.sh
+check "interop with a real OpenSSH server (password and keyboard-interactive)" tests/ansible/openssh.sh
 check "ansible-builder create: EE build context with the collection" tests/ansible/ee.sh
 check "watch follows a run; the report renders in headless Chromium" tests/ansible/report.sh
 check "fault matrix: every fault and a killed controller, all safe (docs/fault-matrix.md)" tests/fault_matrix/run.sh

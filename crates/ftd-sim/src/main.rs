@@ -59,6 +59,10 @@ struct Args {
     /// Append events (JSON lines) here.
     #[arg(long)]
     events: Option<PathBuf>,
+    /// Serve one unit of pair 1 on standard input/output (a login shell for a real sshd)
+    /// instead of listening: `primary` or `secondary`.
+    #[arg(long, value_name = "UNIT")]
+    stdio: Option<String>,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -89,6 +93,15 @@ async fn main() -> Result<()> {
         timing: Timing::default(),
     };
     let sim = Sim::new(config, Clock::new(args.time_scale));
+    if let Some(unit) = &args.stdio {
+        let unit = match unit.as_str() {
+            "primary" => 0,
+            "secondary" => 1,
+            other => bail!("--stdio takes primary or secondary, not {other}"),
+        };
+        ftd_sim::stdio::serve(sim, unit)?;
+        return Ok(());
+    }
     let mut keys = HashMap::new();
     for p in 0..args.pairs {
         for u in 0..2 {

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Interop with a real SSH server: Debian's OpenSSH sshd on 127.0.0.1 (own config and ports,
+# password and keyboard-interactive auth through PAM), whose login shell is `ftd-sim --stdio`.
+# Needs root (a local user, sshd) and openssh-server; .ci/run installs it.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1
+[ -x /usr/sbin/sshd ] || { echo "openssh-server is not installed"; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "needs root to create the login user and run sshd"; exit 1; }
+work=$(mktemp -d -t ftd-openssh.XXXXXX)
+chmod 755 "$work"
+password="Interop-Pass-$RANDOM"
+lib=/usr/local/lib/ftd-ha-upgrade-test
+mkdir -p "$lib" /run/sshd
+install -m 0755 target/release/ftd-sim "$lib/ftd-sim"
+cat > "$lib/ftd-sim-shell" <<SHELL
+#!/bin/sh
+exec $lib/ftd-sim --stdio primary --time-scale 0.002 --password '$password'
+SHELL
+chmod 0755 "$lib/ftd-sim-shell"
+id ftdsim > /dev/null 2>&1 || useradd -m -s "$lib/ftd-sim-shell" ftdsim
+usermod -s "$lib/ftd-sim-shell" ftdsim 2> /dev/null || true
+echo "ftdsim:$password" | chpasswd
+ssh-keygen -q -t ed25519 -N '' -f "$work/host_ed25519"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_sshd() { # port, password-auth yes/no
+  cat > "$work/sshd_$1" <<CONF
+Port $1
+ListenAddress 127.0.0.1
+HostKey $work/host_ed25519
+PidFile $work/sshd_$1.pid
+PasswordAuthentication $2
+KbdInteractiveAuthentication yes
+UsePAM yes
+PermitRootLogin no
+AllowUsers ftdsim
+StrictModes no
+PrintMotd no
+PrintLastLog no
+CONF
+  /usr/sbin/sshd -f "$work/sshd_$1" -E "$work/sshd_$1.log"
+}
+port=$(free_port); kbd_port=$(free_port)
+start_sshd "$port" yes
+start_sshd "$kbd_port" no
+trap 'kill $(cat "$work"/sshd_*.pid 2>/dev/null) 2>/dev/null || true' EXIT
+{ echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$work/host_ed25519.pub")"
+  echo "[127.0.0.1]:$kbd_port $(cut -d' ' -f1,2 "$work/host_ed25519.pub")"; } > "$work/known_hosts"
+for _ in $(seq 1 50); do
+  python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $kbd_port), 0.2)" 2>/dev/null && break
+  sleep 0.1
+done
+ansible-playbook tests/ansible/openssh.yml -e "sshd_port=$port" -e "sshd_kbd_port=$kbd_port" \
+  -e "sshd_known_hosts=$work/known_hosts" -e "{\"sshd_password\": \"$password\"}" > "$work/play.log" 2>&1 \
+  || { tail -40 "$work/play.log"; tail -20 "$work"/sshd_*.log; exit 1; }
+grep -q "Accepted password for ftdsim" "$work/sshd_$port.log" || { echo "sshd did not log a password login"; exit 1; }
+grep -q "Accepted keyboard-interactive/pam for ftdsim" "$work/sshd_$kbd_port.log" || { echo "no keyboard-interactive login"; cat "$work/sshd_$kbd_port.log"; exit 1; }
+echo "facts, readiness and verify worked through OpenSSH $(/usr/sbin/sshd -V 2>&1 | head -1 | cut -d, -f1) (password and keyboard-interactive)"
