@@ -40,11 +40,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Reading in random chunks: no partial buffer is taken for the end of the command, and
-    /// the whole one always is.
+    /// the whole one always is (a prompt missing only its trailing space is the prompt).
     #[test]
     fn prompt_is_seen_only_at_the_end(which in 0usize..3, cuts in prop::collection::vec(0usize..4000, 0..12)) {
         let text = answer([REAL[0], REAL[1], REAL[2]][which]);
-        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % text.len()).filter(|c| text.is_char_boundary(*c)).collect();
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (text.len() - 1)).filter(|c| text.is_char_boundary(*c)).collect();
         cuts.sort();
         for c in cuts {
             prop_assert_ne!(prompt::detect(&text[..c]), Some(prompt::Prompt::Root), "cut at {}", c);
