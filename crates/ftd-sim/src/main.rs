@@ -47,6 +47,9 @@ struct Args {
     /// Offer only keyboard-interactive authentication, as many devices do.
     #[arg(long)]
     keyboard_interactive_only: bool,
+    /// Send output in small random pieces with small random delays (a slow, lossy network).
+    #[arg(long)]
+    slow_network: bool,
     /// Delay after a failed login, in milliseconds.
     #[arg(long, default_value_t = 200)]
     auth_delay_ms: u64,
@@ -113,6 +116,7 @@ async fn main() -> Result<()> {
         keys: keys.clone(),
         keyboard_interactive_only: args.keyboard_interactive_only,
         auth_rejection: Duration::from_millis(args.auth_delay_ms),
+        slow_network: args.slow_network,
     };
     let running = server::start(sim, args.base_port, opts, events.clone()).await.context("binding the units' ports")?;
 

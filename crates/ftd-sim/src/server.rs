@@ -49,6 +49,9 @@ pub struct ServerOptions {
     pub keys: HashMap<UnitKey, russh::keys::PrivateKey>,
     pub keyboard_interactive_only: bool,
     pub auth_rejection: Duration,
+    /// Send output in small random pieces with small random delays, as a slow or lossy
+    /// management network does.
+    pub slow_network: bool,
 }
 
 /// A running sim: its ports, and the handle to stop it.
@@ -92,7 +95,14 @@ pub async fn start(sim: Sim, base_port: u16, opts: ServerOptions, events: EventL
             nodelay: true,
             ..Default::default()
         });
-        let unit = UnitFront { key: *key, sim: sim.clone(), sessions: sessions.clone(), events: events.clone(), config };
+        let unit = UnitFront {
+            key: *key,
+            sim: sim.clone(),
+            sessions: sessions.clone(),
+            events: events.clone(),
+            config,
+            slow_network: opts.slow_network,
+        };
         tokio::spawn(unit.serve(listener, port, up_rx, stop_rx.clone()));
     }
     tokio::spawn(tick(sim.clone(), sessions, up_senders, events.clone(), stop_rx));
@@ -152,6 +162,7 @@ struct UnitFront {
     sessions: Sessions,
     events: EventLog,
     config: Arc<russh::server::Config>,
+    slow_network: bool,
 }
 
 impl UnitFront {
@@ -211,6 +222,8 @@ impl UnitFront {
             last_cr: false,
             channel: None,
             peer,
+            slow_network: self.slow_network,
+            slow_queue: None,
         }
     }
 }
@@ -225,6 +238,40 @@ struct UnitSession {
     last_cr: bool,
     channel: Option<ChannelId>,
     peer: SocketAddr,
+    slow_network: bool,
+    /// With a slow network, output goes through this queue to a task that trickles it out.
+    slow_queue: Option<tokio::sync::mpsc::UnboundedSender<Output>>,
+}
+
+/// Sends queued output in pieces of 1 to 48 bytes, 1 to 15 ms apart, in order.
+fn trickle(handle: russh::server::Handle, channel: ChannelId) -> tokio::sync::mpsc::UnboundedSender<Output> {
+    use rand::RngExt;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
+    tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            match out {
+                Output::Text(text) => {
+                    let mut bytes = text.replace('\n', "\r\n").into_bytes();
+                    while !bytes.is_empty() {
+                        let (n, pause) = {
+                            let mut rng = rand::rng();
+                            (rng.random_range(1..=48).min(bytes.len()), rng.random_range(1..=15))
+                        };
+                        let piece: Vec<u8> = bytes.drain(..n).collect();
+                        if handle.data(channel, piece).await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(pause)).await;
+                    }
+                }
+                Output::Disconnect => {
+                    let _ = handle.disconnect(russh::Disconnect::ByApplication, "logout".into(), "en".into()).await;
+                    return;
+                }
+            }
+        }
+    });
+    tx
 }
 
 impl UnitSession {
@@ -246,7 +293,14 @@ impl UnitSession {
     }
 
     /// What the terminal prints, as a PTY shows it (`\r\n`).
-    fn send(&self, session: &mut Session, channel: ChannelId, outputs: Vec<Output>) -> Result<(), russh::Error> {
+    fn send(&mut self, session: &mut Session, channel: ChannelId, outputs: Vec<Output>) -> Result<(), russh::Error> {
+        if self.slow_network {
+            let queue = self.slow_queue.get_or_insert_with(|| trickle(session.handle(), channel));
+            for out in outputs {
+                let _ = queue.send(out);
+            }
+            return Ok(());
+        }
         for out in outputs {
             match out {
                 Output::Text(text) => session.data(channel, text.replace('\n', "\r\n").into_bytes())?,

@@ -25,6 +25,15 @@ impl TestSim {
     }
 
     pub async fn start_with(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool) -> TestSim {
+        Self::start_full(pairs, scale, faults, kbd_only, false).await
+    }
+
+    /// Output trickles out in small pieces with small delays.
+    pub async fn start_slow(pairs: usize, scale: f64, faults: &[&str]) -> TestSim {
+        Self::start_full(pairs, scale, faults, false, true).await
+    }
+
+    async fn start_full(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool, slow_network: bool) -> TestSim {
         let dir = tempfile::tempdir().unwrap();
         let config = SimConfig {
             pairs,
@@ -46,7 +55,12 @@ impl TestSim {
         }
         let events = dir.path().join("events.jsonl");
         let log = EventLog::open(Some(&events)).unwrap();
-        let opts = ServerOptions { keys: keys.clone(), keyboard_interactive_only: kbd_only, auth_rejection: Duration::from_millis(10) };
+        let opts = ServerOptions {
+            keys: keys.clone(),
+            keyboard_interactive_only: kbd_only,
+            auth_rejection: Duration::from_millis(10),
+            slow_network,
+        };
         let running = server::start(sim, 0, opts, log).await.unwrap();
         let known_hosts = dir.path().join("known_hosts");
         std::fs::write(&known_hosts, crate::inventory::known_hosts(&keys, &running.ports)).unwrap();

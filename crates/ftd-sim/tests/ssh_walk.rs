@@ -134,3 +134,16 @@ async fn hashed_known_hosts_entries_are_read() {
     assert!(s.clish("show version").await.unwrap().contains("Model"));
     assert!(s.host_key_warning().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_network_chunking_the_output_changes_nothing() {
+    let sim = TestSim::start_slow(1, 1.0, &[]).await;
+    let mut s = CliSession::login(&options(&sim, 0, 1, PASSWORD), escalation(PASSWORD)).await.unwrap();
+    let version = ftd_device::parse::show_version::parse(&s.clish("show version").await.unwrap()).unwrap();
+    assert_eq!(version.version.to_string(), "7.2.2-54");
+    let (out, status) = s.root("ls -l /ngfw/var/sf/updates").await.unwrap();
+    assert_eq!(status, 0);
+    assert_eq!(ftd_device::parse::listing::ls_long(&out).len(), 4);
+    let state = ftd_device::parse::failover_state::parse(&s.lina("show failover state").await.unwrap()).unwrap();
+    assert_eq!(state.this_host.state, "Standby Ready");
+}

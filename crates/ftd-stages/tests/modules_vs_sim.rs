@@ -225,3 +225,12 @@ fn readiness_steps_aside_for_a_running_upgrade() {
     assert_eq!((r["failed"].as_bool(), r["changed"].as_bool(), r["upgrade_running"].as_bool()), (Some(false), Some(false), Some(true)), "{r}");
     assert!(h.events("readiness_start").is_empty());
 }
+
+#[test]
+fn a_slow_chunking_network_and_a_dropped_session_during_install() {
+    let h = Harness::slow(&["1:secondary:drop-mid-command=5"]);
+    readiness_ok(&h, 1);
+    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
+    assert_eq!((r["failed"].as_bool(), r["rebooting"].as_bool()), (Some(false), Some(true)), "{r}");
+    assert_eq!(h.events("install_start").len(), 1, "the install is never repeated");
+}

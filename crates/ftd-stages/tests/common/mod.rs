@@ -26,6 +26,13 @@ impl Harness {
         Harness { sim, journal: tempfile::NamedTempFile::new().unwrap(), rt }
     }
 
+    /// The sim's output trickles out in small pieces with small delays.
+    pub fn slow(faults: &[&str]) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let sim = rt.block_on(TestSim::start_slow(1, SCALE, faults));
+        Harness { sim, journal: tempfile::NamedTempFile::new().unwrap(), rt }
+    }
+
     /// Connection options of unit 0 (primary) or 1 (secondary) of pair 1.
     pub fn conn(&self, unit: usize) -> Map<String, Value> {
         let mut m = Map::new();
