@@ -43,4 +43,4 @@ pub fn main_upgrade_log(package: &Package) -> String {
 }
 
 /// Marker file that one controller holds while it changes a unit (see `ops::lock`).
-pub const LOCK_FILE: &str = "/ngfw/var/tmp/ftd_ha_upgrade.lock";
+pub const LOCK_FILE: &str = "/var/tmp/ftd_ha_upgrade.lock";

@@ -29,6 +29,9 @@ fn default_connect_timeout() -> f64 {
 fn default_command_timeout() -> f64 {
     120.0
 }
+fn default_lock_ttl() -> f64 {
+    7200.0
+}
 fn default_journal() -> String {
     "~/.ftd_upgrade/journal.jsonl".into()
 }
@@ -75,6 +78,13 @@ pub struct Connection {
     pub unit: Option<String>,
     /// Pair the unit belongs to, for the journal (C({{ ftd_pair }})).
     pub pair: Option<String>,
+    /// Who is changing the unit, written to a lock file on the device by the modules that change
+    /// it (readiness, install, failover_swap); another owner is refused while the lock is fresh.
+    /// Defaults to C(<user>@<controller hostname>); the playbooks pass one id per run.
+    pub lock_owner: Option<String>,
+    /// Seconds after which a lock left by a run that died is taken over.
+    #[serde(default = "default_lock_ttl")]
+    pub lock_ttl: f64,
     /// Progress journal on the controller: JSON lines to follow with C(tail -f). Empty to
     /// disable.
     #[serde(default = "default_journal")]
@@ -108,6 +118,16 @@ impl Connection {
 
     pub async fn login(&self) -> Result<CliSession, DeviceError> {
         CliSession::login(&self.options(), self.escalation()).await
+    }
+
+    /// The lock owner: the option, else `<user>@<controller hostname>`.
+    pub fn owner(&self) -> String {
+        self.lock_owner.clone().unwrap_or_else(|| {
+            let user = std::env::var("USER").unwrap_or_else(|_| "ansible".into());
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "controller".into());
+            let clean = |s: &str| s.trim().chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect::<String>();
+            format!("{}@{}", clean(&user), clean(&host))
+        })
     }
 
     pub fn secrets(&self) -> Vec<String> {

@@ -3,7 +3,7 @@
 use crate::connection::{Connection, block_on, secs};
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::{OpError, Timeline, facts, failover};
+use ftd_device::ops::{OpError, Timeline, facts, failover, lock};
 use ftd_device::version::Version;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -80,6 +80,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             if ctx.ansible.check_mode {
                 return Ok((id.clone(), id, Some(0.0)));
             }
+            lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
             timeline.push(&mut journal, None, "failover active", None);
             let (after, took) = failover::make_active(&mut s, secs(args.timeout), secs(args.poll_interval)).await?;
             timeline.push(&mut journal, Some(100), &format!("{} is Active, peer {}", after.role, after.peer_state), None);

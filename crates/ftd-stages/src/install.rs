@@ -6,7 +6,7 @@ use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
 use ftd_device::ops::checksum::Checksum;
 use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan, UpgradeFollower};
-use ftd_device::ops::{OpError, Timeline, facts, pause};
+use ftd_device::ops::{OpError, Timeline, facts, lock, pause};
 use ftd_device::parse::status_files;
 use ftd_device::session::CliSession;
 use ftd_device::version::{Package, Version};
@@ -213,6 +213,7 @@ async fn start_and_follow(
     timeline: &mut Timeline,
 ) -> Result<(bool, u8), OpError> {
     if *plan == Plan::Start {
+        lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
         install::start(&mut s, package).await?;
         timeline.push(journal, Some(0), &format!("upgrade started: install_update.pl --detach {}", package.file_name), None);
     } else {

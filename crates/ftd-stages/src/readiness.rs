@@ -4,7 +4,7 @@ use crate::connection::{Connection, block_on, secs};
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::checksum::{self, Checksum};
-use ftd_device::ops::{OpError, Timeline, facts, readiness};
+use ftd_device::ops::{OpError, Timeline, facts, lock, readiness};
 use ftd_device::parse::status_files::Outcome;
 use ftd_device::paths;
 use ftd_device::version::Package;
@@ -142,6 +142,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 return Ok((id, p, true));
             }
             if !running {
+                lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
                 readiness::start(&mut s, &package).await?;
                 timeline.push(&mut journal, Some(0), &format!("readiness check started for {}", package.file_name), None);
             }

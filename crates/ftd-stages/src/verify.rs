@@ -3,7 +3,7 @@
 use crate::connection::{Connection, block_on};
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::{OpError, verify};
+use ftd_device::ops::{OpError, lock, verify};
 use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ pub const INFO: ModuleInfo = ModuleInfo {
     short_description: "Check an upgraded FTD unit and its pair: version, failover health, LINA versions, slots",
     description: &[
         "Checks this unit's version, that the pair is one Active and one Standby Ready unit, which role is Active, that the LINA versions of both units match, that the snort and diskstatus slots are up, and (with O(package)) that the upgrade status says completed.",
-        "Runs every check and fails listing all that failed. Read-only.",
+        "Runs every check and fails listing all that failed. Reads only, except that when every check passes it removes the lock file this run's owner left on the unit (see O(lock_owner)).",
     ],
     supports_check_mode: true,
     examples: r#"- name: Verify both units
@@ -65,7 +65,7 @@ unit:
     notes: &[],
 };
 
-pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "verify", &e);
     let target = match Version::parse(&args.target_version) {
@@ -87,7 +87,15 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
             Ok(s) => s,
             Err(e) => return fail(e.into()),
         };
-        let outcome = verify::run(&mut s, &target, expected, package.as_ref()).await;
+        let mut outcome = verify::run(&mut s, &target, expected, package.as_ref()).await;
+        // The run is over for this unit: give back the lock it took, if this owner holds it.
+        if let Ok((_, checks)) = &outcome {
+            if checks.iter().all(|c| c.passed) && !ctx.ansible.check_mode {
+                if let Err(e) = lock::release(&mut s, &args.conn.owner()).await {
+                    outcome = Err(e);
+                }
+            }
+        }
         s.close().await;
         let (id, checks) = match outcome {
             Ok(v) => v,

@@ -234,3 +234,42 @@ fn a_slow_chunking_network_and_a_dropped_session_during_install() {
     assert_eq!((r["failed"].as_bool(), r["rebooting"].as_bool()), (Some(false), Some(true)), "{r}");
     assert_eq!(h.events("install_start").len(), 1, "the install is never repeated");
 }
+
+#[test]
+fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
+    let h = Harness::new(&[]);
+    let mut a = h.conn(1);
+    a.insert("lock_owner".into(), json!("controller-a"));
+    let mut b = h.conn(1);
+    b.insert("lock_owner".into(), json!("controller-b"));
+    let r = run(&readiness::INFO, readiness::run, a.clone(), with(fast(), json!({"package": PACKAGE})));
+    assert_eq!(r["passed"], true, "{r}");
+    let r = run(&install::INFO, install::run, b.clone(), with(fast(), json!({"package": PACKAGE})));
+    assert!(msg(&r).contains("refused: another controller (controller-a) has been changing this unit"), "{}", msg(&r));
+    assert!(h.events("install_start").is_empty());
+    // A lock older than its time to live belongs to a run that died: taken over.
+    let r = run(&install::INFO, install::run, b.clone(), with(fast(), json!({"package": PACKAGE, "lock_ttl": 0})));
+    assert_eq!(r["rebooting"], true, "{r}");
+    let r = run(&wait_reboot::INFO, wait_reboot::run, b.clone(), with(fast(), json!({"target_version": TARGET, "already_down": true})));
+    assert_eq!(r["failed"], false, "{r}");
+    let r = run(&failover_swap::INFO, failover_swap::run, a.clone(), fast());
+    assert!(msg(&r).contains("another controller (controller-b)"), "{}", msg(&r));
+    assert!(h.events("failover").is_empty());
+
+}
+
+#[test]
+fn a_passing_verification_gives_the_lock_back() {
+    let h = Harness::new(&[]);
+    let mut a = h.conn(1);
+    a.insert("lock_owner".into(), json!("controller-a"));
+    let mut b = h.conn(1);
+    b.insert("lock_owner".into(), json!("controller-b"));
+    run(&readiness::INFO, readiness::run, a.clone(), with(fast(), json!({"package": PACKAGE})));
+    let r = run(&readiness::INFO, readiness::run, b.clone(), with(fast(), json!({"package": PACKAGE, "force": true})));
+    assert!(msg(&r).contains("another controller (controller-a)"), "{}", msg(&r));
+    let r = run(&verify::INFO, verify::run, a, json!({"target_version": "7.2.2-54", "expected_active": "primary"}));
+    assert_eq!(r["failed"], false, "{r}");
+    let r = run(&readiness::INFO, readiness::run, b, with(fast(), json!({"package": PACKAGE, "force": true})));
+    assert_eq!((r["failed"].as_bool(), r["passed"].as_bool()), (Some(false), Some(true)), "{r}");
+}

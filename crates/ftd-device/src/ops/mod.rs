@@ -7,6 +7,7 @@ pub mod facts;
 pub mod failover;
 pub mod follow;
 pub mod install;
+pub mod lock;
 pub mod readiness;
 pub mod reboot;
 pub mod verify;

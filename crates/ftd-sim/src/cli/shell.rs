@@ -126,12 +126,47 @@ fn run_simple(ctx: &mut ShellCtx, segment: &str) -> (String, i32) {
         .into_iter()
         .filter(|w| !matches!(w.as_str(), "2>/dev/null" | ">/dev/null" | "1>/dev/null" | "&>/dev/null" | "2>&1"))
         .collect();
+    let (words, target) = redirection(words);
     let Some((cmd, args)) = words.split_first() else { return (String::new(), *ctx.last_status) };
     let (mut text, status) = command(ctx, cmd, args);
+    if let Some((path, append)) = target {
+        let path = ctx.resolve(&path);
+        let now = ctx.sim.now();
+        let stamp = crate::model::clock::ls_stamp(ctx.sim.clock.wall(now));
+        let unit = &mut ctx.sim.pairs[ctx.pair].units[ctx.unit];
+        if append {
+            unit.fs.append(&path, &text, &stamp);
+        } else {
+            unit.fs.write(&path, &text, &stamp);
+        }
+        text.clear();
+    }
     if quiet_all || (quiet_errors && status != 0) {
         text.clear();
     }
     (text, status)
+}
+
+/// `cmd > file` / `cmd >> file` (also written `>file`): the words without the redirection,
+/// and the file with whether to append.
+fn redirection(words: Vec<String>) -> (Vec<String>, Option<(String, bool)>) {
+    let mut kept = Vec::new();
+    let mut target = None;
+    let mut it = words.into_iter();
+    while let Some(w) = it.next() {
+        if w == ">" || w == ">>" {
+            if let Some(path) = it.next() {
+                target = Some((path, w == ">>"));
+            }
+        } else if let Some(path) = w.strip_prefix(">>").filter(|p| !p.is_empty()) {
+            target = Some((path.to_string(), true));
+        } else if let Some(path) = w.strip_prefix('>').filter(|p| !p.is_empty()) {
+            target = Some((path.to_string(), false));
+        } else {
+            kept.push(w);
+        }
+    }
+    (kept, target)
 }
 
 fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
@@ -140,6 +175,14 @@ fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
         "pwd" => (format!("{}\n", ctx.cwd), 0),
         "echo" => (format!("{}\n", args.join(" ")), 0),
         "true" => (String::new(), 0),
+        "rm" => {
+            let unit = ctx.unit;
+            for a in args.iter().filter(|a| !a.starts_with('-')) {
+                let path = ctx.resolve(a);
+                ctx.pair().units[unit].fs.remove(&path);
+            }
+            (String::new(), 0)
+        }
         "false" => (String::new(), 1),
         "ls" => ls(ctx, args),
         "cat" => cat(ctx, args),
@@ -374,6 +417,14 @@ fn install_update(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirections_are_read() {
+        let (w, t) = redirection(vec!["echo".into(), "a".into(), ">".into(), "/tmp/x".into()]);
+        assert_eq!((w, t), (vec!["echo".to_string(), "a".into()], Some(("/tmp/x".into(), false))));
+        let (_, t) = redirection(vec!["echo".into(), ">>/tmp/y".into()]);
+        assert_eq!(t, Some(("/tmp/y".into(), true)));
+    }
 
     #[test]
     fn chains_split_outside_quotes() {
