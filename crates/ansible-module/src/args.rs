@@ -98,7 +98,10 @@ mod tests {
         assert_eq!(raw.options.len(), 1);
         assert!(raw.context.check_mode);
         assert!(raw.context.diff);
-        assert_eq!(raw.context.module_name.as_deref(), Some("ftd.ha_upgrade.install"));
+        assert_eq!(
+            raw.context.module_name.as_deref(),
+            Some("ftd.ha_upgrade.install")
+        );
     }
 
     #[test]

@@ -23,9 +23,10 @@ fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
         entry.insert("description".into(), json!(option.description));
         entry.insert("type".into(), json!(option.kind.ansible_name()));
         if option.kind == OptionType::List
-            && let Some(e) = option.elements {
-                entry.insert("elements".into(), json!(e.ansible_name()));
-            }
+            && let Some(e) = option.elements
+        {
+            entry.insert("elements".into(), json!(e.ansible_name()));
+        }
         entry.insert("required".into(), json!(option.required));
         if let Some(default) = &option.default {
             entry.insert("default".into(), default.clone());
@@ -41,7 +42,11 @@ fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
         }
         options.insert(option.name.clone(), Value::Object(entry));
     }
-    let check_mode = if info.supports_check_mode { "full" } else { "none" };
+    let check_mode = if info.supports_check_mode {
+        "full"
+    } else {
+        "none"
+    };
     json!({
         "module": info.name,
         "short_description": info.short_description,
@@ -58,7 +63,8 @@ fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
 }
 
 fn parse_yaml(text: &str) -> Value {
-    serde_norway::from_str(text).unwrap_or_else(|e| json!({"_error": format!("RETURN is not valid YAML: {e}")}))
+    serde_norway::from_str(text)
+        .unwrap_or_else(|e| json!({"_error": format!("RETURN is not valid YAML: {e}")}))
 }
 
 #[cfg(test)]
@@ -95,10 +101,18 @@ mod tests {
         let doc = &back["DOCUMENTATION"];
         assert_eq!(doc["module"], "probe");
         assert_eq!(doc["options"]["host"]["required"], true);
-        assert_eq!(doc["options"]["host"]["description"], json!(["Where the unit listens."]));
+        assert_eq!(
+            doc["options"]["host"]["description"],
+            json!(["Where the unit listens."])
+        );
         assert_eq!(doc["options"]["timeout"]["default"], 10);
         assert_eq!(doc["options"]["timeout"]["type"], "int");
         assert_eq!(back["RETURN"]["version"]["type"], "str");
-        assert!(back["EXAMPLES"].as_str().unwrap().contains("ftd.ha_upgrade.probe"));
+        assert!(
+            back["EXAMPLES"]
+                .as_str()
+                .unwrap()
+                .contains("ftd.ha_upgrade.probe")
+        );
     }
 }

@@ -20,7 +20,7 @@ pub mod spec;
 pub mod validate;
 
 pub use args::{AnsibleContext, RawArgs};
-pub use result::ModuleResult;
 pub use mask::Masker;
+pub use result::ModuleResult;
 pub use run::{ModuleInfo, RunContext, run_module};
 pub use spec::{ArgSpec, OptionSpec, OptionType};

@@ -40,11 +40,33 @@ impl Masker {
         out
     }
 
+    /// A module result: like [`Masker::value`], except that the protocol's own keys stay as
+    /// they are, so that a secret such as `changed` or `e` cannot hide `changed` or `failed`.
+    pub fn result(&self, result: &Value) -> Value {
+        const PROTOCOL_KEYS: [&str; 10] =
+            ["changed", "failed", "msg", "skipped", "warnings", "deprecations", "diff", "ansible_facts", "invocation", "rc"];
+        match result {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let key = if PROTOCOL_KEYS.contains(&k.as_str()) { k.clone() } else { self.text(k) };
+                        (key, self.value(v))
+                    })
+                    .collect(),
+            ),
+            other => self.value(other),
+        }
+    }
+
     pub fn value(&self, value: &Value) -> Value {
         match value {
             Value::String(s) => Value::String(self.text(s)),
             Value::Array(items) => Value::Array(items.iter().map(|v| self.value(v)).collect()),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (self.text(k), self.value(v))).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.text(k), self.value(v)))
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }
@@ -58,14 +80,29 @@ mod tests {
     #[test]
     fn masks_everywhere_in_nested_values() {
         let m = Masker::new(["s3cret".to_string(), String::new()]);
-        let v = m.value(&json!({"msg": "auth s3cret failed", "lines": ["x s3cret"], "s3cret": 1, "n": 5}));
-        assert_eq!(v, json!({"msg": "auth ******** failed", "lines": ["x ********"], "********": 1, "n": 5}));
+        let v = m.value(
+            &json!({"msg": "auth s3cret failed", "lines": ["x s3cret"], "s3cret": 1, "n": 5}),
+        );
+        assert_eq!(
+            v,
+            json!({"msg": "auth ******** failed", "lines": ["x ********"], "********": 1, "n": 5})
+        );
     }
 
     #[test]
     fn longer_secret_masked_whole() {
         let m = Masker::new(["abc".to_string(), "abcdef".to_string()]);
         assert_eq!(m.text("abcdef"), "********");
+    }
+
+    #[test]
+    fn protocol_keys_survive_any_secret() {
+        let m = Masker::new(["e".to_string(), "changed".to_string()]);
+        let v = m.result(&json!({"changed": false, "failed": true, "msg": "secret e", "extra": 1}));
+        assert_eq!(v["changed"], json!(false));
+        assert_eq!(v["failed"], json!(true));
+        assert_eq!(v["msg"], json!("s********cr********t ********"));
+        assert!(v.get("extra").is_none(), "other keys are masked");
     }
 
     #[test]

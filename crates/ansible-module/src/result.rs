@@ -17,15 +17,26 @@ pub struct ModuleResult {
 
 impl ModuleResult {
     pub fn ok(msg: impl Into<String>) -> Self {
-        ModuleResult { msg: msg.into(), ..Default::default() }
+        ModuleResult {
+            msg: msg.into(),
+            ..Default::default()
+        }
     }
 
     pub fn changed(msg: impl Into<String>) -> Self {
-        ModuleResult { changed: true, msg: msg.into(), ..Default::default() }
+        ModuleResult {
+            changed: true,
+            msg: msg.into(),
+            ..Default::default()
+        }
     }
 
     pub fn fail(msg: impl Into<String>) -> Self {
-        ModuleResult { failed: true, msg: msg.into(), ..Default::default() }
+        ModuleResult {
+            failed: true,
+            msg: msg.into(),
+            ..Default::default()
+        }
     }
 
     pub fn with(mut self, key: &str, value: impl serde::Serialize) -> Self {
@@ -34,7 +45,10 @@ impl ModuleResult {
     }
 
     pub fn set(&mut self, key: &str, value: impl serde::Serialize) {
-        self.values.insert(key.to_string(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self.values.insert(
+            key.to_string(),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        );
     }
 
     pub fn warn(&mut self, warning: impl Into<String>) {
@@ -81,7 +95,9 @@ mod tests {
 
     #[test]
     fn diff_facts_and_values() {
-        let mut r = ModuleResult::changed("did").with("version", "7.2.7-500").with_diff(json!("a"), json!("b"));
+        let mut r = ModuleResult::changed("did")
+            .with("version", "7.2.7-500")
+            .with_diff(json!("a"), json!("b"));
         r.ansible_facts = Some(json!({"ftd": {}}));
         r.warn("careful");
         let v = r.to_json();

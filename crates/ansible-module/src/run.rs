@@ -47,10 +47,16 @@ where
     }
     let output = match argv.get(1) {
         Some(path) if argv.len() == 2 => run_from_file::<A, F>(info, Path::new(path), body),
-        _ => failure_json(&format!("usage: {} <args-file> | --docs", info.name), &Masker::default()),
+        _ => failure_json(
+            &format!("usage: {} <args-file> | --docs", info.name),
+            &Masker::default(),
+        ),
     };
     println!("{output}");
-    let failed = output.get("failed").and_then(Value::as_bool).unwrap_or(true);
+    let failed = output
+        .get("failed")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     std::process::exit(if failed { 1 } else { 0 })
 }
 
@@ -73,7 +79,11 @@ where
 {
     let spec = ArgSpec::of::<A>();
     let masker = secrets_of(&spec, &raw.options);
-    let module_name = raw.context.module_name.clone().unwrap_or_else(|| info.name.to_string());
+    let module_name = raw
+        .context
+        .module_name
+        .clone()
+        .unwrap_or_else(|| info.name.to_string());
 
     let validated = match validate(&spec, &module_name, &raw.options) {
         Ok(v) => v,
@@ -82,16 +92,23 @@ where
     let invocation = json!({"module_args": invocation_args(&spec, &validated)});
 
     if raw.context.check_mode && !info.supports_check_mode {
-        let mut skipped = ModuleResult::ok(format!("remote module ({module_name}) does not support check mode"));
+        let mut skipped = ModuleResult::ok(format!(
+            "remote module ({module_name}) does not support check mode"
+        ));
         skipped.skipped = true;
         return finish(skipped, invocation, &masker);
     }
 
     let options: A = match serde_json::from_value(Value::Object(without_nulls(validated))) {
         Ok(o) => o,
-        Err(e) => return failure_json(&format!("internal error reading the options: {e}"), &masker),
+        Err(e) => {
+            return failure_json(&format!("internal error reading the options: {e}"), &masker);
+        }
     };
-    let ctx = RunContext { ansible: raw.context, masker: masker.clone() };
+    let ctx = RunContext {
+        ansible: raw.context,
+        masker: masker.clone(),
+    };
     // A panic must still end in JSON on stdout: keep the default hook from printing it.
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(|| body(options, &ctx)));
@@ -102,19 +119,22 @@ where
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        ModuleResult::fail(format!("module {} crashed (a bug, please report it): {what}", info.name))
+        ModuleResult::fail(format!(
+            "module {} crashed (a bug, please report it): {what}",
+            info.name
+        ))
     });
     finish(result, invocation, &masker)
 }
 
 fn finish(result: ModuleResult, invocation: Value, masker: &Masker) -> Value {
-    let mut out = masker.value(&result.to_json());
+    let mut out = masker.result(&result.to_json());
     out["invocation"] = invocation;
     out
 }
 
 fn failure_json(msg: &str, masker: &Masker) -> Value {
-    masker.value(&ModuleResult::fail(msg).to_json())
+    masker.result(&ModuleResult::fail(msg).to_json())
 }
 
 /// Secret values come from the raw options (aliases included), so that even a validation
@@ -179,7 +199,11 @@ mod tests {
             if o.explode {
                 panic!("boom");
             }
-            ModuleResult::ok(format!("logged into {} with {}", o.host, o.password.unwrap_or_default()))
+            ModuleResult::ok(format!(
+                "logged into {} with {}",
+                o.host,
+                o.password.unwrap_or_default()
+            ))
         })
     }
 
@@ -187,7 +211,10 @@ mod tests {
     fn secrets_masked_in_msg_and_invocation() {
         let v = run(r#"{"host":"fw1","password":"hunter2"}"#);
         assert_eq!(v["msg"], "logged into fw1 with ********");
-        assert_eq!(v["invocation"]["module_args"]["password"], NO_LOG_PLACEHOLDER);
+        assert_eq!(
+            v["invocation"]["module_args"]["password"],
+            NO_LOG_PLACEHOLDER
+        );
         assert!(!v.to_string().contains("hunter2"));
     }
 
@@ -195,7 +222,12 @@ mod tests {
     fn validation_error_never_quotes_a_secret() {
         let v = run(r#"{"host":"fw1","password":"hunter2","hunter2":1}"#);
         assert_eq!(v["failed"], true);
-        assert!(v["msg"].as_str().unwrap().starts_with("Unsupported parameters for (probe) module: ********."));
+        assert!(
+            v["msg"]
+                .as_str()
+                .unwrap()
+                .starts_with("Unsupported parameters for (probe) module: ********.")
+        );
         assert!(!v.to_string().contains("hunter2"));
     }
 
@@ -208,15 +240,21 @@ mod tests {
 
     #[test]
     fn check_mode_unsupported_is_skipped() {
-        let v = run(r#"{"host":"fw1","_ansible_check_mode":true,"_ansible_module_name":"ns.c.probe"}"#);
+        let v =
+            run(r#"{"host":"fw1","_ansible_check_mode":true,"_ansible_module_name":"ns.c.probe"}"#);
         assert_eq!(v["skipped"], true);
         assert_eq!(v["changed"], false);
-        assert_eq!(v["msg"], "remote module (ns.c.probe) does not support check mode");
+        assert_eq!(
+            v["msg"],
+            "remote module (ns.c.probe) does not support check mode"
+        );
     }
 
     #[test]
     fn unreadable_args_file_is_failure_json() {
-        let v = run_from_file::<Opts, _>(&INFO, Path::new("/no/such/args"), |_, _| ModuleResult::ok("no"));
+        let v = run_from_file::<Opts, _>(&INFO, Path::new("/no/such/args"), |_, _| {
+            ModuleResult::ok("no")
+        });
         assert_eq!(v["failed"], true);
         assert!(v["msg"].as_str().unwrap().contains("/no/such/args"));
     }

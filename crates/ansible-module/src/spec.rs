@@ -65,7 +65,11 @@ impl ArgSpec {
     }
 
     pub fn from_schema(schema: &Value) -> Self {
-        let defs = schema.get("$defs").and_then(Value::as_object).cloned().unwrap_or_default();
+        let defs = schema
+            .get("$defs")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let required: Vec<&str> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -74,7 +78,12 @@ impl ArgSpec {
         let mut options = Vec::new();
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (name, field) in props {
-                options.push(option_from_field(name, field, &defs, required.contains(&name.as_str())));
+                options.push(option_from_field(
+                    name,
+                    field,
+                    &defs,
+                    required.contains(&name.as_str()),
+                ));
             }
         }
         ArgSpec { options }
@@ -86,7 +95,11 @@ impl ArgSpec {
 
     /// The option that `key` names, directly or by alias.
     pub fn resolve(&self, key: &str) -> Option<&OptionSpec> {
-        self.get(key).or_else(|| self.options.iter().find(|o| o.aliases.iter().any(|a| a == key)))
+        self.get(key).or_else(|| {
+            self.options
+                .iter()
+                .find(|o| o.aliases.iter().any(|a| a == key))
+        })
     }
 
     /// Every name a task may use, aliases included, sorted as Ansible lists them.
@@ -101,11 +114,19 @@ impl ArgSpec {
     }
 
     pub fn no_log_names(&self) -> impl Iterator<Item = &str> {
-        self.options.iter().filter(|o| o.no_log).map(|o| o.name.as_str())
+        self.options
+            .iter()
+            .filter(|o| o.no_log)
+            .map(|o| o.name.as_str())
     }
 }
 
-fn option_from_field(name: &str, field: &Value, defs: &Map<String, Value>, required: bool) -> OptionSpec {
+fn option_from_field(
+    name: &str,
+    field: &Value,
+    defs: &Map<String, Value>,
+    required: bool,
+) -> OptionSpec {
     let resolved = resolve_refs(field, defs);
     let (kind, nullable) = type_of(&resolved);
     let kind = match resolved.get("x-type").and_then(Value::as_str) {
@@ -113,8 +134,14 @@ fn option_from_field(name: &str, field: &Value, defs: &Map<String, Value>, requi
         Some("raw") => OptionType::Raw,
         _ => kind,
     };
-    let elements = resolved.get("items").map(|items| type_of(&resolve_refs(items, defs)).0);
-    let choices = resolved.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+    let elements = resolved
+        .get("items")
+        .map(|items| type_of(&resolve_refs(items, defs)).0);
+    let choices = resolved
+        .get("enum")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let choices = choices.into_iter().filter(|c| !c.is_null()).collect();
     OptionSpec {
         name: name.to_string(),
@@ -124,8 +151,16 @@ fn option_from_field(name: &str, field: &Value, defs: &Map<String, Value>, requi
         default: field.get("default").cloned().filter(|d| !d.is_null()),
         choices,
         aliases: string_list(field.get("x-aliases")),
-        no_log: field.get("x-no_log").and_then(Value::as_bool).unwrap_or(false),
-        description: paragraphs(field.get("description").and_then(Value::as_str).unwrap_or("")),
+        no_log: field
+            .get("x-no_log")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        description: paragraphs(
+            field
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        ),
         minimum: resolved.get("minimum").and_then(Value::as_f64),
         maximum: resolved.get("maximum").and_then(Value::as_f64),
     }
@@ -135,15 +170,23 @@ fn option_from_field(name: &str, field: &Value, defs: &Map<String, Value>, requi
 fn resolve_refs(field: &Value, defs: &Map<String, Value>) -> Value {
     let mut out = field.as_object().cloned().unwrap_or_default();
     if let Some(target) = out.get("$ref").and_then(Value::as_str).map(String::from)
-        && let Some(def) = target.strip_prefix("#/$defs/").and_then(|n| defs.get(n)) {
-            for (k, v) in resolve_refs(def, defs).as_object().into_iter().flatten() {
-                out.entry(k.clone()).or_insert(v.clone());
-            }
+        && let Some(def) = target.strip_prefix("#/$defs/").and_then(|n| defs.get(n))
+    {
+        for (k, v) in resolve_refs(def, defs).as_object().into_iter().flatten() {
+            out.entry(k.clone()).or_insert(v.clone());
         }
+    }
     if let Some(Value::Array(any)) = out.get("anyOf").cloned() {
-        let non_null: Vec<&Value> = any.iter().filter(|v| v.get("type") != Some(&Value::from("null"))).collect();
+        let non_null: Vec<&Value> = any
+            .iter()
+            .filter(|v| v.get("type") != Some(&Value::from("null")))
+            .collect();
         if non_null.len() == 1 {
-            for (k, v) in resolve_refs(non_null[0], defs).as_object().into_iter().flatten() {
+            for (k, v) in resolve_refs(non_null[0], defs)
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
                 out.entry(k.clone()).or_insert(v.clone());
             }
             out.insert("x-nullable".into(), Value::Bool(true));
@@ -175,7 +218,12 @@ fn type_of(schema: &Value) -> (OptionType, bool) {
 fn string_list(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -231,19 +279,42 @@ mod tests {
         let host = spec.get("host").unwrap();
         assert!(host.required);
         assert_eq!(host.kind, OptionType::Str);
-        assert_eq!(host.description, vec!["The unit's address.", "Second paragraph, one sentence."]);
+        assert_eq!(
+            host.description,
+            vec!["The unit's address.", "Second paragraph, one sentence."]
+        );
         let port = spec.get("port").unwrap();
-        assert_eq!((port.kind, port.required, port.default.clone()), (OptionType::Int, false, Some(Value::from(22))));
+        assert_eq!(
+            (port.kind, port.required, port.default.clone()),
+            (OptionType::Int, false, Some(Value::from(22)))
+        );
         assert_eq!(port.maximum, Some(65535.0));
         let password = spec.get("password").unwrap();
         assert!(password.no_log && !password.required);
         assert_eq!(spec.resolve("pass").unwrap().name, "password");
         let role = spec.get("role").unwrap();
-        assert_eq!(role.choices, vec![Value::from("primary"), Value::from("any")]);
+        assert_eq!(
+            role.choices,
+            vec![Value::from("primary"), Value::from("any")]
+        );
         assert_eq!(role.default, Some(Value::from("any")));
         let maybe = spec.get("maybe_role").unwrap();
-        assert_eq!((maybe.kind, maybe.required, maybe.choices.len()), (OptionType::Str, false, 2));
+        assert_eq!(
+            (maybe.kind, maybe.required, maybe.choices.len()),
+            (OptionType::Str, false, 2)
+        );
         assert_eq!(spec.get("journal").unwrap().kind, OptionType::Path);
-        assert_eq!(spec.legal_inputs(), vec!["host", "journal", "maybe_role", "pass", "password", "port", "role"]);
+        assert_eq!(
+            spec.legal_inputs(),
+            vec![
+                "host",
+                "journal",
+                "maybe_role",
+                "pass",
+                "password",
+                "port",
+                "role"
+            ]
+        );
     }
 }

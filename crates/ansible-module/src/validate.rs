@@ -25,7 +25,11 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-pub fn validate(spec: &ArgSpec, module_name: &str, options: &Map<String, Value>) -> Result<Validated, String> {
+pub fn validate(
+    spec: &ArgSpec,
+    module_name: &str,
+    options: &Map<String, Value>,
+) -> Result<Validated, String> {
     let mut by_name = Map::new();
     let mut unsupported: Vec<&str> = Vec::new();
     for (key, value) in options {
@@ -53,7 +57,10 @@ pub fn validate(spec: &ArgSpec, module_name: &str, options: &Map<String, Value>)
         .collect();
     if !missing.is_empty() {
         missing.sort();
-        return Err(format!("missing required arguments: {}", missing.join(", ")));
+        return Err(format!(
+            "missing required arguments: {}",
+            missing.join(", ")
+        ));
     }
 
     let mut validated = Map::new();
@@ -83,7 +90,11 @@ pub fn validate(spec: &ArgSpec, module_name: &str, options: &Map<String, Value>)
 fn supported_string(spec: &ArgSpec) -> String {
     let mut names: Vec<&str> = spec.options.iter().map(|o| o.name.as_str()).collect();
     names.sort();
-    let mut aliases: Vec<&str> = spec.options.iter().flat_map(|o| o.aliases.iter().map(String::as_str)).collect();
+    let mut aliases: Vec<&str> = spec
+        .options
+        .iter()
+        .flat_map(|o| o.aliases.iter().map(String::as_str))
+        .collect();
     aliases.sort();
     let mut out = names.join(", ");
     if !aliases.is_empty() {
@@ -93,10 +104,11 @@ fn supported_string(spec: &ArgSpec) -> String {
 }
 
 fn convert(option: &OptionSpec, value: Value) -> Result<Value, String> {
-    let converted = convert_to(option.kind, &value).and_then(|v| match (option.kind, option.elements) {
-        (OptionType::List, Some(element)) => convert_elements(element, v),
-        _ => Ok(v),
-    });
+    let converted =
+        convert_to(option.kind, &value).and_then(|v| match (option.kind, option.elements) {
+            (OptionType::List, Some(element)) => convert_elements(element, v),
+            _ => Ok(v),
+        });
     let converted = converted.map_err(|reason| {
         format!(
             "argument '{}' is of type {} and we were unable to convert to {}: {}",
@@ -111,12 +123,20 @@ fn convert(option: &OptionSpec, value: Value) -> Result<Value, String> {
 }
 
 fn convert_elements(element: OptionType, list: Value) -> Result<Value, String> {
-    let Value::Array(items) = list else { return Ok(list) };
-    items.iter().map(|i| convert_to(element, i)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+    let Value::Array(items) = list else {
+        return Ok(list);
+    };
+    items
+        .iter()
+        .map(|i| convert_to(element, i))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Value::Array)
 }
 
 fn check_range(option: &OptionSpec, value: &Value) -> Result<(), String> {
-    let Some(n) = value.as_f64() else { return Ok(()) };
+    let Some(n) = value.as_f64() else {
+        return Ok(());
+    };
     let below = option.minimum.is_some_and(|m| n < m);
     let above = option.maximum.is_some_and(|m| n > m);
     if below || above {
@@ -134,7 +154,9 @@ fn check_range(option: &OptionSpec, value: &Value) -> Result<(), String> {
 fn convert_to(kind: OptionType, value: &Value) -> Result<Value, String> {
     match kind {
         OptionType::Str => to_str(value),
-        OptionType::Path => to_str(value).map(|v| Value::String(expand_user(v.as_str().unwrap_or_default()))),
+        OptionType::Path => {
+            to_str(value).map(|v| Value::String(expand_user(v.as_str().unwrap_or_default())))
+        }
         OptionType::Int => to_int(value),
         OptionType::Float => to_float(value),
         OptionType::Bool => to_bool(value),
@@ -144,7 +166,10 @@ fn convert_to(kind: OptionType, value: &Value) -> Result<Value, String> {
             Value::String(s) => serde_json::from_str::<Map<String, Value>>(s)
                 .map(Value::Object)
                 .map_err(|_| "dictionary requested, could not parse JSON or key=value".to_string()),
-            _ => Err(format!("{} cannot be converted to a dict", python_class(value))),
+            _ => Err(format!(
+                "{} cannot be converted to a dict",
+                python_class(value)
+            )),
         },
         OptionType::Raw => Ok(value.clone()),
     }
@@ -155,7 +180,10 @@ fn to_str(value: &Value) -> Result<Value, String> {
         Value::String(_) => Ok(value.clone()),
         Value::Number(n) => Ok(Value::String(n.to_string())),
         Value::Bool(b) => Ok(Value::String(if *b { "True" } else { "False" }.into())),
-        _ => Err(format!("'{}' is not a string and conversion is not allowed", display(value))),
+        _ => Err(format!(
+            "'{}' is not a string and conversion is not allowed",
+            display(value)
+        )),
     }
 }
 
@@ -205,10 +233,19 @@ fn to_bool(value: &Value) -> Result<Value, String> {
             Some(0.0) => Some(false),
             _ => None,
         },
-        _ => return Err(format!("{} cannot be converted to a bool", python_class(value))),
+        _ => {
+            return Err(format!(
+                "{} cannot be converted to a bool",
+                python_class(value)
+            ));
+        }
     };
     parsed.map(Value::Bool).ok_or_else(|| {
-        let words: Vec<String> = TRUE_WORDS.iter().chain(FALSE_WORDS.iter()).map(|w| format!("'{w}'")).collect();
+        let words: Vec<String> = TRUE_WORDS
+            .iter()
+            .chain(FALSE_WORDS.iter())
+            .map(|w| format!("'{w}'"))
+            .collect();
         format!(
             "The value '{}' is not a valid boolean. Valid booleans include: {}, 1, 0",
             display(value),
@@ -220,7 +257,9 @@ fn to_bool(value: &Value) -> Result<Value, String> {
 fn to_list(value: &Value) -> Value {
     match value {
         Value::Array(_) => value.clone(),
-        Value::String(s) => Value::Array(s.split(',').map(|p| Value::String(p.to_string())).collect()),
+        Value::String(s) => {
+            Value::Array(s.split(',').map(|p| Value::String(p.to_string())).collect())
+        }
         other => Value::Array(vec![other.clone()]),
     }
 }
@@ -304,12 +343,18 @@ mod tests {
 
     #[test]
     fn missing_required_argument() {
-        assert_eq!(check(json!({"port": 2})).unwrap_err(), "missing required arguments: host");
+        assert_eq!(
+            check(json!({"port": 2})).unwrap_err(),
+            "missing required arguments: host"
+        );
     }
 
     #[test]
     fn strings_from_key_value_syntax_are_converted() {
-        let v = check(json!({"host": "a", "port": "2201", "force": "yes", "timeout": "1.5", "pass": "x"})).unwrap();
+        let v = check(
+            json!({"host": "a", "port": "2201", "force": "yes", "timeout": "1.5", "pass": "x"}),
+        )
+        .unwrap();
         assert_eq!(v["port"], json!(2201));
         assert_eq!(v["force"], json!(true));
         assert_eq!(v["timeout"], json!(1.5));
@@ -337,7 +382,11 @@ mod tests {
 
     #[test]
     fn range_is_enforced() {
-        assert!(check(json!({"host": "a", "port": 70000})).unwrap_err().contains("must be between"));
+        assert!(
+            check(json!({"host": "a", "port": 70000}))
+                .unwrap_err()
+                .contains("must be between")
+        );
     }
 
     #[test]

@@ -33,7 +33,9 @@ const INFO: ModuleInfo = ModuleInfo {
 };
 
 fn check(text: &str) {
-    let Ok(raw) = RawArgs::from_json_text(text) else { return };
+    let Ok(raw) = RawArgs::from_json_text(text) else {
+        return;
+    };
     let out = run_with_args(&INFO, raw, |_: Opts, _| ModuleResult::ok("ran"));
     assert!(out.is_object());
     assert!(out["failed"].is_boolean() && out["changed"].is_boolean());
@@ -45,10 +47,14 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(serde_json::Value::Number).unwrap_or_default()),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map(serde_json::Value::Number)
+            .unwrap_or_default()),
         "\\PC{0,12}".prop_map(serde_json::Value::from),
     ];
-    leaf.prop_recursive(3, 16, 4, |inner| prop::collection::vec(inner, 0..4).prop_map(serde_json::Value::from))
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop::collection::vec(inner, 0..4).prop_map(serde_json::Value::from)
+    })
 }
 
 proptest! {

@@ -6,29 +6,68 @@ use crate::parse::ParseError;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DeviceError {
     #[error("cannot reach {host}:{port}: {reason}")]
-    Unreachable { host: String, port: u16, reason: String },
+    Unreachable {
+        host: String,
+        port: u16,
+        reason: String,
+    },
     #[error(
         "host key of {host}:{port} is not in {known_hosts} ({fingerprint}); add it (ssh-keyscan -p {port} {host} >> {known_hosts}) or set host_key_checking: false"
     )]
-    HostKeyUnknown { host: String, port: u16, fingerprint: String, known_hosts: String },
+    HostKeyUnknown {
+        host: String,
+        port: u16,
+        fingerprint: String,
+        known_hosts: String,
+    },
     #[error(
         "HOST KEY CHANGED for {host}:{port}: the device offered {fingerprint}, which differs from line {line} of {known_hosts}; this can be a man-in-the-middle attack or a replaced unit: check it before removing the old entry"
     )]
-    HostKeyChanged { host: String, port: u16, fingerprint: String, line: usize, known_hosts: String },
+    HostKeyChanged {
+        host: String,
+        port: u16,
+        fingerprint: String,
+        line: usize,
+        known_hosts: String,
+    },
     #[error("authentication failed for user {user} on {host}:{port} (tried: {tried})")]
-    AuthFailed { user: String, host: String, port: u16, tried: String },
-    #[error("the device asks user {user} to change the password before any command can run; log in by hand once and change it")]
+    AuthFailed {
+        user: String,
+        host: String,
+        port: u16,
+        tried: String,
+    },
+    #[error(
+        "the device asks user {user} to change the password before any command can run; log in by hand once and change it"
+    )]
     PasswordChangeRequired { user: String },
-    #[error("{what} password was rejected by the device ({seen:?}); not retried, to avoid locking the account")]
+    #[error(
+        "{what} password was rejected by the device ({seen:?}); not retried, to avoid locking the account"
+    )]
     PasswordRejected { what: &'static str, seen: String },
-    #[error("timed out after {seconds:.0}s waiting for {waiting_for}; last output seen: {last_seen:?}")]
-    Timeout { waiting_for: String, seconds: f64, last_seen: String },
-    #[error("the SSH connection dropped while waiting for {waiting_for}; last output seen: {last_seen:?}")]
-    Dropped { waiting_for: String, last_seen: String },
+    #[error(
+        "timed out after {seconds:.0}s waiting for {waiting_for}; last output seen: {last_seen:?}"
+    )]
+    Timeout {
+        waiting_for: String,
+        seconds: f64,
+        last_seen: String,
+    },
+    #[error(
+        "the SSH connection dropped while waiting for {waiting_for}; last output seen: {last_seen:?}"
+    )]
+    Dropped {
+        waiting_for: String,
+        last_seen: String,
+    },
     #[error("unexpected prompt: wanted {expected}, the device showed {seen:?}")]
     UnexpectedPrompt { expected: String, seen: String },
     #[error("command {command:?} failed with status {status}: {output}")]
-    CommandFailed { command: String, status: i32, output: String },
+    CommandFailed {
+        command: String,
+        status: i32,
+        output: String,
+    },
     #[error("{0}")]
     Parse(#[from] ParseError),
     #[error("SSH error: {0}")]
@@ -38,8 +77,10 @@ pub enum DeviceError {
 impl DeviceError {
     /// The unit is not answering at all: what a reboot looks like from outside.
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, DeviceError::Unreachable { .. } | DeviceError::Dropped { .. })
-            || matches!(self, DeviceError::Timeout { waiting_for, .. } if waiting_for.starts_with("SSH"))
+        matches!(
+            self,
+            DeviceError::Unreachable { .. } | DeviceError::Dropped { .. }
+        ) || matches!(self, DeviceError::Timeout { waiting_for, .. } if waiting_for.starts_with("SSH"))
     }
 
     /// Errors that no retry can fix: credentials and host keys.
@@ -58,6 +99,8 @@ impl DeviceError {
 /// The last `n` bytes of what the device printed, for error messages.
 pub fn tail(text: &str, n: usize) -> String {
     let start = text.len().saturating_sub(n);
-    let start = (start..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+    let start = (start..=text.len())
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(text.len());
     text[start..].to_string()
 }

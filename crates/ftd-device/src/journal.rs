@@ -29,7 +29,9 @@ pub struct Journal {
 }
 
 pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 impl Journal {
@@ -52,11 +54,19 @@ impl Journal {
         for s in &self.secrets {
             message = message.replace(s.as_str(), "********");
         }
-        let entry = Entry { time: now_rfc3339(), unit: self.unit.clone(), stage: self.stage.clone(), percent, message };
+        let entry = Entry {
+            time: now_rfc3339(),
+            unit: self.unit.clone(),
+            stage: self.stage.clone(),
+            percent,
+            message,
+        };
         if let Some(path) = &self.path
-            && let Err(e) = append(path, &entry) {
-                self.write_error.get_or_insert(format!("cannot write the journal {}: {e}", path.display()));
-            }
+            && let Err(e) = append(path, &entry)
+        {
+            self.write_error
+                .get_or_insert(format!("cannot write the journal {}: {e}", path.display()));
+        }
         entry
     }
 }
@@ -65,7 +75,10 @@ fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
     // One write per line, so that concurrent modules writing one journal do not interleave.
     file.write_all(format!("{line}\n").as_bytes())

@@ -24,10 +24,13 @@ pub enum Prompt {
     PasswordChange,
 }
 
-static EXPERT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:[^\s]*\$\s?$").unwrap());
+static EXPERT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:[^\s]*\$\s?$").unwrap());
 static ROOT: Lazy<Regex> = Lazy::new(|| Regex::new(r"^root@[A-Za-z0-9._-]+:[^\s]*#\s?$").unwrap());
-static LINA_EXEC: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[A-Za-z0-9._-]+(\([a-z-]+\))?>\s?$").unwrap());
-static LINA_ENABLE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[A-Za-z0-9._-]+(\([a-z-]+\))?#\s?$").unwrap());
+static LINA_EXEC: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[A-Za-z0-9._-]+(\([a-z-]+\))?>\s?$").unwrap());
+static LINA_ENABLE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[A-Za-z0-9._-]+(\([a-z-]+\))?#\s?$").unwrap());
 
 /// The last line of `buffer`, without the line ending a PTY adds.
 pub fn last_line(buffer: &str) -> &str {
@@ -91,15 +94,27 @@ mod tests {
     fn every_prompt_of_the_domain_file() {
         assert_eq!(detect("banner\r\n\r\n> "), Some(Prompt::Clish));
         assert_eq!(detect("admin@firepower:~$ "), Some(Prompt::Expert));
-        assert_eq!(detect("x\r\nroot@firepower:/home/admin# "), Some(Prompt::Root));
-        assert_eq!(detect("root@firepower:/ngfw/var/sf/updates# "), Some(Prompt::Root));
+        assert_eq!(
+            detect("x\r\nroot@firepower:/home/admin# "),
+            Some(Prompt::Root)
+        );
+        assert_eq!(
+            detect("root@firepower:/ngfw/var/sf/updates# "),
+            Some(Prompt::Root)
+        );
         assert_eq!(detect("root@firepower:cores# "), Some(Prompt::Root));
-        assert_eq!(detect("admin@fw-site7.example:/mnt/boot$ "), Some(Prompt::Expert));
+        assert_eq!(
+            detect("admin@fw-site7.example:/mnt/boot$ "),
+            Some(Prompt::Expert)
+        );
         assert_eq!(detect("Type help\r\nfirepower> "), Some(Prompt::LinaExec));
         assert_eq!(detect("firepower# "), Some(Prompt::LinaEnable));
         assert_eq!(detect("lecture\r\nPassword: "), Some(Prompt::Password));
         assert_eq!(detect("line 24\r\n<--- More --->"), Some(Prompt::More));
-        assert_eq!(detect("Hello testuser. You must change your password.\r\nEnter new password: "), Some(Prompt::PasswordChange));
+        assert_eq!(
+            detect("Hello testuser. You must change your password.\r\nEnter new password: "),
+            Some(Prompt::PasswordChange)
+        );
     }
 
     #[test]

@@ -57,16 +57,28 @@ static RC_MARKER: Lazy<Regex> = Lazy::new(|| Regex::new(r"__FTD_RC=(\d+)").unwra
 
 impl CliSession {
     /// Logs in and reads the banner up to the first CLISH prompt.
-    pub async fn login(opts: &ConnectOptions, escalation: Escalation) -> Result<CliSession, DeviceError> {
+    pub async fn login(
+        opts: &ConnectOptions,
+        escalation: Escalation,
+    ) -> Result<CliSession, DeviceError> {
         let mut shell = Shell::open(opts).await?;
         let banner = shell
-            .read_until("the first CLISH prompt after login", opts.connect_timeout.max(Duration::from_secs(5)), |t| {
-                matches!(detect(t), Some(Prompt::Clish) | Some(Prompt::PasswordChange))
-            })
+            .read_until(
+                "the first CLISH prompt after login",
+                opts.connect_timeout.max(Duration::from_secs(5)),
+                |t| {
+                    matches!(
+                        detect(t),
+                        Some(Prompt::Clish) | Some(Prompt::PasswordChange)
+                    )
+                },
+            )
             .await?;
         if detect(&banner) == Some(Prompt::PasswordChange) {
             shell.close().await;
-            return Err(DeviceError::PasswordChangeRequired { user: opts.username.clone() });
+            return Err(DeviceError::PasswordChangeRequired {
+                user: opts.username.clone(),
+            });
         }
         Ok(CliSession {
             shell,
@@ -113,10 +125,14 @@ impl CliSession {
         self.goto(Mode::Root).await?;
         let line = format!("{command}; echo __FTD_RC=$?");
         let out = self.run_in_mode(&line, self.command_timeout).await?;
-        let marker = RC_MARKER
-            .captures_iter(&out)
-            .last()
-            .ok_or_else(|| DeviceError::UnexpectedPrompt { expected: "the exit status marker".into(), seen: tail(&out, 200) })?;
+        let marker =
+            RC_MARKER
+                .captures_iter(&out)
+                .last()
+                .ok_or_else(|| DeviceError::UnexpectedPrompt {
+                    expected: "the exit status marker".into(),
+                    seen: tail(&out, 200),
+                })?;
         let status = marker[1].parse().unwrap_or(-1);
         // Everything before the marker, byte for byte: followers count offsets in it.
         let body = out[..marker.get(0).unwrap().start()].to_string();
@@ -127,7 +143,11 @@ impl CliSession {
     pub async fn root_ok(&mut self, command: &str) -> Result<String, DeviceError> {
         let (out, status) = self.root(command).await?;
         if status != 0 {
-            return Err(DeviceError::CommandFailed { command: command.into(), status, output: tail(&out, 300) });
+            return Err(DeviceError::CommandFailed {
+                command: command.into(),
+                status,
+                output: tail(&out, 300),
+            });
         }
         Ok(out)
     }
@@ -140,9 +160,11 @@ impl CliSession {
         loop {
             let chunk = self
                 .shell
-                .read_until(&format!("the prompt after {command:?}"), limit, |t| {
-                    matches!(detect(t), Some(p) if p == want || p == Prompt::More)
-                })
+                .read_until(
+                    &format!("the prompt after {command:?}"),
+                    limit,
+                    |t| matches!(detect(t), Some(p) if p == want || p == Prompt::More),
+                )
                 .await?;
             if detect(&chunk) == Some(Prompt::More) {
                 collected.push_str(chunk.trim_end().trim_end_matches("<--- More --->"));
@@ -158,9 +180,10 @@ impl CliSession {
 
     fn remember_hostname(&mut self, text: &str) {
         if self.mode != Mode::Clish
-            && let Some(h) = hostname_of(last_line(text)) {
-                self.hostname = h;
-            }
+            && let Some(h) = hostname_of(last_line(text))
+        {
+            self.hostname = h;
+        }
     }
 
     /// Moves to `target` one step at a time, through CLISH when changing branch.
@@ -186,7 +209,10 @@ impl CliSession {
         let limit = self.command_timeout;
         match step {
             Step::Expert => self.enter("expert", Mode::Expert).await,
-            Step::DiagnosticCli => self.enter("system support diagnostic-cli", Mode::LinaExec).await,
+            Step::DiagnosticCli => {
+                self.enter("system support diagnostic-cli", Mode::LinaExec)
+                    .await
+            }
             Step::Exit(to) => self.enter("exit", to).await,
             Step::SudoSu => {
                 self.shell.send("sudo su\n").await?;
@@ -207,18 +233,31 @@ impl CliSession {
                 } else {
                     self.expect(&seen, Prompt::Password, "enable's Password: prompt")?;
                     let password = self.enable_password.clone();
-                    self.answer_password(&password, Mode::LinaEnable, "enable").await?;
+                    self.answer_password(&password, Mode::LinaEnable, "enable")
+                        .await?;
                 }
                 // Without this LINA pages long output with <--- More --->.
-                self.run_in_mode("terminal pager 0", limit).await.map(|_| ())
+                self.run_in_mode("terminal pager 0", limit)
+                    .await
+                    .map(|_| ())
             }
         }
     }
 
     /// Types a password; a second `Password:` means it was rejected: cancel, never retry.
-    async fn answer_password(&mut self, password: &str, to: Mode, what: &'static str) -> Result<(), DeviceError> {
+    async fn answer_password(
+        &mut self,
+        password: &str,
+        to: Mode,
+        what: &'static str,
+    ) -> Result<(), DeviceError> {
         self.shell.send(&format!("{password}\n")).await?;
-        let seen = self.read_prompt(&format!("the prompt after the {what} password"), self.command_timeout).await?;
+        let seen = self
+            .read_prompt(
+                &format!("the prompt after the {what} password"),
+                self.command_timeout,
+            )
+            .await?;
         match detect(&seen) {
             Some(p) if p == to.prompt() => {
                 self.mode = to;
@@ -227,11 +266,19 @@ impl CliSession {
             }
             Some(Prompt::Password) => {
                 self.shell.send("\x03").await?;
-                let _ = self.read_prompt("the prompt after cancelling", self.command_timeout).await;
-                Err(DeviceError::PasswordRejected { what, seen: tail(seen.trim(), 80) })
+                let _ = self
+                    .read_prompt("the prompt after cancelling", self.command_timeout)
+                    .await;
+                Err(DeviceError::PasswordRejected {
+                    what,
+                    seen: tail(seen.trim(), 80),
+                })
             }
             _ => {
-                let error = DeviceError::PasswordRejected { what, seen: tail(seen.trim(), 80) };
+                let error = DeviceError::PasswordRejected {
+                    what,
+                    seen: tail(seen.trim(), 80),
+                };
                 self.resync(&seen);
                 Err(error)
             }
@@ -240,15 +287,30 @@ impl CliSession {
 
     async fn enter(&mut self, command: &str, to: Mode) -> Result<(), DeviceError> {
         self.shell.send(&format!("{command}\n")).await?;
-        let seen = self.read_prompt(&format!("the prompt after {command:?}"), self.command_timeout).await?;
-        self.expect(&seen, to.prompt(), &format!("{to:?} prompt after {command:?}"))?;
+        let seen = self
+            .read_prompt(
+                &format!("the prompt after {command:?}"),
+                self.command_timeout,
+            )
+            .await?;
+        self.expect(
+            &seen,
+            to.prompt(),
+            &format!("{to:?} prompt after {command:?}"),
+        )?;
         self.mode = to;
         self.remember_hostname(&seen);
         Ok(())
     }
 
-    async fn read_prompt(&mut self, waiting_for: &str, limit: Duration) -> Result<String, DeviceError> {
-        self.shell.read_until(waiting_for, limit, |t| detect(t).is_some()).await
+    async fn read_prompt(
+        &mut self,
+        waiting_for: &str,
+        limit: Duration,
+    ) -> Result<String, DeviceError> {
+        self.shell
+            .read_until(waiting_for, limit, |t| detect(t).is_some())
+            .await
     }
 
     fn expect(&mut self, seen: &str, want: Prompt, expected: &str) -> Result<(), DeviceError> {
@@ -256,7 +318,10 @@ impl CliSession {
             return Ok(());
         }
         self.resync(seen);
-        Err(DeviceError::UnexpectedPrompt { expected: expected.into(), seen: tail(seen, 200) })
+        Err(DeviceError::UnexpectedPrompt {
+            expected: expected.into(),
+            seen: tail(seen, 200),
+        })
     }
 
     /// After a surprise, believe the prompt the device shows.
@@ -293,7 +358,10 @@ pub fn strip_echo_and_prompt(text: &str, command: &str) -> String {
     if lines.last().is_some_and(|l| detect(l).is_some()) {
         lines.pop();
     }
-    if lines.first().is_some_and(|l| l.trim_end().ends_with(command.trim()) || l.trim().is_empty()) {
+    if lines
+        .first()
+        .is_some_and(|l| l.trim_end().ends_with(command.trim()) || l.trim().is_empty())
+    {
         lines.remove(0);
     }
     lines.join("\n")
@@ -306,6 +374,9 @@ mod tests {
     #[test]
     fn strips_echo_and_prompt() {
         let raw = "show version\r\n-----[ fw ]-----\r\nModel : x\r\n> ";
-        assert_eq!(strip_echo_and_prompt(raw, "show version"), "-----[ fw ]-----\nModel : x");
+        assert_eq!(
+            strip_echo_and_prompt(raw, "show version"),
+            "-----[ fw ]-----\nModel : x"
+        );
     }
 }

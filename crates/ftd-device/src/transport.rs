@@ -53,19 +53,31 @@ struct HostKeyCheck {
 impl client::Handler for HostKeyCheck {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, offered: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        offered: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         if !self.enabled {
             return Ok(true);
         }
         let PublicKeyOrCertificate::PublicKey { key, .. } = offered else {
-            *self.verdict.lock().unwrap() = Some(HostKeyVerdict::Failed("certificate host keys are not supported".into()));
+            *self.verdict.lock().unwrap() = Some(HostKeyVerdict::Failed(
+                "certificate host keys are not supported".into(),
+            ));
             return Ok(false);
         };
         let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
-        let verdict = match russh::keys::check_known_hosts_path(&self.host, self.port, key, &self.known_hosts) {
+        let verdict = match russh::keys::check_known_hosts_path(
+            &self.host,
+            self.port,
+            key,
+            &self.known_hosts,
+        ) {
             Ok(true) => return Ok(true),
             Ok(false) => HostKeyVerdict::Unknown(fingerprint),
-            Err(russh::keys::Error::KeyChanged { line }) => HostKeyVerdict::Changed(fingerprint, line),
+            Err(russh::keys::Error::KeyChanged { line }) => {
+                HostKeyVerdict::Changed(fingerprint, line)
+            }
             Err(e) => HostKeyVerdict::Failed(e.to_string()),
         };
         *self.verdict.lock().unwrap() = Some(verdict);
@@ -100,11 +112,20 @@ impl Shell {
             nodelay: true,
             ..Default::default()
         });
-        let unreachable = |reason: String| DeviceError::Unreachable { host: opts.host.clone(), port: opts.port, reason };
+        let unreachable = |reason: String| DeviceError::Unreachable {
+            host: opts.host.clone(),
+            port: opts.port,
+            reason,
+        };
         let addr = (opts.host.as_str(), opts.port);
         let connected = timeout(opts.connect_timeout, client::connect(config, addr, handler)).await;
         let mut handle = match connected {
-            Err(_) => return Err(unreachable(format!("no SSH answer within {}s", opts.connect_timeout.as_secs_f64()))),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no SSH answer within {}s",
+                    opts.connect_timeout.as_secs_f64()
+                )));
+            }
             Ok(Ok(h)) => h,
             Ok(Err(e)) => {
                 return Err(match verdict.lock().unwrap().take() {
@@ -114,16 +135,19 @@ impl Shell {
                         fingerprint,
                         known_hosts: opts.known_hosts.display().to_string(),
                     },
-                    Some(HostKeyVerdict::Changed(fingerprint, line)) => DeviceError::HostKeyChanged {
-                        host: opts.host.clone(),
-                        port: opts.port,
-                        fingerprint,
-                        line,
-                        known_hosts: opts.known_hosts.display().to_string(),
-                    },
-                    Some(HostKeyVerdict::Failed(why)) => {
-                        unreachable(format!("cannot read known_hosts {}: {why}", opts.known_hosts.display()))
+                    Some(HostKeyVerdict::Changed(fingerprint, line)) => {
+                        DeviceError::HostKeyChanged {
+                            host: opts.host.clone(),
+                            port: opts.port,
+                            fingerprint,
+                            line,
+                            known_hosts: opts.known_hosts.display().to_string(),
+                        }
                     }
+                    Some(HostKeyVerdict::Failed(why)) => unreachable(format!(
+                        "cannot read known_hosts {}: {why}",
+                        opts.known_hosts.display()
+                    )),
                     None => unreachable(e.to_string()),
                 });
             }
@@ -137,7 +161,9 @@ impl Shell {
             })??;
         let channel = timeout(opts.connect_timeout, async {
             let channel = handle.channel_open_session().await?;
-            channel.request_pty(true, "vt100", 200, 48, 0, 0, &[]).await?;
+            channel
+                .request_pty(true, "vt100", 200, 48, 0, 0, &[])
+                .await?;
             channel.request_shell(true).await?;
             Ok::<_, russh::Error>(channel)
         })
@@ -145,16 +171,28 @@ impl Shell {
         .map_err(|_| unreachable("the shell did not open in time".into()))?
         .map_err(|e| unreachable(format!("opening the shell: {e}")))?;
         let host_key_warning = (!opts.host_key_checking).then(|| {
-            format!("host key checking is off for {}:{}: the device's identity was not verified", opts.host, opts.port)
+            format!(
+                "host key checking is off for {}:{}: the device's identity was not verified",
+                opts.host, opts.port
+            )
         });
-        Ok(Shell { handle, channel, pending: Vec::new(), host_key_warning, bytes_read: 0 })
+        Ok(Shell {
+            handle,
+            channel,
+            pending: Vec::new(),
+            host_key_warning,
+            bytes_read: 0,
+        })
     }
 
     pub async fn send(&mut self, text: &str) -> Result<(), DeviceError> {
-        self.channel.data(text.as_bytes()).await.map_err(|e| DeviceError::Dropped {
-            waiting_for: format!("sending a command ({e})"),
-            last_seen: String::new(),
-        })
+        self.channel
+            .data(text.as_bytes())
+            .await
+            .map_err(|e| DeviceError::Dropped {
+                waiting_for: format!("sending a command ({e})"),
+                last_seen: String::new(),
+            })
     }
 
     /// Reads until `done` says the text so far is complete, or the time runs out.
@@ -188,7 +226,10 @@ impl Shell {
                     self.pending.extend_from_slice(&data);
                 }
                 Some(ChannelMsg::Eof) | Some(ChannelMsg::Close) | None => {
-                    return Err(DeviceError::Dropped { waiting_for: waiting_for.to_string(), last_seen: tail(&text, 200) });
+                    return Err(DeviceError::Dropped {
+                        waiting_for: waiting_for.to_string(),
+                        last_seen: tail(&text, 200),
+                    });
                 }
                 Some(_) => {}
             }
@@ -197,34 +238,53 @@ impl Shell {
 
     pub async fn close(self) {
         let _ = self.channel.close().await;
-        let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+        let _ = self
+            .handle
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
     }
 }
 
 /// Key (when given), then password, then keyboard-interactive answering with the password.
 /// Each method is tried once: the device locks users out after three failures.
-async fn authenticate(handle: &mut client::Handle<HostKeyCheck>, opts: &ConnectOptions) -> Result<(), DeviceError> {
+async fn authenticate(
+    handle: &mut client::Handle<HostKeyCheck>,
+    opts: &ConnectOptions,
+) -> Result<(), DeviceError> {
     let ssh = |e: russh::Error| DeviceError::Ssh(e.to_string());
     let mut tried = Vec::new();
     if let Some(path) = &opts.private_key {
-        let key = russh::keys::load_secret_key(path, None)
-            .map_err(|e| DeviceError::Ssh(format!("cannot load private key {}: {e}", path.display())))?;
-        let hash = handle.best_supported_rsa_hash().await.map_err(ssh)?.flatten();
+        let key = russh::keys::load_secret_key(path, None).map_err(|e| {
+            DeviceError::Ssh(format!("cannot load private key {}: {e}", path.display()))
+        })?;
+        let hash = handle
+            .best_supported_rsa_hash()
+            .await
+            .map_err(ssh)?
+            .flatten();
         tried.push("publickey");
-        let result =
-            handle.authenticate_publickey(&opts.username, PrivateKeyWithHashAlg::new(Arc::new(key), hash)).await.map_err(ssh)?;
+        let result = handle
+            .authenticate_publickey(
+                &opts.username,
+                PrivateKeyWithHashAlg::new(Arc::new(key), hash),
+            )
+            .await
+            .map_err(ssh)?;
         if result.success() {
             return Ok(());
         }
     }
     if let Some(password) = &opts.password {
         tried.push("password");
-        let result = handle.authenticate_password(&opts.username, password.as_str()).await.map_err(ssh)?;
+        let result = handle
+            .authenticate_password(&opts.username, password.as_str())
+            .await
+            .map_err(ssh)?;
         let offers_kbd = match &result {
             russh::client::AuthResult::Success => return Ok(()),
-            russh::client::AuthResult::Failure { remaining_methods, .. } => {
-                remaining_methods.contains(&russh::MethodKind::KeyboardInteractive)
-            }
+            russh::client::AuthResult::Failure {
+                remaining_methods, ..
+            } => remaining_methods.contains(&russh::MethodKind::KeyboardInteractive),
         };
         if offers_kbd {
             tried.push("keyboard-interactive");
@@ -237,7 +297,11 @@ async fn authenticate(handle: &mut client::Handle<HostKeyCheck>, opts: &ConnectO
         user: opts.username.clone(),
         host: opts.host.clone(),
         port: opts.port,
-        tried: if tried.is_empty() { "no password or key given".into() } else { tried.join(", ") },
+        tried: if tried.is_empty() {
+            "no password or key given".into()
+        } else {
+            tried.join(", ")
+        },
     })
 }
 
@@ -248,7 +312,10 @@ async fn keyboard_interactive(
 ) -> Result<bool, DeviceError> {
     use russh::client::KeyboardInteractiveAuthResponse as Reply;
     let ssh = |e: russh::Error| DeviceError::Ssh(e.to_string());
-    let mut reply = handle.authenticate_keyboard_interactive_start(user, None).await.map_err(ssh)?;
+    let mut reply = handle
+        .authenticate_keyboard_interactive_start(user, None)
+        .await
+        .map_err(ssh)?;
     // A server may send empty info requests; a handful of rounds is plenty.
     for _ in 0..4 {
         match reply {
@@ -257,9 +324,18 @@ async fn keyboard_interactive(
             Reply::InfoRequest { prompts, .. } => {
                 let answers = prompts
                     .iter()
-                    .map(|p| if p.prompt.to_lowercase().contains("password") { password.to_string() } else { String::new() })
+                    .map(|p| {
+                        if p.prompt.to_lowercase().contains("password") {
+                            password.to_string()
+                        } else {
+                            String::new()
+                        }
+                    })
                     .collect();
-                reply = handle.authenticate_keyboard_interactive_respond(answers).await.map_err(ssh)?;
+                reply = handle
+                    .authenticate_keyboard_interactive_respond(answers)
+                    .await
+                    .map_err(ssh)?;
             }
         }
     }

@@ -5,7 +5,11 @@ use ftd_device::parse::status_files::{self, Outcome, StatusLog};
 use ftd_device::parse::{failover_state, listing, show_failover, show_version};
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 /// What a PTY and a different console do to the same text.
@@ -13,8 +17,12 @@ fn console_variants(text: &str) -> Vec<String> {
     vec![
         text.to_string(),
         text.replace('\n', "\r\n"),
-        text.replace("        ", "\t").replace("               ", "\t\t"),
-        text.lines().map(|l| format!("{l}  ")).collect::<Vec<_>>().join("\n"),
+        text.replace("        ", "\t")
+            .replace("               ", "\t\t"),
+        text.lines()
+            .map(|l| format!("{l}  "))
+            .collect::<Vec<_>>()
+            .join("\n"),
         format!("\n\n{text}\n"),
     ]
 }
@@ -23,8 +31,14 @@ fn console_variants(text: &str) -> Vec<String> {
 fn failover_state_seed_standby_before_upgrade() {
     for text in console_variants(&fixture("failover_state_seed_standby.txt")) {
         let s = failover_state::parse(&text).unwrap();
-        assert_eq!((s.this_host.role.as_str(), s.this_host.state.as_str()), ("Secondary", "Standby Ready"));
-        assert_eq!((s.other_host.role.as_str(), s.other_host.state.as_str()), ("Primary", "Active"));
+        assert_eq!(
+            (s.this_host.role.as_str(), s.this_host.state.as_str()),
+            ("Secondary", "Standby Ready")
+        );
+        assert_eq!(
+            (s.other_host.role.as_str(), s.other_host.state.as_str()),
+            ("Primary", "Active")
+        );
         assert_eq!(s.configuration, vec!["Sync Done - STANDBY"]);
         assert_eq!(s.communication, vec!["Mac set"]);
         assert!(s.pair_healthy() && !s.sync_skipped());
@@ -39,26 +53,38 @@ fn failover_state_health_is_read_from_the_state_column_not_the_reason() {
     assert!(s.pair_healthy());
     let s = failover_state::parse(&fixture("failover_state_seed_after_return.txt")).unwrap();
     assert_eq!(s.other_host.state, "Standby Ready");
-    assert_eq!(s.other_host.last_failure, "Comm Failure 13:24:46 UTC Jul 18 2024");
+    assert_eq!(
+        s.other_host.last_failure,
+        "Comm Failure 13:24:46 UTC Jul 18 2024"
+    );
 }
 
 #[test]
 fn failover_state_fp4215_with_blank_first_line_and_tabs() {
     let s = failover_state::parse(&fixture("failover_state_fp4215_7.4.2.4.txt")).unwrap();
     assert_eq!(s.this_host.state, "Active");
-    assert_eq!(s.other_host.last_failure, "Ifc Failure 11:48:35 UTC Aug 6 2026");
+    assert_eq!(
+        s.other_host.last_failure,
+        "Ifc Failure 11:48:35 UTC Aug 6 2026"
+    );
     assert_eq!(s.configuration, vec!["Sync Done"]);
 }
 
 #[test]
 fn failover_state_flattened_public_copies_of_the_seed() {
     let s = failover_state::parse(&fixture("failover_state_seed_flattened.txt")).unwrap();
-    assert_eq!((s.this_host.role.as_str(), s.this_host.state.as_str()), ("Secondary", "Standby Ready"));
+    assert_eq!(
+        (s.this_host.role.as_str(), s.this_host.state.as_str()),
+        ("Secondary", "Standby Ready")
+    );
     assert_eq!(s.other_host.state, "Active");
     assert_eq!(s.configuration, vec!["Sync Done - STANDBY"]);
     assert_eq!(s.communication, vec!["Mac set"]);
     let s = failover_state::parse(&fixture("failover_active_seed_flattened.txt")).unwrap();
-    assert_eq!((s.this_host.state.as_str(), s.other_host.state.as_str()), ("Active", "Standby Ready"));
+    assert_eq!(
+        (s.this_host.state.as_str(), s.other_host.state.as_str()),
+        ("Active", "Standby Ready")
+    );
     assert!(s.sync_skipped());
 }
 
@@ -91,10 +117,19 @@ fn show_failover_tac225852() {
         assert_eq!(f.lina_version_ours.as_deref(), Some("9.20(2)121"));
         assert_eq!(f.lina_version_mate.as_deref(), Some("9.20(2)121"));
         assert_eq!(f.holdtime_seconds, Some(15));
-        assert_eq!((f.this_host.role.as_str(), f.this_host.state.as_str()), ("Primary", "Failed"));
-        assert_eq!((f.other_host.role.as_str(), f.other_host.state.as_str()), ("Secondary", "Active"));
+        assert_eq!(
+            (f.this_host.role.as_str(), f.this_host.state.as_str()),
+            ("Primary", "Failed")
+        );
+        assert_eq!(
+            (f.other_host.role.as_str(), f.other_host.state.as_str()),
+            ("Secondary", "Active")
+        );
         assert!(f.this_host.ftd_slots_up());
-        assert!(!f.other_host.ftd_slots_up(), "no slots listed for the other host");
+        assert!(
+            !f.other_host.ftd_slots_up(),
+            "no slots listed for the other host"
+        );
     }
 }
 
@@ -105,7 +140,10 @@ fn show_version_seed_clish() {
         assert_eq!(v.hostname, "firepower");
         assert_eq!(v.model, "Cisco Firepower Threat Defense for VMware (75)");
         assert_eq!(v.version.to_string(), "7.2.7-500");
-        assert_eq!(v.uuid.as_deref(), Some("0edf9f22-78e6-11ea-8ed0-e0e5abf334e2"));
+        assert_eq!(
+            v.uuid.as_deref(),
+            Some("0edf9f22-78e6-11ea-8ed0-e0e5abf334e2")
+        );
         assert_eq!(v.rules_version.as_deref(), Some("lsp-rel-20240306-2015"));
         assert_eq!(v.vdb_version.as_deref(), Some("353"));
     }
@@ -118,7 +156,10 @@ fn show_version_lina_block_and_other_models() {
     assert_eq!(v.lina_version.as_deref(), Some("9.16(4)125"));
     let fp4215 = "Model                     : Cisco Firepower 4215 Threat Defense (79) Version 7.4.2.4 (Build 9)\n";
     let v = show_version::parse(fp4215).unwrap();
-    assert_eq!((v.model.as_str(), v.version.to_string().as_str()), ("Cisco Firepower 4215 Threat Defense (79)", "7.4.2.4-9"));
+    assert_eq!(
+        (v.model.as_str(), v.version.to_string().as_str()),
+        ("Cisco Firepower 4215 Threat Defense (79)", "7.4.2.4-9")
+    );
     let ftdv65 = "---[ fw-6 ]---\nModel : Cisco Firepower Threat Defense for VMWare (75) Version 6.5.0 (Build 115)\nRules update version : 2019-10-01-001-vrt\n";
     let v = show_version::parse(ftdv65).unwrap();
     assert_eq!(v.hostname, "fw-6");
@@ -128,10 +169,20 @@ fn show_version_lina_block_and_other_models() {
 
 #[test]
 fn readiness_status_seed_wrapped_copy() {
-    let p = status_files::readiness_progress(&fixture("upgrade_readiness_status_seed_wrapped.txt"), None).unwrap();
+    let p = status_files::readiness_progress(
+        &fixture("upgrade_readiness_status_seed_wrapped.txt"),
+        None,
+    )
+    .unwrap();
     assert_eq!(p.steps.len(), 22);
-    assert_eq!(p.steps[0].script.as_deref(), Some("000_start/000_00_run_cli_kic"));
-    assert_eq!(p.steps[20].script.as_deref(), Some("200_pre/015_verify_rpm.sh"));
+    assert_eq!(
+        p.steps[0].script.as_deref(),
+        Some("000_start/000_00_run_cli_kic")
+    );
+    assert_eq!(
+        p.steps[20].script.as_deref(),
+        Some("200_pre/015_verify_rpm.sh")
+    );
     assert_eq!(p.steps[4].percent, 19);
     assert_eq!(p.percent, 100);
     assert_eq!(p.outcome, Outcome::Passed);
@@ -139,8 +190,15 @@ fn readiness_status_seed_wrapped_copy() {
 
 #[test]
 fn readiness_status_domain_excerpt() {
-    let p = status_files::readiness_progress(&fixture("upgrade_readiness_status_seed_excerpt.txt"), None).unwrap();
-    assert_eq!(p.steps.iter().map(|s| s.percent).collect::<Vec<_>>(), vec![0, 5, 95, 100]);
+    let p = status_files::readiness_progress(
+        &fixture("upgrade_readiness_status_seed_excerpt.txt"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        p.steps.iter().map(|s| s.percent).collect::<Vec<_>>(),
+        vec![0, 5, 95, 100]
+    );
     assert_eq!(p.outcome, Outcome::Passed);
 }
 
@@ -160,18 +218,26 @@ fn readiness_failure_from_the_json_synthetic() {
 
 #[test]
 fn upgrade_status_json_and_status_log_synthetic() {
-    let st = status_files::upgrade_status_json(&fixture("upgrade_status_failed.synthetic.json")).unwrap();
+    let st = status_files::upgrade_status_json(&fixture("upgrade_status_failed.synthetic.json"))
+        .unwrap();
     assert!(st.failed());
-    assert_eq!(st.failed_script.as_deref(), Some("200_pre/200_enable_maintenance_mode.pl"));
+    assert_eq!(
+        st.failed_script.as_deref(),
+        Some("200_pre/200_enable_maintenance_mode.pl")
+    );
     let log = "Running script 200_pre/200_enable_maintenance_mode.pl...\nFatal error:  Error running script 200_pre/200_enable_maintenance_mode.pl.\n";
     assert_eq!(
         status_files::status_log(log),
         StatusLog::Fatal {
             script: Some("200_pre/200_enable_maintenance_mode.pl".into()),
-            line: "Fatal error:  Error running script 200_pre/200_enable_maintenance_mode.pl.".into()
+            line: "Fatal error:  Error running script 200_pre/200_enable_maintenance_mode.pl."
+                .into()
         }
     );
-    assert_eq!(status_files::status_log("x\nSystem will now reboot.\n"), StatusLog::Rebooting);
+    assert_eq!(
+        status_files::status_log("x\nSystem will now reboot.\n"),
+        StatusLog::Rebooting
+    );
     assert!(status_files::upgrade_status_json("{}").is_err());
 }
 
@@ -181,13 +247,18 @@ fn upgrade_status_log_seed_line() {
         "TIMESTAMP:Thu Jul 18 02:50:25 UTC 2024 PERCENT: 7% MESSAGE:Running script 200_pre/202_disable_syncd.sh...\n",
     )
     .unwrap();
-    assert_eq!(steps[0].script.as_deref(), Some("200_pre/202_disable_syncd.sh"));
+    assert_eq!(
+        steps[0].script.as_deref(),
+        Some("200_pre/202_disable_syncd.sh")
+    );
     assert_eq!(steps[0].timestamp, "Thu Jul 18 02:50:25 UTC 2024");
 }
 
 #[test]
 fn main_upgrade_script_log_markers() {
-    let m = status_files::main_script_log("[240718 02:48:16:990] MAIN_UPGRADE_SCRIPT_START\n[240718 02:48:17:007] # UPGRADE STARTING\n");
+    let m = status_files::main_script_log(
+        "[240718 02:48:16:990] MAIN_UPGRADE_SCRIPT_START\n[240718 02:48:17:007] # UPGRADE STARTING\n",
+    );
     assert!(m.started && !m.ended);
 }
 

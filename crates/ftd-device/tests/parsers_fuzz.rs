@@ -33,7 +33,10 @@ fn all_parsers(text: &str) {
 
 /// A command's whole answer as a PTY delivers it: echo, output, prompt.
 fn answer(output: &str) -> String {
-    format!("show failover state\r\n{}\r\nroot@fw-7:/ngfw/var/sf/updates# ", output.replace('\n', "\r\n"))
+    format!(
+        "show failover state\r\n{}\r\nroot@fw-7:/ngfw/var/sf/updates# ",
+        output.replace('\n', "\r\n")
+    )
 }
 
 proptest! {

@@ -23,7 +23,10 @@ fn color(stage: &str) -> &'static str {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub fn render(report: &Report) -> String {
@@ -43,8 +46,18 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}} th
     );
     h.push_str(&timeline(report));
     h.push_str("<div class=\"legend\">");
-    for s in ["readiness", "install", "wait_reboot", "failover_swap", "verify"] {
-        let _ = write!(h, "<span><i style=\"background:{}\"></i>{s}</span>", color(s));
+    for s in [
+        "readiness",
+        "install",
+        "wait_reboot",
+        "failover_swap",
+        "verify",
+    ] {
+        let _ = write!(
+            h,
+            "<span><i style=\"background:{}\"></i>{s}</span>",
+            color(s)
+        );
     }
     h.push_str("<span><i style=\"background:#000\"></i>unit down (reboot)</span><span><i style=\"background:#e00\"></i>traffic gap</span></div>\n");
     for pair in &report.pairs {
@@ -55,24 +68,46 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}} th
 }
 
 fn fmt_time(t: OffsetDateTime) -> String {
-    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 fn timeline(report: &Report) -> String {
-    let (Some(start), Some(end)) = (report.start, report.end) else { return "<p>No journal entries.</p>".into() };
+    let (Some(start), Some(end)) = (report.start, report.end) else {
+        return "<p>No journal entries.</p>".into();
+    };
     let total = (end - start).as_seconds_f64().max(1.0);
     let x = |t: OffsetDateTime| LEFT + (t - start).as_seconds_f64() / total * (WIDTH - LEFT - 10.0);
     let height = 30.0 + LANE * report.lanes.len() as f64;
     let mut s = String::new();
-    let _ = writeln!(s, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"upgrade timeline\">");
+    let _ = writeln!(
+        s,
+        "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"upgrade timeline\">"
+    );
     for i in 0..=5 {
         let t = total * i as f64 / 5.0;
         let px = LEFT + t / total * (WIDTH - LEFT - 10.0);
-        let _ = writeln!(s, "<line x1=\"{px:.1}\" y1=\"20\" x2=\"{px:.1}\" y2=\"{height}\" stroke=\"#eee\"/><text x=\"{px:.1}\" y=\"14\" font-size=\"11\" text-anchor=\"middle\">{t:.0}s</text>");
+        let _ = writeln!(
+            s,
+            "<line x1=\"{px:.1}\" y1=\"20\" x2=\"{px:.1}\" y2=\"{height}\" stroke=\"#eee\"/><text x=\"{px:.1}\" y=\"14\" font-size=\"11\" text-anchor=\"middle\">{t:.0}s</text>"
+        );
     }
     for (i, lane) in report.lanes.iter().enumerate() {
         let y = 24.0 + LANE * i as f64;
-        let _ = writeln!(s, "<g class=\"lane\" data-unit=\"{}\"><text x=\"4\" y=\"{:.1}\" font-size=\"13\">{}</text>", esc(&lane.unit), y + 17.0, esc(&lane.unit));
+        let _ = writeln!(
+            s,
+            "<g class=\"lane\" data-unit=\"{}\"><text x=\"4\" y=\"{:.1}\" font-size=\"13\">{}</text>",
+            esc(&lane.unit),
+            y + 17.0,
+            esc(&lane.unit)
+        );
         for span in &lane.spans {
             let (x0, x1) = (x(span.start), x(span.end).max(x(span.start) + 2.0));
             let _ = writeln!(
@@ -88,38 +123,85 @@ fn timeline(report: &Report) -> String {
         for (down, up) in &lane.reboots {
             let x0 = x(*down);
             let x1 = up.map(x).unwrap_or(x(end));
-            let _ = writeln!(s, "<rect class=\"reboot\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4\" fill=\"#000\"><title>unit down</title></rect>", y + 26.0, (x1 - x0).max(1.0));
+            let _ = writeln!(
+                s,
+                "<rect class=\"reboot\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"4\" fill=\"#000\"><title>unit down</title></rect>",
+                y + 26.0,
+                (x1 - x0).max(1.0)
+            );
         }
         for failed in &lane.failures {
-            let _ = writeln!(s, "<text class=\"failure\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" fill=\"#b00020\">✖<title>{}</title></text>", x(failed.0) - 5.0, y + 18.0, esc(&failed.1));
+            let _ = writeln!(
+                s,
+                "<text class=\"failure\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" fill=\"#b00020\">✖<title>{}</title></text>",
+                x(failed.0) - 5.0,
+                y + 18.0,
+                esc(&failed.1)
+            );
         }
         s.push_str("</g>\n");
     }
     for gap in &report.traffic_gaps {
-        let _ = writeln!(s, "<line class=\"gap\" x1=\"{0:.1}\" y1=\"20\" x2=\"{0:.1}\" y2=\"{height}\" stroke=\"#e00\" stroke-width=\"2\"><title>{1}</title></line>", x(gap.0), esc(&gap.1));
+        let _ = writeln!(
+            s,
+            "<line class=\"gap\" x1=\"{0:.1}\" y1=\"20\" x2=\"{0:.1}\" y2=\"{height}\" stroke=\"#e00\" stroke-width=\"2\"><title>{1}</title></line>",
+            x(gap.0),
+            esc(&gap.1)
+        );
     }
     s.push_str("</svg>\n");
     s
 }
 
 fn pair_table(p: &PairReport) -> String {
-    let mut s = format!("<h2>{}</h2>\n<table><tr><th>unit</th><th>version before</th><th>after</th><th>state</th>", esc(&p.pair));
+    let mut s = format!(
+        "<h2>{}</h2>\n<table><tr><th>unit</th><th>version before</th><th>after</th><th>state</th>",
+        esc(&p.pair)
+    );
     for st in crate::report::STAGES {
         let _ = write!(s, "<th>{st} s</th>");
     }
     s.push_str("<th>outcome</th></tr>\n");
     for u in &p.units {
-        let _ = write!(s, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", esc(&u.unit), esc(&u.version_before), esc(&u.version_after), esc(&u.state));
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            esc(&u.unit),
+            esc(&u.version_before),
+            esc(&u.version_after),
+            esc(&u.state)
+        );
         for st in crate::report::STAGES {
-            let d: f64 = u.spans.iter().filter(|x: &&StageSpan| x.stage == st).map(StageSpan::seconds).sum();
-            let _ = write!(s, "<td>{}</td>", if d > 0.0 { format!("{d:.1}") } else { "-".into() });
+            let d: f64 = u
+                .spans
+                .iter()
+                .filter(|x: &&StageSpan| x.stage == st)
+                .map(StageSpan::seconds)
+                .sum();
+            let _ = write!(
+                s,
+                "<td>{}</td>",
+                if d > 0.0 {
+                    format!("{d:.1}")
+                } else {
+                    "-".into()
+                }
+            );
         }
         match &u.failure {
             Some(f) => {
                 let _ = writeln!(s, "<td class=\"failed\">{}</td></tr>", esc(f));
             }
             None => {
-                let _ = writeln!(s, "<td>{}</td></tr>", if u.verified { "verified" } else { "not verified" });
+                let _ = writeln!(
+                    s,
+                    "<td>{}</td></tr>",
+                    if u.verified {
+                        "verified"
+                    } else {
+                        "not verified"
+                    }
+                );
             }
         }
     }

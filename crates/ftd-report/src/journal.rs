@@ -31,21 +31,30 @@ impl StageSpan {
 
 /// Lines that do not parse are skipped: a journal being written may end half way.
 pub fn read(text: &str) -> Vec<Entry> {
-    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    text.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 /// Spans per unit, in the order the stages began.
 pub fn spans(entries: &[Entry]) -> BTreeMap<String, Vec<StageSpan>> {
     let mut out: BTreeMap<String, Vec<StageSpan>> = BTreeMap::new();
     for e in entries {
-        let Ok(t) = OffsetDateTime::parse(&e.time, &Rfc3339) else { continue };
+        let Ok(t) = OffsetDateTime::parse(&e.time, &Rfc3339) else {
+            continue;
+        };
         let spans = out.entry(e.unit.clone()).or_default();
         match spans.last_mut() {
             Some(span) if span.stage == e.stage => {
                 span.end = t;
                 span.last_message = e.message.clone();
             }
-            _ => spans.push(StageSpan { stage: e.stage.clone(), start: t, end: t, last_message: e.message.clone() }),
+            _ => spans.push(StageSpan {
+                stage: e.stage.clone(),
+                start: t,
+                end: t,
+                last_message: e.message.clone(),
+            }),
         }
     }
     out

@@ -5,7 +5,10 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "ftd-upgrade", about = "Follow and summarise FTD HA upgrades run by the ftd.ha_upgrade modules")]
+#[command(
+    name = "ftd-upgrade",
+    about = "Follow and summarise FTD HA upgrades run by the ftd.ha_upgrade modules"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,21 +60,36 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Report { journal, events, since, html, markdown } => {
-            let text = std::fs::read_to_string(&journal).with_context(|| format!("reading {}", journal.display()))?;
-            let entries = ftd_report::report::since(ftd_report::journal::read(&text), since.as_deref());
+        Command::Report {
+            journal,
+            events,
+            since,
+            html,
+            markdown,
+        } => {
+            let text = std::fs::read_to_string(&journal)
+                .with_context(|| format!("reading {}", journal.display()))?;
+            let entries =
+                ftd_report::report::since(ftd_report::journal::read(&text), since.as_deref());
             let events = read_events(events.as_deref())?;
             let report = ftd_report::report::build(&entries, &events);
             if let Some(p) = html {
-                std::fs::write(&p, ftd_report::html::render(&report)).with_context(|| format!("writing {}", p.display()))?;
+                std::fs::write(&p, ftd_report::html::render(&report))
+                    .with_context(|| format!("writing {}", p.display()))?;
                 println!("report: {}", p.display());
             }
             if let Some(p) = markdown {
-                std::fs::write(&p, ftd_report::report::markdown(&report)).with_context(|| format!("writing {}", p.display()))?;
+                std::fs::write(&p, ftd_report::report::markdown(&report))
+                    .with_context(|| format!("writing {}", p.display()))?;
                 println!("report: {}", p.display());
             }
         }
-        Command::Watch { journal, interval, timeout, plain } => {
+        Command::Watch {
+            journal,
+            interval,
+            timeout,
+            plain,
+        } => {
             let path = match journal.strip_prefix("~/") {
                 Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
                 None => PathBuf::from(journal),
@@ -85,10 +103,13 @@ fn main() -> Result<()> {
             std::process::exit(if ok { 0 } else { 1 });
         }
         Command::Summary { journal, events } => {
-            let text = std::fs::read_to_string(&journal).with_context(|| format!("reading {}", journal.display()))?;
+            let text = std::fs::read_to_string(&journal)
+                .with_context(|| format!("reading {}", journal.display()))?;
             let spans = ftd_report::journal::spans(&ftd_report::journal::read(&text));
-            let summaries: Vec<serde_json::Value> =
-                read_events(events.as_deref())?.into_iter().filter(|e| e["event"] == "summary").collect();
+            let summaries: Vec<serde_json::Value> = read_events(events.as_deref())?
+                .into_iter()
+                .filter(|e| e["event"] == "summary")
+                .collect();
             print!("{}", ftd_report::summary::render(&spans, &summaries));
         }
     }
@@ -98,5 +119,8 @@ fn main() -> Result<()> {
 fn read_events(path: Option<&std::path::Path>) -> Result<Vec<serde_json::Value>> {
     let Some(p) = path else { return Ok(vec![]) };
     let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-    Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
 }

@@ -62,29 +62,46 @@ html:
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let text = match std::fs::read_to_string(&args.journal) {
         Ok(t) => t,
-        Err(e) => return ModuleResult::fail(format!("report: cannot read the journal {}: {e}", args.journal)),
+        Err(e) => {
+            return ModuleResult::fail(format!(
+                "report: cannot read the journal {}: {e}",
+                args.journal
+            ));
+        }
     };
     let entries = report::since(journal::read(&text), args.since.as_deref());
     let events: Vec<serde_json::Value> = args
         .events
         .as_ref()
         .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        .map(|t| {
+            t.lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect()
+        })
         .unwrap_or_default();
     let model = report::build(&entries, &events);
     let units = model.lanes.len();
     if ctx.ansible.check_mode {
-        return ModuleResult::ok(format!("would write the report of {units} unit(s)")).with("units", units);
+        return ModuleResult::ok(format!("would write the report of {units} unit(s)"))
+            .with("units", units);
     }
-    for (path, content) in [(&args.html, html::render(&model)), (&args.markdown, report::markdown(&model))] {
+    for (path, content) in [
+        (&args.html, html::render(&model)),
+        (&args.markdown, report::markdown(&model)),
+    ] {
         if let Some(p) = path
-            && let Err(e) = std::fs::write(p, content) {
-                return ModuleResult::fail(format!("report: cannot write {p}: {e}"));
-            }
+            && let Err(e) = std::fs::write(p, content)
+        {
+            return ModuleResult::fail(format!("report: cannot write {p}: {e}"));
+        }
     }
     let mut r = ModuleResult::changed(format!(
         "report of {units} unit(s) written{}",
-        args.html.as_ref().map(|p| format!(": {p}")).unwrap_or_default()
+        args.html
+            .as_ref()
+            .map(|p| format!(": {p}"))
+            .unwrap_or_default()
     ))
     .with("units", units);
     if let Some(p) = &args.html {

@@ -32,16 +32,19 @@ fn split(key: &str) -> (String, String) {
 impl Fleet {
     pub fn apply(&mut self, e: &Entry) -> &UnitProgress {
         let (pair, unit) = split(&e.unit);
-        let u = self.units.entry(e.unit.clone()).or_insert_with(|| UnitProgress {
-            pair,
-            unit,
-            stage: String::new(),
-            percent: None,
-            message: String::new(),
-            script: None,
-            verified: false,
-            failed: false,
-        });
+        let u = self
+            .units
+            .entry(e.unit.clone())
+            .or_insert_with(|| UnitProgress {
+                pair,
+                unit,
+                stage: String::new(),
+                percent: None,
+                message: String::new(),
+                script: None,
+                verified: false,
+                failed: false,
+            });
         if u.stage != e.stage {
             u.percent = None;
             u.script = None;
@@ -60,7 +63,9 @@ impl Fleet {
     /// A unit is done when verified, failed, or its pair partner failed (the playbook
     /// leaves it alone then).
     pub fn done(&self, key: &str) -> bool {
-        let Some(u) = self.units.get(key) else { return false };
+        let Some(u) = self.units.get(key) else {
+            return false;
+        };
         u.verified || u.failed || self.units.values().any(|o| o.pair == u.pair && o.failed)
     }
 
@@ -69,7 +74,9 @@ impl Fleet {
     pub fn all_done(&self) -> bool {
         let whole = self.units.values().all(|u| {
             let mates = self.units.values().filter(|o| o.pair == u.pair).count();
-            u.pair == u.unit || mates >= 2 || self.units.values().any(|o| o.pair == u.pair && o.failed)
+            u.pair == u.unit
+                || mates >= 2
+                || self.units.values().any(|o| o.pair == u.pair && o.failed)
         });
         whole && !self.units.is_empty() && self.units.keys().all(|k| self.done(k))
     }
@@ -80,21 +87,53 @@ mod tests {
     use super::*;
 
     fn entry(unit: &str, stage: &str, percent: Option<u8>, message: &str) -> Entry {
-        Entry { time: "2026-11-24T00:00:00Z".into(), unit: unit.into(), stage: stage.into(), percent, message: message.into() }
+        Entry {
+            time: "2026-11-24T00:00:00Z".into(),
+            unit: unit.into(),
+            stage: stage.into(),
+            percent,
+            message: message.into(),
+        }
     }
 
     #[test]
     fn follows_stages_and_knows_when_all_are_done() {
         let mut f = Fleet::default();
-        f.apply(&entry("pair1/a", "install", Some(7), "Running script 200_pre/202_disable_syncd.sh..."));
-        assert_eq!(f.units["pair1/a"].script.as_deref(), Some("200_pre/202_disable_syncd.sh"));
-        f.apply(&entry("pair1/b", "readiness", Some(100), "Readiness Check completed successfully."));
+        f.apply(&entry(
+            "pair1/a",
+            "install",
+            Some(7),
+            "Running script 200_pre/202_disable_syncd.sh...",
+        ));
+        assert_eq!(
+            f.units["pair1/a"].script.as_deref(),
+            Some("200_pre/202_disable_syncd.sh")
+        );
+        f.apply(&entry(
+            "pair1/b",
+            "readiness",
+            Some(100),
+            "Readiness Check completed successfully.",
+        ));
         assert!(!f.all_done());
-        f.apply(&entry("pair1/a", "verify", Some(100), "verified: a: all 6 checks passed"));
+        f.apply(&entry(
+            "pair1/a",
+            "verify",
+            Some(100),
+            "verified: a: all 6 checks passed",
+        ));
         assert!(f.done("pair1/a") && !f.done("pair1/b"));
-        f.apply(&entry("pair2/c", "install", None, "FAILED: c [install]: upgrade FAILED at x"));
+        f.apply(&entry(
+            "pair2/c",
+            "install",
+            None,
+            "FAILED: c [install]: upgrade FAILED at x",
+        ));
         f.apply(&entry("pair2/d", "readiness", Some(100), "ok"));
-        assert!(f.done("pair2/d"), "the partner of a failed unit is left alone");
+        assert!(
+            f.done("pair2/d"),
+            "the partner of a failed unit is left alone"
+        );
         f.apply(&entry("pair1/b", "verify", Some(100), "verified: b"));
         assert!(f.all_done());
         f.apply(&entry("pair3/e", "verify", Some(100), "verified: e"));

@@ -9,7 +9,13 @@ use std::fmt::Write;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-pub const STAGES: [&str; 5] = ["readiness", "install", "wait_reboot", "failover_swap", "verify"];
+pub const STAGES: [&str; 5] = [
+    "readiness",
+    "install",
+    "wait_reboot",
+    "failover_swap",
+    "verify",
+];
 
 pub struct Lane {
     /// `pair1/fw-1-a`
@@ -52,7 +58,10 @@ fn when(s: &str) -> Option<OffsetDateTime> {
 /// `... runs 7.2.2-54 (...` or `... on 7.2.7-500` → the version.
 fn version_in(message: &str, marker: &str) -> Option<String> {
     let rest = &message[message.find(marker)? + marker.len()..];
-    let v: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    let v: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
     (!v.is_empty()).then_some(v)
 }
 
@@ -85,14 +94,24 @@ pub fn build(entries: &[Entry], sim_events: &[Value]) -> Report {
                 failures.push((t, f.to_string()));
             }
         }
-        let (pair, name) = unit.split_once('/').unwrap_or((unit.as_str(), unit.as_str()));
+        let (pair, name) = unit
+            .split_once('/')
+            .unwrap_or((unit.as_str(), unit.as_str()));
         let summary = summaries.get(pair);
-        let from_sim = |key: &str| summary.and_then(|s| s[key][name].as_str()).map(String::from);
+        let from_sim = |key: &str| {
+            summary
+                .and_then(|s| s[key][name].as_str())
+                .map(String::from)
+        };
         let before = from_sim("versions_before")
             .or_else(|| mine.iter().find_map(|e| version_in(&e.message, " runs ")))
             .unwrap_or_else(|| "?".into());
         let after = from_sim("versions")
-            .or_else(|| mine.iter().rev().find_map(|e| version_in(&e.message, " on ")))
+            .or_else(|| {
+                mine.iter()
+                    .rev()
+                    .find_map(|e| version_in(&e.message, " on "))
+            })
             .unwrap_or_else(|| before.clone());
         let report = UnitReport {
             unit: name.to_string(),
@@ -110,13 +129,31 @@ pub fn build(entries: &[Entry], sim_events: &[Value]) -> Report {
             ),
             None => traffic_from_events(sim_events, pair),
         };
-        pairs.entry(pair.to_string()).or_insert_with(|| PairReport { pair: pair.to_string(), units: vec![], traffic }).units.push(report);
-        lanes.push(Lane { unit: unit.clone(), spans: unit_spans.clone(), reboots, failures });
+        pairs
+            .entry(pair.to_string())
+            .or_insert_with(|| PairReport {
+                pair: pair.to_string(),
+                units: vec![],
+                traffic,
+            })
+            .units
+            .push(report);
+        lanes.push(Lane {
+            unit: unit.clone(),
+            spans: unit_spans.clone(),
+            reboots,
+            failures,
+        });
     }
     let traffic_gaps = sim_events
         .iter()
         .filter(|e| e["event"] == "failover" || e["event"] == "takeover")
-        .filter_map(|e| Some((when(e["time"].as_str()?)?, format!("{} on {}", e["event"].as_str()?, e["unit"].as_str()?))))
+        .filter_map(|e| {
+            Some((
+                when(e["time"].as_str()?)?,
+                format!("{} on {}", e["event"].as_str()?, e["unit"].as_str()?),
+            ))
+        })
         .collect();
     Report {
         start: times.iter().min().copied(),
@@ -129,13 +166,23 @@ pub fn build(entries: &[Entry], sim_events: &[Value]) -> Report {
 
 /// While the simulator runs (no summary yet), its events still tell the traffic story.
 fn traffic_from_events(events: &[Value], pair: &str) -> String {
-    let mine: Vec<&Value> = events.iter().filter(|e| format!("pair{}", e["pair"]) == pair).collect();
+    let mine: Vec<&Value> = events
+        .iter()
+        .filter(|e| format!("pair{}", e["pair"]) == pair)
+        .collect();
     if mine.is_empty() {
         return "not measured here (real devices: see the swap durations)".into();
     }
-    let swaps: Vec<f64> = mine.iter().filter(|e| e["event"] == "failover").filter_map(|e| e["gap_ms"].as_f64()).collect();
+    let swaps: Vec<f64> = mine
+        .iter()
+        .filter(|e| e["event"] == "failover")
+        .filter_map(|e| e["gap_ms"].as_f64())
+        .collect();
     let takeovers = mine.iter().filter(|e| e["event"] == "takeover").count();
-    let on_active = mine.iter().filter(|e| e["event"] == "install_start" && e["state"] == "Active").count();
+    let on_active = mine
+        .iter()
+        .filter(|e| e["event"] == "install_start" && e["state"] == "Active")
+        .count();
     format!(
         "{} deliberate swap(s), {} ms in all; {takeovers} unplanned takeover(s); installs on an Active unit: {on_active}",
         swaps.len(),
@@ -147,20 +194,50 @@ pub fn markdown(r: &Report) -> String {
     let mut s = String::from("# FTD HA upgrade report\n\n");
     for p in &r.pairs {
         let _ = writeln!(s, "## {}\n", p.pair);
-        let _ = writeln!(s, "| unit | before | after | state | {} | outcome |", STAGES.map(|x| format!("{x} s")).join(" | "));
+        let _ = writeln!(
+            s,
+            "| unit | before | after | state | {} | outcome |",
+            STAGES.map(|x| format!("{x} s")).join(" | ")
+        );
         let _ = writeln!(s, "|{}", "---|".repeat(STAGES.len() + 5));
         for u in &p.units {
             let durations: Vec<String> = STAGES
                 .iter()
                 .map(|st| {
-                    let d: f64 = u.spans.iter().filter(|x| x.stage == *st).map(StageSpan::seconds).sum();
-                    if d > 0.0 { format!("{d:.1}") } else { "-".into() }
+                    let d: f64 = u
+                        .spans
+                        .iter()
+                        .filter(|x| x.stage == *st)
+                        .map(StageSpan::seconds)
+                        .sum();
+                    if d > 0.0 {
+                        format!("{d:.1}")
+                    } else {
+                        "-".into()
+                    }
                 })
                 .collect();
-            let outcome = u.failure.clone().map(|f| format!("**FAILED**: {}", f.replace('|', "/"))).unwrap_or_else(|| {
-                if u.verified { "verified".into() } else { "not verified".into() }
-            });
-            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} |", u.unit, u.version_before, u.version_after, u.state, durations.join(" | "), outcome);
+            let outcome = u
+                .failure
+                .clone()
+                .map(|f| format!("**FAILED**: {}", f.replace('|', "/")))
+                .unwrap_or_else(|| {
+                    if u.verified {
+                        "verified".into()
+                    } else {
+                        "not verified".into()
+                    }
+                });
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                u.unit,
+                u.version_before,
+                u.version_after,
+                u.state,
+                durations.join(" | "),
+                outcome
+            );
         }
         let _ = writeln!(s, "\nTraffic: {}\n", p.traffic);
     }
@@ -169,6 +246,11 @@ pub fn markdown(r: &Report) -> String {
 
 /// Entries of one run: at or after `since` (RFC 3339), all when None.
 pub fn since(entries: Vec<Entry>, since: Option<&str>) -> Vec<Entry> {
-    let Some(from) = since.and_then(when) else { return entries };
-    entries.into_iter().filter(|e| when(&e.time).is_some_and(|t| t >= from)).collect()
+    let Some(from) = since.and_then(when) else {
+        return entries;
+    };
+    entries
+        .into_iter()
+        .filter(|e| when(&e.time).is_some_and(|t| t >= from))
+        .collect()
 }

@@ -14,10 +14,20 @@ pub fn render(spans: &BTreeMap<String, Vec<StageSpan>>, sim_summaries: &[Value])
             for (unit, version) in after {
                 let before = pair["versions_before"][unit].as_str().unwrap_or("?");
                 let state = pair["states"][unit].as_str().unwrap_or("?");
-                let _ = writeln!(out, "  {unit:<10} {before} -> {} ({state})", version.as_str().unwrap_or("?"));
+                let _ = writeln!(
+                    out,
+                    "  {unit:<10} {before} -> {} ({state})",
+                    version.as_str().unwrap_or("?")
+                );
                 let key = format!("pair{}/{unit}", pair["pair"]);
                 for span in spans.get(&key).into_iter().flatten() {
-                    let _ = writeln!(out, "      {:<14} {:>8.1}s  {}", span.stage, span.seconds(), span.last_message);
+                    let _ = writeln!(
+                        out,
+                        "      {:<14} {:>8.1}s  {}",
+                        span.stage,
+                        span.seconds(),
+                        span.last_message
+                    );
                 }
             }
         }
@@ -34,7 +44,13 @@ pub fn render(spans: &BTreeMap<String, Vec<StageSpan>>, sim_summaries: &[Value])
         for (unit, spans) in spans {
             let _ = writeln!(out, "\n{unit}");
             for span in spans {
-                let _ = writeln!(out, "      {:<14} {:>8.1}s  {}", span.stage, span.seconds(), span.last_message);
+                let _ = writeln!(
+                    out,
+                    "      {:<14} {:>8.1}s  {}",
+                    span.stage,
+                    span.seconds(),
+                    span.last_message
+                );
             }
         }
     }

@@ -23,10 +23,16 @@ pub fn watch(path: &Path, opts: &WatchOptions, out: &mut dyn Write) -> std::io::
     let mut partial = String::new();
     let mut fleet = Fleet::default();
     let tty = !opts.force_plain && std::io::stdout().is_terminal();
-    let bars = MultiProgress::with_draw_target(if tty { ProgressDrawTarget::stdout() } else { ProgressDrawTarget::hidden() });
-    let style = ProgressStyle::with_template("{prefix:<24} {bar:30.cyan/blue} {pos:>3}% {elapsed:>5} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+    let bars = MultiProgress::with_draw_target(if tty {
+        ProgressDrawTarget::stdout()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    let style = ProgressStyle::with_template(
+        "{prefix:<24} {bar:30.cyan/blue} {pos:>3}% {elapsed:>5} {msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
     let mut by_unit: HashMap<String, ProgressBar> = HashMap::new();
     loop {
         if let Ok(mut f) = std::fs::File::open(path) {
@@ -60,7 +66,9 @@ pub fn watch(path: &Path, opts: &WatchOptions, out: &mut dyn Write) -> std::io::
                         e.time,
                         e.unit,
                         e.stage,
-                        e.percent.map(|p| format!("{p}%")).unwrap_or_else(|| "-".into()),
+                        e.percent
+                            .map(|p| format!("{p}%"))
+                            .unwrap_or_else(|| "-".into()),
                         e.message
                     )?;
                 }
@@ -70,13 +78,32 @@ pub fn watch(path: &Path, opts: &WatchOptions, out: &mut dyn Write) -> std::io::
             break;
         }
         if started.elapsed() >= opts.timeout {
-            writeln!(out, "watch: gave up after {:.0}s; the run is not finished", opts.timeout.as_secs_f64())?;
+            writeln!(
+                out,
+                "watch: gave up after {:.0}s; the run is not finished",
+                opts.timeout.as_secs_f64()
+            )?;
             return Ok(false);
         }
         std::thread::sleep(opts.interval);
     }
-    let failed: Vec<_> = fleet.units.values().filter(|u| u.failed).map(|u| format!("{} ({})", u.unit, u.message)).collect();
+    let failed: Vec<_> = fleet
+        .units
+        .values()
+        .filter(|u| u.failed)
+        .map(|u| format!("{} ({})", u.unit, u.message))
+        .collect();
     let ok = fleet.units.values().filter(|u| u.verified).count();
-    writeln!(out, "watch: {} unit(s) verified, {} failed{}", ok, failed.len(), if failed.is_empty() { String::new() } else { format!(": {}", failed.join("; ")) })?;
+    writeln!(
+        out,
+        "watch: {} unit(s) verified, {} failed{}",
+        ok,
+        failed.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", failed.join("; "))
+        }
+    )?;
     Ok(failed.is_empty())
 }

@@ -4,12 +4,19 @@
 use ftd_report::{html, journal, report};
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn model() -> report::Report {
     let entries = journal::read(&fixture("journal-sim-run.jsonl"));
-    let events: Vec<serde_json::Value> = fixture("events-sim-run.jsonl").lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let events: Vec<serde_json::Value> = fixture("events-sim-run.jsonl")
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     report::build(&entries, &events)
 }
 
@@ -28,9 +35,25 @@ fn lanes_stages_reboots_and_swaps() {
     }
     assert_eq!(r.traffic_gaps.len(), 2, "two deliberate swaps");
     let pair = &r.pairs[0];
-    assert_eq!(pair.units.iter().map(|u| (u.version_before.as_str(), u.version_after.as_str(), u.verified)).collect::<Vec<_>>(),
-               vec![("7.2.2-54", "7.2.7-500", true), ("7.2.2-54", "7.2.7-500", true)]);
-    assert!(pair.traffic.contains("installs on an Active unit: 0"), "{}", pair.traffic);
+    assert_eq!(
+        pair.units
+            .iter()
+            .map(|u| (
+                u.version_before.as_str(),
+                u.version_after.as_str(),
+                u.verified
+            ))
+            .collect::<Vec<_>>(),
+        vec![
+            ("7.2.2-54", "7.2.7-500", true),
+            ("7.2.2-54", "7.2.7-500", true)
+        ]
+    );
+    assert!(
+        pair.traffic.contains("installs on an Active unit: 0"),
+        "{}",
+        pair.traffic
+    );
 }
 
 #[test]
@@ -43,7 +66,10 @@ fn html_is_self_contained_with_the_timeline() {
     assert_eq!(page.matches("class=\"gap\"").count(), 2);
     for external in ["http://", "https://", "<script", "<link"] {
         let outside_svg_ns = page.replace("http://www.w3.org/2000/svg", "");
-        assert!(!outside_svg_ns.contains(external), "external asset: {external}");
+        assert!(
+            !outside_svg_ns.contains(external),
+            "external asset: {external}"
+        );
     }
     let md = report::markdown(&model());
     assert!(md.contains("| fw-1-a | 7.2.2-54 | 7.2.7-500 |"), "{md}");

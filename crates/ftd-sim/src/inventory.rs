@@ -26,8 +26,16 @@ impl ScaledTiming {
     }
 }
 
-pub fn inventory(sim: &Sim, ports: &HashMap<(usize, usize), u16>, known_hosts: &str, events: Option<&str>, timing: &ScaledTiming) -> String {
-    let mut y = String::from("# Written by ftd-sim for its simulated pairs. Rehearse with:\n#   ansible-playbook -i THIS_FILE playbooks/upgrade_ha.yml\nall:\n  children:\n    ftd:\n      hosts:\n");
+pub fn inventory(
+    sim: &Sim,
+    ports: &HashMap<(usize, usize), u16>,
+    known_hosts: &str,
+    events: Option<&str>,
+    timing: &ScaledTiming,
+) -> String {
+    let mut y = String::from(
+        "# Written by ftd-sim for its simulated pairs. Rehearse with:\n#   ansible-playbook -i THIS_FILE playbooks/upgrade_ha.yml\nall:\n  children:\n    ftd:\n      hosts:\n",
+    );
     for (p, pair) in sim.pairs.iter().enumerate() {
         for (u, unit) in pair.units.iter().enumerate() {
             let _ = writeln!(y, "        {}:", unit.hostname);
@@ -39,7 +47,11 @@ pub fn inventory(sim: &Sim, ports: &HashMap<(usize, usize), u16>, known_hosts: &
         }
     }
     let target = sim.target_package();
-    let size = sim.pairs.first().map(|p| p.units[0].model.package_size).unwrap_or(0);
+    let size = sim
+        .pairs
+        .first()
+        .map(|p| p.units[0].model.package_size)
+        .unwrap_or(0);
     let (md5, _) = published_checksums(&target.file_name, size);
     let _ = write!(
         y,
@@ -62,7 +74,10 @@ fn yaml_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-pub fn known_hosts(keys: &HashMap<(usize, usize), russh::keys::PrivateKey>, ports: &HashMap<(usize, usize), u16>) -> String {
+pub fn known_hosts(
+    keys: &HashMap<(usize, usize), russh::keys::PrivateKey>,
+    ports: &HashMap<(usize, usize), u16>,
+) -> String {
     let mut units: Vec<_> = ports.iter().collect();
     units.sort();
     let mut out = String::new();

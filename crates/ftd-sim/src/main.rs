@@ -71,7 +71,8 @@ struct Args {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let model = texts::model(&args.model).with_context(|| format!("unknown model {}", args.model))?;
+    let model =
+        texts::model(&args.model).with_context(|| format!("unknown model {}", args.model))?;
     let from = Version::parse(&args.from)?;
     let to = Version::parse(&args.to)?;
     if to <= from || to.build.is_none() || from.build.is_none() {
@@ -80,7 +81,11 @@ async fn main() -> Result<()> {
     if args.time_scale.is_nan() || args.time_scale <= 0.0 {
         bail!("--time-scale must be above 0");
     }
-    let faults = args.faults.iter().map(|f| f.parse::<FaultSpec>().map_err(anyhow::Error::msg)).collect::<Result<Vec<_>>>()?;
+    let faults = args
+        .faults
+        .iter()
+        .map(|f| f.parse::<FaultSpec>().map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
     if let Some(f) = faults.iter().find(|f| f.pair > args.pairs) {
         bail!("fault for pair {} but only {} pairs", f.pair, args.pairs);
     }
@@ -108,7 +113,10 @@ async fn main() -> Result<()> {
     let mut keys = HashMap::new();
     for p in 0..args.pairs {
         for u in 0..2 {
-            keys.insert((p, u), russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)?);
+            keys.insert(
+                (p, u),
+                russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)?,
+            );
         }
     }
     let events = EventLog::open(args.events.as_deref()).context("opening the events file")?;
@@ -118,14 +126,27 @@ async fn main() -> Result<()> {
         auth_rejection: Duration::from_millis(args.auth_delay_ms),
         slow_network: args.slow_network,
     };
-    let running = server::start(sim, args.base_port, opts, events.clone()).await.context("binding the units' ports")?;
+    let running = server::start(sim, args.base_port, opts, events.clone())
+        .await
+        .context("binding the units' ports")?;
 
-    let known_hosts_path = args.known_hosts.clone().unwrap_or_else(|| std::env::temp_dir().join("ftd-sim-known_hosts"));
-    std::fs::write(&known_hosts_path, inventory::known_hosts(&keys, &running.ports))
-        .with_context(|| format!("writing {}", known_hosts_path.display()))?;
+    let known_hosts_path = args
+        .known_hosts
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("ftd-sim-known_hosts"));
+    std::fs::write(
+        &known_hosts_path,
+        inventory::known_hosts(&keys, &running.ports),
+    )
+    .with_context(|| format!("writing {}", known_hosts_path.display()))?;
     if let Some(path) = &args.inventory {
         let sim = running.sim.lock().unwrap();
-        let events_path = args.events.as_ref().map(|p| std::path::absolute(p).unwrap_or(p.clone()).display().to_string());
+        let events_path = args.events.as_ref().map(|p| {
+            std::path::absolute(p)
+                .unwrap_or(p.clone())
+                .display()
+                .to_string()
+        });
         let text = inventory::inventory(
             &sim,
             &running.ports,
@@ -143,7 +164,11 @@ async fn main() -> Result<()> {
         model.key,
         args.from,
         args.to,
-        ports.iter().map(u16::to_string).collect::<Vec<_>>().join(","),
+        ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
         args.time_scale
     );
     println!("ftd-sim: ready");
@@ -170,7 +195,10 @@ async fn main() -> Result<()> {
     }
     running.stop();
     let summary = write_summary(&running, &events);
-    println!("ftd-sim: stopped; summary: {}", serde_json::to_string(&summary)?);
+    println!(
+        "ftd-sim: stopped; summary: {}",
+        serde_json::to_string(&summary)?
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! The terminal is put in raw mode: the CLI echoes and ends lines itself, as over ftd-sim's
 //! own SSH front.
 
+use crate::cli::keys::LineEditor;
 use crate::cli::{Output, Terminal};
 use crate::model::Sim;
 use std::io::{Read, Write};
@@ -50,42 +51,12 @@ pub fn serve(mut sim: Sim, unit: usize) -> std::io::Result<()> {
         out.flush()
     };
     write(&mut out, &terminal.greeting(&sim))?;
-    let mut line = Vec::new();
-    let mut last_cr = false;
+    let mut editor = LineEditor::default();
     let mut byte = [0u8; 1];
     while std::io::stdin().read(&mut byte)? == 1 {
         let now = sim.now();
         sim.advance_to(now);
-        let b = byte[0];
-        let mut outputs = Vec::new();
-        if terminal.wants_key() {
-            outputs.extend(terminal.key(&sim, b));
-        } else {
-            match b {
-                b'\n' if last_cr => {}
-                b'\r' | b'\n' => {
-                    let typed = String::from_utf8_lossy(&std::mem::take(&mut line)).into_owned();
-                    outputs.push(Output::Text("\n".into()));
-                    outputs.extend(terminal.line(&mut sim, &typed));
-                }
-                3 => {
-                    line.clear();
-                    outputs.extend(terminal.interrupt(&sim));
-                }
-                0x7f | 0x08 => {
-                    if line.pop().is_some() && !terminal.secret_input() {
-                        outputs.push(Output::Text("\u{8} \u{8}".into()));
-                    }
-                }
-                _ => {
-                    line.push(b);
-                    if !terminal.secret_input() {
-                        outputs.push(Output::Text(String::from_utf8_lossy(&[b]).into_owned()));
-                    }
-                }
-            }
-        }
-        last_cr = b == b'\r';
+        let (outputs, _) = editor.feed(&mut terminal, &mut sim, byte[0]);
         for o in outputs {
             match o {
                 Output::Text(t) => write(&mut out, &t)?,

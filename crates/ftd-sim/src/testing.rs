@@ -33,14 +33,23 @@ impl TestSim {
         Self::start_full(pairs, scale, faults, false, true).await
     }
 
-    async fn start_full(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool, slow_network: bool) -> TestSim {
+    async fn start_full(
+        pairs: usize,
+        scale: f64,
+        faults: &[&str],
+        kbd_only: bool,
+        slow_network: bool,
+    ) -> TestSim {
         let dir = tempfile::tempdir().unwrap();
         let config = SimConfig {
             pairs,
             from: Version::parse("7.2.2-54").unwrap(),
             to: Version::parse("7.2.7-500").unwrap(),
             model: texts::model("ftdv").unwrap(),
-            faults: faults.iter().map(|f| f.parse::<FaultSpec>().unwrap()).collect(),
+            faults: faults
+                .iter()
+                .map(|f| f.parse::<FaultSpec>().unwrap())
+                .collect(),
             username: "admin".into(),
             password: PASSWORD.into(),
             enable_password: String::new(),
@@ -50,7 +59,14 @@ impl TestSim {
         let mut keys = HashMap::new();
         for p in 0..pairs {
             for u in 0..2 {
-                keys.insert((p, u), russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap());
+                keys.insert(
+                    (p, u),
+                    russh::keys::PrivateKey::random(
+                        &mut rand::rng(),
+                        russh::keys::Algorithm::Ed25519,
+                    )
+                    .unwrap(),
+                );
             }
         }
         let events = dir.path().join("events.jsonl");
@@ -63,8 +79,17 @@ impl TestSim {
         };
         let running = server::start(sim, 0, opts, log).await.unwrap();
         let known_hosts = dir.path().join("known_hosts");
-        std::fs::write(&known_hosts, crate::inventory::known_hosts(&keys, &running.ports)).unwrap();
-        TestSim { running, known_hosts, events, _dir: dir }
+        std::fs::write(
+            &known_hosts,
+            crate::inventory::known_hosts(&keys, &running.ports),
+        )
+        .unwrap();
+        TestSim {
+            running,
+            known_hosts,
+            events,
+            _dir: dir,
+        }
     }
 
     pub fn port(&self, pair: usize, unit: usize) -> u16 {

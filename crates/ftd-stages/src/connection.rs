@@ -94,7 +94,9 @@ pub struct Connection {
 
 impl Connection {
     pub fn unit_name(&self) -> String {
-        self.unit.clone().unwrap_or_else(|| format!("{}:{}", self.host, self.port))
+        self.unit
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", self.host, self.port))
     }
 
     pub fn options(&self) -> ConnectOptions {
@@ -112,8 +114,15 @@ impl Connection {
     }
 
     pub fn escalation(&self) -> Escalation {
-        let sudo = self.sudo_password.clone().or_else(|| self.password.clone()).unwrap_or_default();
-        Escalation { sudo_password: Zeroizing::new(sudo), enable_password: Zeroizing::new(self.enable_password.clone()) }
+        let sudo = self
+            .sudo_password
+            .clone()
+            .or_else(|| self.password.clone())
+            .unwrap_or_default();
+        Escalation {
+            sudo_password: Zeroizing::new(sudo),
+            enable_password: Zeroizing::new(self.enable_password.clone()),
+        }
     }
 
     pub async fn login(&self) -> Result<CliSession, DeviceError> {
@@ -124,14 +133,25 @@ impl Connection {
     pub fn owner(&self) -> String {
         self.lock_owner.clone().unwrap_or_else(|| {
             let user = std::env::var("USER").unwrap_or_else(|_| "ansible".into());
-            let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "controller".into());
-            let clean = |s: &str| s.trim().chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect::<String>();
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .unwrap_or_else(|_| "controller".into());
+            let clean = |s: &str| {
+                s.trim()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+                    .collect::<String>()
+            };
             format!("{}@{}", clean(&user), clean(&host))
         })
     }
 
     pub fn secrets(&self) -> Vec<String> {
-        [&self.password, &self.sudo_password].into_iter().flatten().cloned().chain([self.enable_password.clone()]).collect()
+        [&self.password, &self.sudo_password]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain([self.enable_password.clone()])
+            .collect()
     }
 
     pub fn journal(&self, stage: &str) -> Journal {
@@ -151,5 +171,9 @@ pub fn secs(s: f64) -> Duration {
 
 /// The stages are async inside; a module is one short process, so one small runtime.
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime").block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(f)
 }

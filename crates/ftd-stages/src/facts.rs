@@ -48,7 +48,9 @@ unit:
   returned: success
   type: dict
 "#,
-    notes: &["Connection options can be set once for all modules with C(module_defaults) and the action group C(group/ftd.ha_upgrade.ftd)."],
+    notes: &[
+        "Connection options can be set once for all modules with C(module_defaults) and the action group C(group/ftd.ha_upgrade.ftd).",
+    ],
 };
 
 pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {

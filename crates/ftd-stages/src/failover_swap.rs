@@ -60,7 +60,12 @@ unit:
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "failover_swap", &e);
-    let required = match args.require_version.as_deref().map(Version::parse).transpose() {
+    let required = match args
+        .require_version
+        .as_deref()
+        .map(Version::parse)
+        .transpose()
+    {
         Ok(v) => v,
         Err(e) => return fail(OpError::Refused(e.to_string())),
     };
@@ -82,8 +87,14 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
             lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
             timeline.push(&mut journal, None, "failover active", None);
-            let (after, took) = failover::make_active(&mut s, secs(args.timeout), secs(args.poll_interval)).await?;
-            timeline.push(&mut journal, Some(100), &format!("{} is Active, peer {}", after.role, after.peer_state), None);
+            let (after, took) =
+                failover::make_active(&mut s, secs(args.timeout), secs(args.poll_interval)).await?;
+            timeline.push(
+                &mut journal,
+                Some(100),
+                &format!("{} is Active, peer {}", after.role, after.peer_state),
+                None,
+            );
             Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
         }
         .await;
@@ -97,9 +108,15 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
             Ok((before, after, Some(took))) => {
                 let msg = if ctx.ansible.check_mode {
-                    format!("{unit} ({}) would become Active; peer {} would become Standby", before.role, before.peer_role)
+                    format!(
+                        "{unit} ({}) would become Active; peer {} would become Standby",
+                        before.role, before.peer_role
+                    )
                 } else {
-                    format!("{unit} ({}) is now Active; peer {} is {}", after.role, after.peer_role, after.peer_state)
+                    format!(
+                        "{unit} ({}) is now Active; peer {} is {}",
+                        after.role, after.peer_role, after.peer_state
+                    )
                 };
                 let mut r = ModuleResult::changed(msg).with_diff(
                     json!({"active": before.peer_role, "standby": before.role}),

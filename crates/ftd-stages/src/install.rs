@@ -97,7 +97,9 @@ unit:
   returned: success
   type: dict
 "#,
-    notes: &["The safety checks hold whatever the playbook or inventory says: a wrong inventory cannot make this module upgrade the Active unit."],
+    notes: &[
+        "The safety checks hold whatever the playbook or inventory says: a wrong inventory cannot make this module upgrade the Active unit.",
+    ],
 };
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
@@ -115,7 +117,10 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         None => package.version.clone(),
     };
     if !target.matches(&package.version) {
-        return fail(OpError::Refused(format!("package {} is version {}, not the target {target}", package.file_name, package.version)));
+        return fail(OpError::Refused(format!(
+            "package {} is version {}, not the target {target}",
+            package.file_name, package.version
+        )));
     }
     let checksum = match args.checksum.as_deref().map(Checksum::parse).transpose() {
         Ok(c) => c,
@@ -153,36 +158,60 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         timeline.push(
             &mut journal,
             None,
-            &format!("{unit} runs {before} ({}, {}); target {target}", id.role, id.state),
+            &format!(
+                "{unit} runs {before} ({}, {}); target {target}",
+                id.role, id.state
+            ),
             None,
         );
         let mut r = match (&plan, ctx.ansible.check_mode) {
             (Plan::AlreadyOnTarget, _) => {
                 s.close().await;
-                ModuleResult::ok(format!("{unit} already runs {}", id.version)).with("plan", "already_on_target")
+                ModuleResult::ok(format!("{unit} already runs {}", id.version))
+                    .with("plan", "already_on_target")
             }
             (Plan::Start, true) => {
                 s.close().await;
-                report::version_diff(ModuleResult::changed(format!("{unit} would be upgraded from {before} to {target}")), &before, &target.to_string())
-                    .with("plan", "start")
+                report::version_diff(
+                    ModuleResult::changed(format!(
+                        "{unit} would be upgraded from {before} to {target}"
+                    )),
+                    &before,
+                    &target.to_string(),
+                )
+                .with("plan", "start")
             }
             (Plan::Attach, true) => {
                 s.close().await;
-                ModuleResult::changed(format!("{unit}: an upgrade to {target} is running; would follow it")).with("plan", "attach")
+                ModuleResult::changed(format!(
+                    "{unit}: an upgrade to {target} is running; would follow it"
+                ))
+                .with("plan", "attach")
             }
             (plan, false) => {
-                let plan_name = if *plan == Plan::Start { "start" } else { "attach" };
-                match start_and_follow(&args, s, &package, plan, &mut journal, &mut timeline).await {
+                let plan_name = if *plan == Plan::Start {
+                    "start"
+                } else {
+                    "attach"
+                };
+                match start_and_follow(&args, s, &package, plan, &mut journal, &mut timeline).await
+                {
                     Ok((rebooting, percent)) => {
                         let msg = if rebooting {
-                            format!("{unit}: upgrade to {target} finished its pre-reboot part; the unit is rebooting")
+                            format!(
+                                "{unit}: upgrade to {target} finished its pre-reboot part; the unit is rebooting"
+                            )
                         } else {
                             format!("{unit}: upgrade to {target} started")
                         };
-                        report::version_diff(ModuleResult::changed(msg), &before, &target.to_string())
-                            .with("plan", plan_name)
-                            .with("rebooting", rebooting)
-                            .with("percent", percent)
+                        report::version_diff(
+                            ModuleResult::changed(msg),
+                            &before,
+                            &target.to_string(),
+                        )
+                        .with("plan", plan_name)
+                        .with("rebooting", rebooting)
+                        .with("percent", percent)
                     }
                     Err(e) => {
                         let mut r = fail(e);
@@ -215,9 +244,22 @@ async fn start_and_follow(
     if *plan == Plan::Start {
         lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
         install::start(&mut s, package).await?;
-        timeline.push(journal, Some(0), &format!("upgrade started: install_update.pl --detach {}", package.file_name), None);
+        timeline.push(
+            journal,
+            Some(0),
+            &format!(
+                "upgrade started: install_update.pl --detach {}",
+                package.file_name
+            ),
+            None,
+        );
     } else {
-        timeline.push(journal, None, "an upgrade to this package is already running: following it", None);
+        timeline.push(
+            journal,
+            None,
+            "an upgrade to this package is already running: following it",
+            None,
+        );
     }
     if !args.wait {
         s.close().await;
@@ -227,18 +269,35 @@ async fn start_and_follow(
     let poll = secs(args.poll_interval);
     let mut seen = UpgradeFollower::new(package);
     loop {
-        match install::follow(&mut s, package, deadline, poll, journal, timeline, &mut seen).await {
+        match install::follow(
+            &mut s, package, deadline, poll, journal, timeline, &mut seen,
+        )
+        .await
+        {
             Ok(InstallEnd::Rebooting { percent }) => {
                 s.close().await;
                 return Ok((true, percent));
             }
             Err(OpError::Device(e)) if e.is_unreachable() => {
-                timeline.push(journal, None, &format!("session lost ({e}); reconnecting"), None);
+                timeline.push(
+                    journal,
+                    None,
+                    &format!("session lost ({e}); reconnecting"),
+                    None,
+                );
                 s = match reconnect(args, deadline, poll).await? {
                     Some(s) => s,
                     None => {
-                        let percent = status_files::parse_steps(&seen.log.text).ok().and_then(|s| s.last().map(|s| s.percent)).unwrap_or(0);
-                        timeline.push(journal, None, "the unit refuses connections: it is rebooting", None);
+                        let percent = status_files::parse_steps(&seen.log.text)
+                            .ok()
+                            .and_then(|s| s.last().map(|s| s.percent))
+                            .unwrap_or(0);
+                        timeline.push(
+                            journal,
+                            None,
+                            "the unit refuses connections: it is rebooting",
+                            None,
+                        );
                         return Ok((true, percent));
                     }
                 };
@@ -249,7 +308,11 @@ async fn start_and_follow(
 }
 
 /// A new session, or None when the unit refuses connections (it is down).
-async fn reconnect(args: &Args, deadline: Instant, poll: std::time::Duration) -> Result<Option<CliSession>, OpError> {
+async fn reconnect(
+    args: &Args,
+    deadline: Instant,
+    poll: std::time::Duration,
+) -> Result<Option<CliSession>, OpError> {
     match args.conn.login().await {
         Ok(s) => Ok(Some(s)),
         Err(DeviceError::Unreachable { .. }) => Ok(None),

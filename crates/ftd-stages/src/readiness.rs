@@ -88,8 +88,7 @@ duration:
     notes: &["The device writes the result to C(/ngfw/var/log/sf/<package>/upgrade_readiness/)."],
 };
 
-const UPGRADE_RUNNING: &str =
-    "an upgrade with this package is already running on the unit: no readiness check now; install follows the running upgrade";
+const UPGRADE_RUNNING: &str = "an upgrade with this package is already running on the unit: no readiness check now; install follows the running upgrade";
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
@@ -114,24 +113,39 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             let path = paths::package_path(&package);
             let (_, present) = s.root(&format!("test -f {path}")).await?;
             if present != 0 {
-                return Err(OpError::Refused(format!("{path} is not on the unit; copy the package to both units first")));
+                return Err(OpError::Refused(format!(
+                    "{path} is not on the unit; copy the package to both units first"
+                )));
             }
             if let Some(sum) = &checksum {
                 checksum::verify(&mut s, &path, sum).await?;
-                timeline.push(&mut journal, None, &format!("{} checksum of {} verified", sum.algorithm, package.file_name), None);
+                timeline.push(
+                    &mut journal,
+                    None,
+                    &format!(
+                        "{} checksum of {} verified",
+                        sum.algorithm, package.file_name
+                    ),
+                    None,
+                );
             }
             // An upgrade with this package already running (started from FMC, or by an earlier
             // run): the installer would refuse a readiness check now, and install follows it.
             if let Some(st) = facts::upgrade_status(&mut s, &package).await?
-                && st.status.eq_ignore_ascii_case("IN_PROGRESS") {
-                    return Err(OpError::Refused(UPGRADE_RUNNING.into()));
-                }
+                && st.status.eq_ignore_ascii_case("IN_PROGRESS")
+            {
+                return Err(OpError::Refused(UPGRADE_RUNNING.into()));
+            }
             let recorded = readiness::recorded(&mut s, &package).await?;
-            let already = recorded.as_ref().is_some_and(|p| p.outcome == Outcome::Passed);
+            let already = recorded
+                .as_ref()
+                .is_some_and(|p| p.outcome == Outcome::Passed);
             if already && !args.force {
                 return Ok((id, recorded.unwrap(), false));
             }
-            let running = recorded.as_ref().is_some_and(|p| p.outcome == Outcome::Running);
+            let running = recorded
+                .as_ref()
+                .is_some_and(|p| p.outcome == Outcome::Running);
             if ctx.ansible.check_mode {
                 let p = recorded.unwrap_or(ftd_device::parse::status_files::ReadinessProgress {
                     steps: vec![],
@@ -144,9 +158,22 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             if !running {
                 lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
                 readiness::start(&mut s, &package).await?;
-                timeline.push(&mut journal, Some(0), &format!("readiness check started for {}", package.file_name), None);
+                timeline.push(
+                    &mut journal,
+                    Some(0),
+                    &format!("readiness check started for {}", package.file_name),
+                    None,
+                );
             }
-            let progress = readiness::follow(&mut s, &package, secs(args.timeout), secs(args.poll_interval), &mut journal, &mut timeline).await?;
+            let progress = readiness::follow(
+                &mut s,
+                &package,
+                secs(args.timeout),
+                secs(args.poll_interval),
+                &mut journal,
+                &mut timeline,
+            )
+            .await?;
             Ok((id, progress, true))
         }
         .await;
@@ -168,11 +195,18 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
         };
         let mut r = match (&progress.outcome, ctx.ansible.check_mode && changed) {
-            (_, true) => ModuleResult::changed(format!("{unit}: would run the readiness check for {}", package.file_name)),
-            (Outcome::Passed, _) if !changed => {
-                ModuleResult::ok(format!("{unit}: readiness check already passed for {}", package.file_name))
-            }
-            (Outcome::Passed, _) => ModuleResult::changed(format!("{unit}: readiness check passed for {}", package.file_name)),
+            (_, true) => ModuleResult::changed(format!(
+                "{unit}: would run the readiness check for {}",
+                package.file_name
+            )),
+            (Outcome::Passed, _) if !changed => ModuleResult::ok(format!(
+                "{unit}: readiness check already passed for {}",
+                package.file_name
+            )),
+            (Outcome::Passed, _) => ModuleResult::changed(format!(
+                "{unit}: readiness check passed for {}",
+                package.file_name
+            )),
             (Outcome::Failed { script, message }, _) => {
                 let mut r = ModuleResult::fail(format!(
                     "{}: readiness check FAILED at {}: {message}. Fix the cause on the unit, then run readiness again (force: true).",
@@ -184,7 +218,10 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 r.set("failure_message", message);
                 r
             }
-            (Outcome::Running, _) => ModuleResult::fail(format!("{}: the check did not finish", report::prefix(&unit, "readiness"))),
+            (Outcome::Running, _) => ModuleResult::fail(format!(
+                "{}: the check did not finish",
+                report::prefix(&unit, "readiness")
+            )),
         };
         r.set("passed", progress.outcome == Outcome::Passed);
         r.set("percent", progress.percent);

@@ -20,7 +20,11 @@ pub fn fail(unit: &str, stage: &str, error: &OpError) -> ModuleResult {
         OpError::Failed(_) => "",
         OpError::TimedOut(_) => "",
     };
-    let msg = format!("{}: {error}{}{hint}", prefix(unit, stage), if hint.is_empty() { "" } else { ". " });
+    let msg = format!(
+        "{}: {error}{}{hint}",
+        prefix(unit, stage),
+        if hint.is_empty() { "" } else { ". " }
+    );
     let mut r = ModuleResult::fail(msg.trim_end().to_string());
     r.set("stage", stage);
     r.set("error_kind", kind(error));
@@ -29,8 +33,14 @@ pub fn fail(unit: &str, stage: &str, error: &OpError) -> ModuleResult {
 
 fn kind(error: &OpError) -> &'static str {
     match error {
-        OpError::Device(DeviceError::AuthFailed { .. } | DeviceError::PasswordRejected { .. } | DeviceError::PasswordChangeRequired { .. }) => "auth",
-        OpError::Device(DeviceError::HostKeyUnknown { .. } | DeviceError::HostKeyChanged { .. }) => "host_key",
+        OpError::Device(
+            DeviceError::AuthFailed { .. }
+            | DeviceError::PasswordRejected { .. }
+            | DeviceError::PasswordChangeRequired { .. },
+        ) => "auth",
+        OpError::Device(
+            DeviceError::HostKeyUnknown { .. } | DeviceError::HostKeyChanged { .. },
+        ) => "host_key",
         OpError::Device(e) if e.is_unreachable() => "unreachable",
         OpError::Device(_) => "device",
         OpError::Refused(_) => "refused",
@@ -41,13 +51,19 @@ fn kind(error: &OpError) -> &'static str {
 
 fn device_hint(e: &DeviceError) -> &'static str {
     match e {
-        DeviceError::AuthFailed { .. } => "Check the username and password (the device locks a user out after three failed logins)",
+        DeviceError::AuthFailed { .. } => {
+            "Check the username and password (the device locks a user out after three failed logins)"
+        }
         DeviceError::PasswordRejected { .. } => "Check sudo_password / enable_password",
         DeviceError::Unreachable { .. } | DeviceError::Dropped { .. } => {
             "Check the address and port; if the unit is rebooting, run wait_reboot"
         }
-        DeviceError::Timeout { .. } => "The device did not answer in time; raise command_timeout if it is slow",
-        DeviceError::Parse(_) => "The device printed something this module does not understand; nothing was changed after it",
+        DeviceError::Timeout { .. } => {
+            "The device did not answer in time; raise command_timeout if it is slow"
+        }
+        DeviceError::Parse(_) => {
+            "The device printed something this module does not understand; nothing was changed after it"
+        }
         _ => "",
     }
 }
@@ -58,7 +74,10 @@ pub fn identity(r: &mut ModuleResult, id: &Identity) {
 
 pub fn timeline(r: &mut ModuleResult, t: &Timeline) {
     r.set("timeline", &t.entries);
-    r.set("duration", (t.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
+    r.set(
+        "duration",
+        (t.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    );
 }
 
 /// A journal that could not be written is a warning, never a failure.

@@ -101,13 +101,33 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             Ok(v) => v,
             Err(e) => return fail(e),
         };
-        let failed: Vec<String> = checks.iter().filter(|c| !c.passed).map(|c| format!("{} ({})", c.name, c.detail)).collect();
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{} ({})", c.name, c.detail))
+            .collect();
         let mut r = if failed.is_empty() {
-            ModuleResult::ok(format!("{unit}: all {} checks passed on {}", checks.len(), id.version))
+            ModuleResult::ok(format!(
+                "{unit}: all {} checks passed on {}",
+                checks.len(),
+                id.version
+            ))
         } else {
-            ModuleResult::fail(format!("{}: {} check(s) failed: {}", report::prefix(&unit, "verify"), failed.len(), failed.join("; ")))
+            ModuleResult::fail(format!(
+                "{}: {} check(s) failed: {}",
+                report::prefix(&unit, "verify"),
+                failed.len(),
+                failed.join("; ")
+            ))
         };
-        r.set("failed_checks", checks.iter().filter(|c| !c.passed).map(|c| c.name.clone()).collect::<Vec<_>>());
+        r.set(
+            "failed_checks",
+            checks
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>(),
+        );
         r.set("checks", &checks);
         report::identity(&mut r, &id);
         r

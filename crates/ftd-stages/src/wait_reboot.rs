@@ -77,7 +77,9 @@ unit:
   returned: success
   type: dict
 "#,
-    notes: &["Only reads: each look logs in, reads C(show version), C(show failover state) and the upgrade status, and logs out."],
+    notes: &[
+        "Only reads: each look logs in, reads C(show version), C(show failover state) and the upgrade status, and logs out.",
+    ],
 };
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
@@ -110,27 +112,48 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     s.close().await;
                     match id {
                         Ok(id) => {
-                            let mut r = ModuleResult::ok(format!("{unit} is up on {} ({}); check mode does not wait", id.version, id.state));
+                            let mut r = ModuleResult::ok(format!(
+                                "{unit} is up on {} ({}); check mode does not wait",
+                                id.version, id.state
+                            ));
                             report::identity(&mut r, &id);
                             r
                         }
                         Err(e) => fail(e),
                     }
                 }
-                Err(e) => ModuleResult::ok(format!("{unit} does not answer ({e}); check mode does not wait")),
+                Err(e) => ModuleResult::ok(format!(
+                    "{unit} does not answer ({e}); check mode does not wait"
+                )),
             };
         }
-        let result = reboot::wait_for_return(&args.conn.options(), || args.conn.escalation(), &request, &mut journal, &mut timeline).await;
+        let result = reboot::wait_for_return(
+            &args.conn.options(),
+            || args.conn.escalation(),
+            &request,
+            &mut journal,
+            &mut timeline,
+        )
+        .await;
         let mut r = match result {
             Ok(back) => {
                 let mut r = ModuleResult::ok(format!(
                     "{unit} is back: {} on {}{}",
                     back.identity.state,
                     back.identity.version,
-                    back.downtime.map(|d| format!(" after {:.1}s down", d.as_secs_f64())).unwrap_or_default()
+                    back.downtime
+                        .map(|d| format!(" after {:.1}s down", d.as_secs_f64()))
+                        .unwrap_or_default()
                 ));
-                r.set("downtime", back.downtime.map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0));
-                r.set("waited", (back.waited.as_secs_f64() * 1000.0).round() / 1000.0);
+                r.set(
+                    "downtime",
+                    back.downtime
+                        .map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0),
+                );
+                r.set(
+                    "waited",
+                    (back.waited.as_secs_f64() * 1000.0).round() / 1000.0,
+                );
                 report::identity(&mut r, &back.identity);
                 r
             }

@@ -8,7 +8,12 @@ use ftd_stages::{facts, failover_swap, install, readiness, verify, wait_reboot};
 use serde_json::json;
 
 fn readiness_ok(h: &Harness, unit: usize) {
-    let r = run(&readiness::INFO, readiness::run, h.conn(unit), with(fast(), json!({"package": PACKAGE})));
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(unit),
+        with(fast(), json!({"package": PACKAGE})),
+    );
     assert_eq!(r["passed"], true, "{r}");
 }
 
@@ -18,44 +23,116 @@ fn facts_reads_both_units() {
     let a = run(&facts::INFO, facts::run, h.conn(0), json!({}));
     assert_eq!(a["failed"], false, "{a}");
     let ftd = &a["ansible_facts"]["ftd"];
-    assert_eq!((ftd["role"].as_str(), ftd["state"].as_str(), ftd["version"].as_str()), (Some("Primary"), Some("Active"), Some("7.2.2-54")));
+    assert_eq!(
+        (
+            ftd["role"].as_str(),
+            ftd["state"].as_str(),
+            ftd["version"].as_str()
+        ),
+        (Some("Primary"), Some("Active"), Some("7.2.2-54"))
+    );
     assert_eq!(ftd["peer_state"], "Standby Ready");
     assert_eq!(ftd["failover_details"]["lina_version_ours"], "9.18(2)54");
-    assert!(ftd["packages"].as_array().unwrap().iter().any(|p| p["name"] == PACKAGE && p["version"] == TARGET));
+    assert!(
+        ftd["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == PACKAGE && p["version"] == TARGET)
+    );
     assert_eq!(ftd["disk_available"], "25G");
     assert_eq!(a["changed"], false);
-    let b = run(&facts::INFO, facts::run, h.conn(1), json!({"_ansible_check_mode": true}));
+    let b = run(
+        &facts::INFO,
+        facts::run,
+        h.conn(1),
+        json!({"_ansible_check_mode": true}),
+    );
     assert_eq!(b["unit"]["state"], "Standby Ready");
 }
 
 #[test]
 fn readiness_runs_once_and_check_mode_touches_nothing() {
     let h = Harness::new(&[]);
-    let check = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "_ansible_check_mode": true})));
-    assert_eq!((check["changed"].as_bool(), check["failed"].as_bool()), (Some(true), Some(false)), "{check}");
-    assert!(h.events("readiness_start").is_empty(), "check mode started a readiness check");
+    let check = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"package": PACKAGE, "_ansible_check_mode": true}),
+        ),
+    );
+    assert_eq!(
+        (check["changed"].as_bool(), check["failed"].as_bool()),
+        (Some(true), Some(false)),
+        "{check}"
+    );
+    assert!(
+        h.events("readiness_start").is_empty(),
+        "check mode started a readiness check"
+    );
 
-    let first = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert_eq!((first["changed"].as_bool(), first["passed"].as_bool()), (Some(true), Some(true)), "{first}");
-    let scripts: Vec<_> = first["timeline"].as_array().unwrap().iter().filter_map(|t| t["script"].as_str()).collect();
-    assert_eq!(scripts.first(), Some(&"000_start/000_00_run_cli_kick_start.sh"));
+    let first = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert_eq!(
+        (first["changed"].as_bool(), first["passed"].as_bool()),
+        (Some(true), Some(true)),
+        "{first}"
+    );
+    let scripts: Vec<_> = first["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["script"].as_str())
+        .collect();
+    assert_eq!(
+        scripts.first(),
+        Some(&"000_start/000_00_run_cli_kick_start.sh")
+    );
     assert_eq!(scripts.last(), Some(&"200_pre/015_verify_rpm.sh"));
 
-    let again = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert_eq!((again["changed"].as_bool(), again["passed"].as_bool()), (Some(false), Some(true)));
+    let again = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert_eq!(
+        (again["changed"].as_bool(), again["passed"].as_bool()),
+        (Some(false), Some(true))
+    );
     assert_eq!(h.events("readiness_start").len(), 1);
-    let forced = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "force": true})));
+    let forced = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE, "force": true})),
+    );
     assert_eq!(forced["changed"], true);
     assert_eq!(h.events("readiness_start").len(), 2);
 
     let journal = std::fs::read_to_string(h.journal.path()).unwrap();
-    assert!(journal.lines().any(|l| l.contains("\"stage\":\"readiness\"") && l.contains("fw-1-b")));
+    assert!(
+        journal
+            .lines()
+            .any(|l| l.contains("\"stage\":\"readiness\"") && l.contains("fw-1-b"))
+    );
 }
 
 #[test]
 fn readiness_failure_names_script_and_message() {
     let h = Harness::new(&["1:secondary:readiness-fail=000_start/107_version_check.sh"]);
-    let r = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
     assert_eq!(r["failed"], true);
     assert_eq!(r["failed_script"], "000_start/107_version_check.sh");
     assert!(msg(&r).starts_with("fw-1-b [readiness]: readiness check FAILED at 000_start/107_version_check.sh: This install requires a minimum FXOS version"), "{}", msg(&r));
@@ -65,10 +142,22 @@ fn readiness_failure_names_script_and_message() {
 fn bad_input_is_refused_before_connecting() {
     let h = Harness::new(&[]);
     for (extra, expected) in [
-        (json!({"package": "not-a-package.tar"}), "is not an FTD upgrade package name"),
-        (json!({"package": PACKAGE, "target_version": "7.x"}), "'7.x' is not an FTD version"),
-        (json!({"package": PACKAGE, "checksum": "md5:123"}), "is not one"),
-        (json!({"package": PACKAGE, "target_version": "7.4.1-172"}), "not the target"),
+        (
+            json!({"package": "not-a-package.tar"}),
+            "is not an FTD upgrade package name",
+        ),
+        (
+            json!({"package": PACKAGE, "target_version": "7.x"}),
+            "'7.x' is not an FTD version",
+        ),
+        (
+            json!({"package": PACKAGE, "checksum": "md5:123"}),
+            "is not one",
+        ),
+        (
+            json!({"package": PACKAGE, "target_version": "7.4.1-172"}),
+            "not the target",
+        ),
     ] {
         let r = run(&install::INFO, install::run, h.conn(1), extra);
         assert_eq!(r["failed"], true);
@@ -76,32 +165,88 @@ fn bad_input_is_refused_before_connecting() {
     }
     let r = run(&install::INFO, install::run, h.conn(1), json!({}));
     assert_eq!(msg(&r), "missing required arguments: package");
-    assert!(h.events("login").is_empty(), "nothing may touch the device before the input is valid");
+    assert!(
+        h.events("login").is_empty(),
+        "nothing may touch the device before the input is valid"
+    );
 }
 
 #[test]
 fn install_refuses_the_active_unit_and_unsafe_states() {
     let h = Harness::new(&[]);
     readiness_ok(&h, 0);
-    let r = run(&install::INFO, install::run, h.conn(0), with(fast(), json!({"package": PACKAGE})));
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(0),
+        with(fast(), json!({"package": PACKAGE})),
+    );
     assert_eq!(r["failed"], true);
-    assert!(msg(&r).contains("fw-1-a [install]: refused: this unit (Primary) is Active"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("fw-1-a [install]: refused: this unit (Primary) is Active"),
+        "{}",
+        msg(&r)
+    );
     assert!(msg(&r).contains("Nothing was changed"));
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert!(msg(&r).contains("no readiness check has run"), "{}", msg(&r));
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "require_readiness": false, "checksum": format!("md5:{}", "0".repeat(32))})));
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert!(
+        msg(&r).contains("no readiness check has run"),
+        "{}",
+        msg(&r)
+    );
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"package": PACKAGE, "require_readiness": false, "checksum": format!("md5:{}", "0".repeat(32))}),
+        ),
+    );
     assert!(msg(&r).contains("the package is corrupt"), "{}", msg(&r));
     assert!(h.events("install_start").is_empty());
 }
 
 #[test]
 fn install_refuses_when_the_peer_is_not_active_or_the_package_is_missing() {
-    let h = Harness::new(&["1:primary:initial-state=Cold Standby", "1:secondary:initial-state=Standby Ready"]);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "require_readiness": false})));
-    assert!(msg(&r).contains("the peer (Primary) is Cold Standby, not Active"), "{}", msg(&r));
+    let h = Harness::new(&[
+        "1:primary:initial-state=Cold Standby",
+        "1:secondary:initial-state=Standby Ready",
+    ]);
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"package": PACKAGE, "require_readiness": false}),
+        ),
+    );
+    assert!(
+        msg(&r).contains("the peer (Primary) is Cold Standby, not Active"),
+        "{}",
+        msg(&r)
+    );
     let h = Harness::new(&["1:secondary:package-missing"]);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "require_readiness": false})));
-    assert!(msg(&r).contains("is not on the unit; copy the package"), "{}", msg(&r));
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"package": PACKAGE, "require_readiness": false}),
+        ),
+    );
+    assert!(
+        msg(&r).contains("is not on the unit; copy the package"),
+        "{}",
+        msg(&r)
+    );
     assert!(h.events("install_start").is_empty());
 }
 
@@ -109,12 +254,33 @@ fn install_refuses_when_the_peer_is_not_active_or_the_package_is_missing() {
 fn install_check_mode_reports_and_touches_nothing() {
     let h = Harness::new(&[]);
     readiness_ok(&h, 1);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "_ansible_check_mode": true, "_ansible_diff": true})));
-    assert_eq!((r["changed"].as_bool(), r["failed"].as_bool()), (Some(true), Some(false)), "{r}");
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"package": PACKAGE, "_ansible_check_mode": true, "_ansible_diff": true}),
+        ),
+    );
+    assert_eq!(
+        (r["changed"].as_bool(), r["failed"].as_bool()),
+        (Some(true), Some(false)),
+        "{r}"
+    );
     assert_eq!(r["diff"]["before"]["version"], "7.2.2-54");
     assert_eq!(r["diff"]["after"]["version"], TARGET);
     assert!(h.events("install_start").is_empty());
-    let changing: Vec<_> = h.events("command").into_iter().filter(|e| e["command"].as_str().unwrap_or("").contains("install_update.pl --detach /")).collect();
+    let changing: Vec<_> = h
+        .events("command")
+        .into_iter()
+        .filter(|e| {
+            e["command"]
+                .as_str()
+                .unwrap_or("")
+                .contains("install_update.pl --detach /")
+        })
+        .collect();
     assert!(changing.is_empty(), "{changing:?}");
 }
 
@@ -122,46 +288,114 @@ fn install_check_mode_reports_and_touches_nothing() {
 fn install_failure_names_the_script() {
     let h = Harness::new(&["1:secondary:install-fail=200_pre/200_enable_maintenance_mode.pl"]);
     readiness_ok(&h, 1);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
     assert_eq!(r["failed"], true);
-    assert!(msg(&r).contains("fw-1-b [install]: upgrade FAILED at 200_pre/200_enable_maintenance_mode.pl"), "{}", msg(&r));
+    assert!(
+        msg(&r)
+            .contains("fw-1-b [install]: upgrade FAILED at 200_pre/200_enable_maintenance_mode.pl"),
+        "{}",
+        msg(&r)
+    );
     assert_eq!(h.sim_state(1).0, "7.2.2-54");
 }
 
 #[test]
 fn an_upgrade_already_running_is_followed_not_restarted() {
     let h = Harness::new(&["1:secondary:upgrade-running"]);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE, "require_readiness": false})));
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"package": PACKAGE, "require_readiness": false}),
+        ),
+    );
     assert_eq!(r["plan"], "attach", "{r}");
     assert_eq!(r["rebooting"], true);
-    assert_eq!(h.events("install_start").len(), 1, "only the upgrade that was already running");
+    assert_eq!(
+        h.events("install_start").len(),
+        1,
+        "only the upgrade that was already running"
+    );
 }
 
 #[test]
 fn a_dropped_session_during_install_is_reopened_and_followed() {
     let h = Harness::new(&["1:secondary:drop-mid-command=3"]);
     readiness_ok(&h, 1);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert_eq!((r["failed"].as_bool(), r["rebooting"].as_bool()), (Some(false), Some(true)), "{r}");
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert_eq!(
+        (r["failed"].as_bool(), r["rebooting"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
     assert_eq!(h.events("install_start").len(), 1, "never started twice");
-    assert!(r["timeline"].as_array().unwrap().iter().any(|t| t["message"].as_str().unwrap().contains("reconnecting")));
+    assert!(
+        r["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["message"].as_str().unwrap().contains("reconnecting"))
+    );
 }
 
 #[test]
 fn wait_reboot_tells_rollback_and_hang_apart() {
     let h = Harness::new(&["1:secondary:rollback"]);
     readiness_ok(&h, 1);
-    run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    let r = run(&wait_reboot::INFO, wait_reboot::run, h.conn(1), with(fast(), json!({"target_version": TARGET, "package": PACKAGE, "already_down": true})));
+    run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    let r = run(
+        &wait_reboot::INFO,
+        wait_reboot::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"target_version": TARGET, "package": PACKAGE, "already_down": true}),
+        ),
+    );
     assert_eq!(r["failed"], true);
-    assert!(msg(&r).contains("came back on 7.2.2-54, not 7.2.7-500: the upgrade was rolled back"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("came back on 7.2.2-54, not 7.2.7-500: the upgrade was rolled back"),
+        "{}",
+        msg(&r)
+    );
 
     let h = Harness::new(&["1:secondary:reboot-hang"]);
     readiness_ok(&h, 1);
-    run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    let r = run(&wait_reboot::INFO, wait_reboot::run, h.conn(1), with(fast(), json!({"target_version": TARGET, "timeout": 3})));
+    run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    let r = run(
+        &wait_reboot::INFO,
+        wait_reboot::run,
+        h.conn(1),
+        with(fast(), json!({"target_version": TARGET, "timeout": 3})),
+    );
     assert_eq!(r["failed"], true);
-    assert!(msg(&r).contains("did not come back as expected within 3s; last seen: unit not answering"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("did not come back as expected within 3s; last seen: unit not answering"),
+        "{}",
+        msg(&r)
+    );
     assert_eq!(h.sim_state(0).1, "Active", "the active unit is untouched");
 }
 
@@ -169,39 +403,102 @@ fn wait_reboot_tells_rollback_and_hang_apart() {
 fn wait_reboot_reports_a_unit_back_in_the_wrong_state() {
     let h = Harness::new(&["1:secondary:comes-back=Cold Standby"]);
     readiness_ok(&h, 1);
-    run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    let r = run(&wait_reboot::INFO, wait_reboot::run, h.conn(1), with(fast(), json!({"target_version": TARGET, "package": PACKAGE, "timeout": 6})));
+    run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    let r = run(
+        &wait_reboot::INFO,
+        wait_reboot::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"target_version": TARGET, "package": PACKAGE, "timeout": 6}),
+        ),
+    );
     assert_eq!(r["failed"], true);
-    assert!(msg(&r).contains("back on 7.2.7-500 but Cold Standby, not Standby Ready"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("back on 7.2.7-500 but Cold Standby, not Standby Ready"),
+        "{}",
+        msg(&r)
+    );
 }
 
 #[test]
 fn failover_swap_refusals() {
     let h = Harness::new(&["1:secondary:initial-state=Cold Standby"]);
     let r = run(&failover_swap::INFO, failover_swap::run, h.conn(1), fast());
-    assert!(msg(&r).contains("fw-1-b [failover_swap]: refused: this unit is Cold Standby, not Standby Ready"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains(
+            "fw-1-b [failover_swap]: refused: this unit is Cold Standby, not Standby Ready"
+        ),
+        "{}",
+        msg(&r)
+    );
     let r = run(&failover_swap::INFO, failover_swap::run, h.conn(0), fast());
-    assert_eq!((r["changed"].as_bool(), r["failed"].as_bool()), (Some(false), Some(false)), "already Active");
+    assert_eq!(
+        (r["changed"].as_bool(), r["failed"].as_bool()),
+        (Some(false), Some(false)),
+        "already Active"
+    );
 
     let h = Harness::new(&["1:secondary:failover-refused"]);
-    let r = run(&failover_swap::INFO, failover_swap::run, h.conn(1), with(fast(), json!({"require_version": "7.2.7-500"})));
-    assert!(msg(&r).contains("runs 7.2.2-54, not the required 7.2.7-500"), "{}", msg(&r));
+    let r = run(
+        &failover_swap::INFO,
+        failover_swap::run,
+        h.conn(1),
+        with(fast(), json!({"require_version": "7.2.7-500"})),
+    );
+    assert!(
+        msg(&r).contains("runs 7.2.2-54, not the required 7.2.7-500"),
+        "{}",
+        msg(&r)
+    );
     let r = run(&failover_swap::INFO, failover_swap::run, h.conn(1), fast());
-    assert!(msg(&r).contains("the device refused `failover active`"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("the device refused `failover active`"),
+        "{}",
+        msg(&r)
+    );
     assert!(h.events("failover").is_empty());
 }
 
 #[test]
 fn verify_lists_every_failed_check() {
     let h = Harness::new(&[]);
-    let r = run(&verify::INFO, verify::run, h.conn(0), json!({"target_version": TARGET, "expected_active": "secondary"}));
+    let r = run(
+        &verify::INFO,
+        verify::run,
+        h.conn(0),
+        json!({"target_version": TARGET, "expected_active": "secondary"}),
+    );
     assert_eq!(r["failed"], true);
-    let failed: Vec<_> = r["failed_checks"].as_array().unwrap().iter().filter_map(|c| c.as_str()).collect();
+    let failed: Vec<_> = r["failed_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
     assert_eq!(failed, vec!["version", "active_unit"]);
-    let r = run(&verify::INFO, verify::run, h.conn(0), json!({"target_version": "7.2.2-54", "expected_active": "primary"}));
+    let r = run(
+        &verify::INFO,
+        verify::run,
+        h.conn(0),
+        json!({"target_version": "7.2.2-54", "expected_active": "primary"}),
+    );
     assert_eq!(r["failed"], false, "{r}");
-    let r = run(&verify::INFO, verify::run, h.conn(0), json!({"target_version": "7.2.2-54", "expected_active": "tertiary"}));
-    assert_eq!(msg(&r), "value of expected_active must be one of: primary, secondary, any, got: tertiary");
+    let r = run(
+        &verify::INFO,
+        verify::run,
+        h.conn(0),
+        json!({"target_version": "7.2.2-54", "expected_active": "tertiary"}),
+    );
+    assert_eq!(
+        msg(&r),
+        "value of expected_active must be one of: primary, secondary, any, got: tertiary"
+    );
 }
 
 #[test]
@@ -210,19 +507,48 @@ fn wrong_credentials_fail_cleanly_without_leaking() {
     let mut conn = h.conn(0);
     conn.insert("password".into(), json!("Wrong-Pass-42"));
     let r = run(&facts::INFO, facts::run, conn, json!({}));
-    assert!(msg(&r).contains("authentication failed for user admin"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("authentication failed for user admin"),
+        "{}",
+        msg(&r)
+    );
     assert!(!r.to_string().contains("Wrong-Pass-42"));
-    assert_eq!(r["invocation"]["module_args"]["password"], "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER");
-    let r = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert!(msg(&r).contains("sudo password was rejected"), "{}", msg(&r));
+    assert_eq!(
+        r["invocation"]["module_args"]["password"],
+        "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    );
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert!(
+        msg(&r).contains("sudo password was rejected"),
+        "{}",
+        msg(&r)
+    );
     assert_eq!(r["error_kind"], "auth");
 }
 
 #[test]
 fn readiness_steps_aside_for_a_running_upgrade() {
     let h = Harness::new(&["1:secondary:upgrade-running"]);
-    let r = run(&readiness::INFO, readiness::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert_eq!((r["failed"].as_bool(), r["changed"].as_bool(), r["upgrade_running"].as_bool()), (Some(false), Some(false), Some(true)), "{r}");
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert_eq!(
+        (
+            r["failed"].as_bool(),
+            r["changed"].as_bool(),
+            r["upgrade_running"].as_bool()
+        ),
+        (Some(false), Some(false), Some(true)),
+        "{r}"
+    );
     assert!(h.events("readiness_start").is_empty());
 }
 
@@ -230,9 +556,22 @@ fn readiness_steps_aside_for_a_running_upgrade() {
 fn a_slow_chunking_network_and_a_dropped_session_during_install() {
     let h = Harness::slow(&["1:secondary:drop-mid-command=5"]);
     readiness_ok(&h, 1);
-    let r = run(&install::INFO, install::run, h.conn(1), with(fast(), json!({"package": PACKAGE})));
-    assert_eq!((r["failed"].as_bool(), r["rebooting"].as_bool()), (Some(false), Some(true)), "{r}");
-    assert_eq!(h.events("install_start").len(), 1, "the install is never repeated");
+    let r = run(
+        &install::INFO,
+        install::run,
+        h.conn(1),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert_eq!(
+        (r["failed"].as_bool(), r["rebooting"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
+    assert_eq!(
+        h.events("install_start").len(),
+        1,
+        "the install is never repeated"
+    );
 }
 
 #[test]
@@ -242,20 +581,50 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
     a.insert("lock_owner".into(), json!("controller-a"));
     let mut b = h.conn(1);
     b.insert("lock_owner".into(), json!("controller-b"));
-    let r = run(&readiness::INFO, readiness::run, a.clone(), with(fast(), json!({"package": PACKAGE})));
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        a.clone(),
+        with(fast(), json!({"package": PACKAGE})),
+    );
     assert_eq!(r["passed"], true, "{r}");
-    let r = run(&install::INFO, install::run, b.clone(), with(fast(), json!({"package": PACKAGE})));
-    assert!(msg(&r).contains("refused: another controller (controller-a) has been changing this unit"), "{}", msg(&r));
+    let r = run(
+        &install::INFO,
+        install::run,
+        b.clone(),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    assert!(
+        msg(&r).contains("refused: another controller (controller-a) has been changing this unit"),
+        "{}",
+        msg(&r)
+    );
     assert!(h.events("install_start").is_empty());
     // A lock older than its time to live belongs to a run that died: taken over.
-    let r = run(&install::INFO, install::run, b.clone(), with(fast(), json!({"package": PACKAGE, "lock_ttl": 0})));
+    let r = run(
+        &install::INFO,
+        install::run,
+        b.clone(),
+        with(fast(), json!({"package": PACKAGE, "lock_ttl": 0})),
+    );
     assert_eq!(r["rebooting"], true, "{r}");
-    let r = run(&wait_reboot::INFO, wait_reboot::run, b.clone(), with(fast(), json!({"target_version": TARGET, "already_down": true})));
+    let r = run(
+        &wait_reboot::INFO,
+        wait_reboot::run,
+        b.clone(),
+        with(
+            fast(),
+            json!({"target_version": TARGET, "already_down": true}),
+        ),
+    );
     assert_eq!(r["failed"], false, "{r}");
     let r = run(&failover_swap::INFO, failover_swap::run, a.clone(), fast());
-    assert!(msg(&r).contains("another controller (controller-b)"), "{}", msg(&r));
+    assert!(
+        msg(&r).contains("another controller (controller-b)"),
+        "{}",
+        msg(&r)
+    );
     assert!(h.events("failover").is_empty());
-
 }
 
 #[test]
@@ -265,11 +634,39 @@ fn a_passing_verification_gives_the_lock_back() {
     a.insert("lock_owner".into(), json!("controller-a"));
     let mut b = h.conn(1);
     b.insert("lock_owner".into(), json!("controller-b"));
-    run(&readiness::INFO, readiness::run, a.clone(), with(fast(), json!({"package": PACKAGE})));
-    let r = run(&readiness::INFO, readiness::run, b.clone(), with(fast(), json!({"package": PACKAGE, "force": true})));
-    assert!(msg(&r).contains("another controller (controller-a)"), "{}", msg(&r));
-    let r = run(&verify::INFO, verify::run, a, json!({"target_version": "7.2.2-54", "expected_active": "primary"}));
+    run(
+        &readiness::INFO,
+        readiness::run,
+        a.clone(),
+        with(fast(), json!({"package": PACKAGE})),
+    );
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        b.clone(),
+        with(fast(), json!({"package": PACKAGE, "force": true})),
+    );
+    assert!(
+        msg(&r).contains("another controller (controller-a)"),
+        "{}",
+        msg(&r)
+    );
+    let r = run(
+        &verify::INFO,
+        verify::run,
+        a,
+        json!({"target_version": "7.2.2-54", "expected_active": "primary"}),
+    );
     assert_eq!(r["failed"], false, "{r}");
-    let r = run(&readiness::INFO, readiness::run, b, with(fast(), json!({"package": PACKAGE, "force": true})));
-    assert_eq!((r["failed"].as_bool(), r["passed"].as_bool()), (Some(false), Some(true)), "{r}");
+    let r = run(
+        &readiness::INFO,
+        readiness::run,
+        b,
+        with(fast(), json!({"package": PACKAGE, "force": true})),
+    );
+    assert_eq!(
+        (r["failed"].as_bool(), r["passed"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
 }

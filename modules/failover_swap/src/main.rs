@@ -2,5 +2,8 @@
 //! `ftd_stages::failover_swap`; this binary only speaks Ansible's binary-module protocol.
 
 fn main() {
-    ansible_module::run_module(&ftd_stages::failover_swap::INFO, ftd_stages::failover_swap::run)
+    ansible_module::run_module(
+        &ftd_stages::failover_swap::INFO,
+        ftd_stages::failover_swap::run,
+    )
 }

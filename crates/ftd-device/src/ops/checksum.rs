@@ -32,8 +32,14 @@ fn bad(text: &str) -> String {
 
 /// Runs `md5sum`/`sha512sum` on the device and compares.
 pub async fn verify(s: &mut CliSession, path: &str, expected: &Checksum) -> Result<(), OpError> {
-    let out = s.root_ok(&format!("{}sum {path}", expected.algorithm)).await?;
-    let actual = out.split_whitespace().next().unwrap_or_default().to_lowercase();
+    let out = s
+        .root_ok(&format!("{}sum {path}", expected.algorithm))
+        .await?;
+    let actual = out
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
     if actual != expected.hex {
         return Err(OpError::Refused(format!(
             "{path} has {} {actual}, not the expected {}: the package is corrupt or not the one published; copy it again",
@@ -49,7 +55,12 @@ mod tests {
 
     #[test]
     fn parses_both_kinds() {
-        assert_eq!(Checksum::parse("md5:D41D8CD98F00B204E9800998ECF8427E").unwrap().hex, "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(
+            Checksum::parse("md5:D41D8CD98F00B204E9800998ECF8427E")
+                .unwrap()
+                .hex,
+            "d41d8cd98f00b204e9800998ecf8427e"
+        );
         assert!(Checksum::parse(&format!("sha512:{}", "a".repeat(128))).is_ok());
         assert!(Checksum::parse("md5:123").is_err());
         assert!(Checksum::parse("crc32:00000000").is_err());

@@ -46,7 +46,10 @@ pub async fn show_version(s: &mut CliSession) -> Result<ShowVersion, OpError> {
 }
 
 pub async fn failover_state(s: &mut CliSession) -> Result<FailoverState, OpError> {
-    Ok(failover_state::parse(&s.clish("show failover state").await?).map_err(crate::DeviceError::from)?)
+    Ok(
+        failover_state::parse(&s.clish("show failover state").await?)
+            .map_err(crate::DeviceError::from)?,
+    )
 }
 
 pub async fn show_failover(s: &mut CliSession) -> Result<ShowFailover, OpError> {
@@ -62,16 +65,30 @@ pub async fn identity(s: &mut CliSession) -> Result<Identity, OpError> {
 
 pub async fn packages(s: &mut CliSession) -> Result<Vec<PackageFile>, OpError> {
     let (out, status) = s.root(&format!("ls -l {}", paths::UPDATES_DIR)).await?;
-    Ok(if status == 0 { listing::ls_long(&out) } else { vec![] })
+    Ok(if status == 0 {
+        listing::ls_long(&out)
+    } else {
+        vec![]
+    })
 }
 
 /// The upgrade status file of `package`, if an upgrade with it ever ran on this unit.
-pub async fn upgrade_status(s: &mut CliSession, package: &Package) -> Result<Option<UpgradeStatus>, OpError> {
-    let (out, status) = s.root(&format!("cat {} 2>/dev/null", paths::upgrade_status_json(package))).await?;
+pub async fn upgrade_status(
+    s: &mut CliSession,
+    package: &Package,
+) -> Result<Option<UpgradeStatus>, OpError> {
+    let (out, status) = s
+        .root(&format!(
+            "cat {} 2>/dev/null",
+            paths::upgrade_status_json(package)
+        ))
+        .await?;
     if status != 0 || out.trim().is_empty() {
         return Ok(None);
     }
-    Ok(Some(status_files::upgrade_status_json(&out).map_err(crate::DeviceError::from)?))
+    Ok(Some(
+        status_files::upgrade_status_json(&out).map_err(crate::DeviceError::from)?,
+    ))
 }
 
 /// Everything `facts` returns.
@@ -100,10 +117,11 @@ pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
     for file in &packages {
         if let Ok(package) = Package::parse(&file.name)
             && let Some(status) = upgrade_status(s, &package).await?
-                && newest.as_ref().is_none_or(|v| package.version > *v) {
-                    newest = Some(package.version.clone());
-                    upgrade = Some(status);
-                }
+            && newest.as_ref().is_none_or(|v| package.version > *v)
+        {
+            newest = Some(package.version.clone());
+            upgrade = Some(status);
+        }
     }
     let (df, _) = s.root("df -h /ngfw").await?;
     Ok(UnitFacts {

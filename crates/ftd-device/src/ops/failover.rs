@@ -19,21 +19,35 @@ pub fn check(unit: &Identity, require_version: Option<&Version>) -> Result<bool,
         )));
     }
     if unit.peer_state != "Active" {
-        return Err(OpError::Refused(format!("the peer ({}) is {}, not Active", unit.peer_role, unit.peer_state)));
+        return Err(OpError::Refused(format!(
+            "the peer ({}) is {}, not Active",
+            unit.peer_role, unit.peer_state
+        )));
     }
     if let Some(v) = require_version
-        && !v.matches(&unit.version) {
-            return Err(OpError::Refused(format!("this unit runs {}, not the required {v}", unit.version)));
-        }
+        && !v.matches(&unit.version)
+    {
+        return Err(OpError::Refused(format!(
+            "this unit runs {}, not the required {v}",
+            unit.version
+        )));
+    }
     Ok(true)
 }
 
 /// Sends `failover active` and waits until this unit is Active and the peer Standby Ready.
-pub async fn make_active(s: &mut CliSession, confirm_timeout: Duration, poll: Duration) -> Result<(Identity, Duration), OpError> {
+pub async fn make_active(
+    s: &mut CliSession,
+    confirm_timeout: Duration,
+    poll: Duration,
+) -> Result<(Identity, Duration), OpError> {
     let started = Instant::now();
     let out = s.lina("failover active").await?;
     if out.contains("ERROR") || out.contains("not allowed") || out.contains("Invalid") {
-        return Err(OpError::Failed(format!("the device refused `failover active`: {}", out.trim())));
+        return Err(OpError::Failed(format!(
+            "the device refused `failover active`: {}",
+            out.trim()
+        )));
     }
     let deadline = started + confirm_timeout;
     loop {

@@ -14,12 +14,22 @@ pub struct FileFollower {
 
 impl FileFollower {
     pub fn new(path: String) -> Self {
-        FileFollower { path, offset: 0, text: String::new() }
+        FileFollower {
+            path,
+            offset: 0,
+            text: String::new(),
+        }
     }
 
     /// Reads what was appended; false when the file does not exist (yet).
     pub async fn poll(&mut self, s: &mut CliSession) -> Result<bool, OpError> {
-        let (out, status) = s.root(&format!("tail -c +{} {} 2>/dev/null", self.offset + 1, self.path)).await?;
+        let (out, status) = s
+            .root(&format!(
+                "tail -c +{} {} 2>/dev/null",
+                self.offset + 1,
+                self.path
+            ))
+            .await?;
         if status != 0 {
             return Ok(false);
         }

@@ -32,7 +32,11 @@ pub enum Plan {
 }
 
 /// Every check that must pass before anything is started. Reads only.
-pub async fn plan(s: &mut CliSession, req: &InstallRequest, unit: &Identity) -> Result<Plan, OpError> {
+pub async fn plan(
+    s: &mut CliSession,
+    req: &InstallRequest,
+    unit: &Identity,
+) -> Result<Plan, OpError> {
     if req.target.matches(&unit.version) {
         return Ok(Plan::AlreadyOnTarget);
     }
@@ -43,9 +47,12 @@ pub async fn plan(s: &mut CliSession, req: &InstallRequest, unit: &Identity) -> 
         )));
     }
     if let Some(status) = facts::upgrade_status(s, &req.package).await?
-        && !status.failed() && !status.validated() && !status.status.eq_ignore_ascii_case("SUCCESS") {
-            return Ok(Plan::Attach);
-        }
+        && !status.failed()
+        && !status.validated()
+        && !status.status.eq_ignore_ascii_case("SUCCESS")
+    {
+        return Ok(Plan::Attach);
+    }
     if unit.state == "Active" && !req.allow_active {
         return Err(OpError::Refused(format!(
             "this unit ({}) is Active: installing would reboot the unit carrying the traffic. Upgrade the standby first, \
@@ -68,7 +75,9 @@ pub async fn plan(s: &mut CliSession, req: &InstallRequest, unit: &Identity) -> 
     let path = paths::package_path(&req.package);
     let (_, present) = s.root(&format!("test -f {path}")).await?;
     if present != 0 {
-        return Err(OpError::Refused(format!("{path} is not on the unit; copy the package to both units first")));
+        return Err(OpError::Refused(format!(
+            "{path} is not on the unit; copy the package to both units first"
+        )));
     }
     if let Some(sum) = &req.checksum {
         checksum::verify(s, &path, sum).await?;
@@ -98,16 +107,26 @@ fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Running => "still running".into(),
         Outcome::Passed => "passed".into(),
-        Outcome::Failed { script, message } => format!("failed at {}: {message}", script.as_deref().unwrap_or("an unknown script")),
+        Outcome::Failed { script, message } => format!(
+            "failed at {}: {message}",
+            script.as_deref().unwrap_or("an unknown script")
+        ),
     }
 }
 
 /// Starts the upgrade, once. The output must show the installer began.
 pub async fn start(s: &mut CliSession, package: &Package) -> Result<String, OpError> {
-    let command = format!("{} --detach {}", paths::INSTALLER, paths::package_path(package));
+    let command = format!(
+        "{} --detach {}",
+        paths::INSTALLER,
+        paths::package_path(package)
+    );
     let (out, status) = s.root(&command).await?;
     if status != 0 || !out.contains("install_update.pl begins") {
-        return Err(OpError::Failed(format!("the upgrade did not start (status {status}): {}", out.trim())));
+        return Err(OpError::Failed(format!(
+            "the upgrade did not start (status {status}): {}",
+            out.trim()
+        )));
     }
     Ok(out)
 }
@@ -167,7 +186,12 @@ pub async fn follow(
         let steps = status_files::parse_steps(&seen.log.text).map_err(DeviceError::from)?;
         for step in steps.iter().skip(seen.steps_seen) {
             percent = step.percent;
-            timeline.push(journal, Some(step.percent), &step.message, step.script.clone());
+            timeline.push(
+                journal,
+                Some(step.percent),
+                &step.message,
+                step.script.clone(),
+            );
         }
         seen.steps_seen = steps.len();
         if let Some(st) = &status {
@@ -175,7 +199,11 @@ pub async fn follow(
                 return Err(OpError::Failed(format!(
                     "upgrade FAILED at {}: {}",
                     st.failed_script.as_deref().unwrap_or("an unknown script"),
-                    if st.ui_message.is_empty() { "no message in upgrade_status.json" } else { &st.ui_message }
+                    if st.ui_message.is_empty() {
+                        "no message in upgrade_status.json"
+                    } else {
+                        &st.ui_message
+                    }
                 )));
             }
             percent = percent.max(st.percent.unwrap_or(0)).max(1);
@@ -188,7 +216,12 @@ pub async fn follow(
                 )));
             }
             StatusLog::Rebooting => {
-                timeline.push(journal, Some(100), "pre-reboot part complete: the unit is rebooting", None);
+                timeline.push(
+                    journal,
+                    Some(100),
+                    "pre-reboot part complete: the unit is rebooting",
+                    None,
+                );
                 return Ok(InstallEnd::Rebooting { percent: 100 });
             }
             StatusLog::Running => {}
@@ -197,7 +230,10 @@ pub async fn follow(
             return Err(OpError::TimedOut(format!(
                 "upgrade still running at {percent}% when the timeout ran out ({}); it goes on on the device: \
                  re-run install to attach to it",
-                steps.last().map(|s| s.message.as_str()).unwrap_or("no step logged yet")
+                steps
+                    .last()
+                    .map(|s| s.message.as_str())
+                    .unwrap_or("no step logged yet")
             )));
         }
         pause(poll, deadline).await;

@@ -24,22 +24,34 @@ pub fn parse(text: &str) -> Option<Holder> {
             since = s.parse().ok();
         }
     }
-    Some(Holder { owner: owner?, since: since? })
+    Some(Holder {
+        owner: owner?,
+        since: since?,
+    })
 }
 
 /// Owners are written into a shell command: keep them to a safe alphabet.
 pub fn valid_owner(owner: &str) -> bool {
-    !owner.is_empty() && owner.len() <= 96 && owner.chars().all(|c| c.is_ascii_alphanumeric() || "@._:-".contains(c))
+    !owner.is_empty()
+        && owner.len() <= 96
+        && owner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._:-".contains(c))
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Takes (or refreshes) the lock for `owner`, or refuses naming the holder.
 pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(), OpError> {
     if !valid_owner(owner) {
-        return Err(OpError::Refused(format!("lock owner '{owner}' may only hold letters, digits and @._:-")));
+        return Err(OpError::Refused(format!(
+            "lock owner '{owner}' may only hold letters, digits and @._:-"
+        )));
     }
     let (text, rc) = s.root(&format!("cat {LOCK_FILE} 2>/dev/null")).await?;
     let now = now();
@@ -54,7 +66,8 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
             )));
         }
     }
-    s.root_ok(&format!("echo 'owner={owner} since={now}' > {LOCK_FILE}")).await?;
+    s.root_ok(&format!("echo 'owner={owner} since={now}' > {LOCK_FILE}"))
+        .await?;
     Ok(())
 }
 
@@ -74,7 +87,13 @@ mod tests {
 
     #[test]
     fn parses_and_validates() {
-        assert_eq!(parse("owner=ops@ctl-1 since=1700000000\n"), Some(Holder { owner: "ops@ctl-1".into(), since: 1700000000 }));
+        assert_eq!(
+            parse("owner=ops@ctl-1 since=1700000000\n"),
+            Some(Holder {
+                owner: "ops@ctl-1".into(),
+                since: 1700000000
+            })
+        );
         assert_eq!(parse("garbage"), None);
         assert!(valid_owner("awx-job-42@ee-7"));
         assert!(!valid_owner("x; rm -rf /"));

@@ -53,7 +53,10 @@ pub struct Timeline {
 
 impl Default for Timeline {
     fn default() -> Self {
-        Timeline { started: Instant::now(), entries: Vec::new() }
+        Timeline {
+            started: Instant::now(),
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -62,7 +65,13 @@ impl Timeline {
         self.started.elapsed()
     }
 
-    pub fn push(&mut self, journal: &mut crate::journal::Journal, percent: Option<u8>, message: &str, script: Option<String>) {
+    pub fn push(
+        &mut self,
+        journal: &mut crate::journal::Journal,
+        percent: Option<u8>,
+        message: &str,
+        script: Option<String>,
+    ) {
         let entry = journal.record(percent, message);
         self.entries.push(TimelineEntry {
             at: (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,

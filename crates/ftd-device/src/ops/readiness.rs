@@ -11,22 +11,45 @@ use crate::version::Package;
 use std::time::{Duration, Instant};
 
 /// The readiness state recorded on the unit for `package`; None if it never ran.
-pub async fn recorded(s: &mut CliSession, package: &Package) -> Result<Option<ReadinessProgress>, OpError> {
-    let (status_text, rc) = s.root(&format!("cat {} 2>/dev/null", paths::readiness_status(package))).await?;
+pub async fn recorded(
+    s: &mut CliSession,
+    package: &Package,
+) -> Result<Option<ReadinessProgress>, OpError> {
+    let (status_text, rc) = s
+        .root(&format!(
+            "cat {} 2>/dev/null",
+            paths::readiness_status(package)
+        ))
+        .await?;
     if rc != 0 {
         return Ok(None);
     }
-    let (json, rc) = s.root(&format!("cat {} 2>/dev/null", paths::readiness_json(package))).await?;
+    let (json, rc) = s
+        .root(&format!(
+            "cat {} 2>/dev/null",
+            paths::readiness_json(package)
+        ))
+        .await?;
     let json = (rc == 0).then_some(json);
-    Ok(Some(status_files::readiness_progress(&status_text, json.as_deref()).map_err(crate::DeviceError::from)?))
+    Ok(Some(
+        status_files::readiness_progress(&status_text, json.as_deref())
+            .map_err(crate::DeviceError::from)?,
+    ))
 }
 
 /// Starts the check (returns the installer's start-up lines).
 pub async fn start(s: &mut CliSession, package: &Package) -> Result<String, OpError> {
-    let command = format!("{} --detach --readiness-check {}", paths::INSTALLER, paths::package_path(package));
+    let command = format!(
+        "{} --detach --readiness-check {}",
+        paths::INSTALLER,
+        paths::package_path(package)
+    );
     let (out, status) = s.root(&command).await?;
     if status != 0 || !out.contains("install_update.pl begins") {
-        return Err(OpError::Failed(format!("the readiness check did not start (status {status}): {}", out.trim())));
+        return Err(OpError::Failed(format!(
+            "the readiness check did not start (status {status}): {}",
+            out.trim()
+        )));
     }
     Ok(out)
 }
@@ -45,11 +68,22 @@ pub async fn follow(
     let mut steps_seen = 0;
     loop {
         status.poll(s).await?;
-        let (json, rc) = s.root(&format!("cat {} 2>/dev/null", paths::readiness_json(package))).await?;
+        let (json, rc) = s
+            .root(&format!(
+                "cat {} 2>/dev/null",
+                paths::readiness_json(package)
+            ))
+            .await?;
         let json = (rc == 0).then_some(json);
-        let progress = status_files::readiness_progress(&status.text, json.as_deref()).map_err(crate::DeviceError::from)?;
+        let progress = status_files::readiness_progress(&status.text, json.as_deref())
+            .map_err(crate::DeviceError::from)?;
         for step in progress.steps.iter().skip(steps_seen) {
-            timeline.push(journal, Some(step.percent), &step.message, step.script.clone());
+            timeline.push(
+                journal,
+                Some(step.percent),
+                &step.message,
+                step.script.clone(),
+            );
         }
         steps_seen = progress.steps.len();
         if progress.outcome != Outcome::Running {
@@ -60,7 +94,10 @@ pub async fn follow(
                 "readiness check still running after {:.0}s at {}% ({}); raise the timeout if the unit is slow",
                 limit.as_secs_f64(),
                 progress.percent,
-                progress.current_script.as_deref().unwrap_or("no script started yet")
+                progress
+                    .current_script
+                    .as_deref()
+                    .unwrap_or("no script started yet")
             )));
         }
         pause(poll, deadline).await;

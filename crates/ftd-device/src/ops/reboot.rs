@@ -33,10 +33,19 @@ pub struct Returned {
 #[derive(Debug)]
 enum Look {
     Down(DeviceError),
-    Up { identity: Identity, validated: bool, upgrade_failed: Option<String>, upgrading: bool },
+    Up {
+        identity: Identity,
+        validated: bool,
+        upgrade_failed: Option<String>,
+        upgrading: bool,
+    },
 }
 
-async fn look(opts: &ConnectOptions, escalation: impl Fn() -> Escalation, req: &WaitRequest) -> Result<Look, OpError> {
+async fn look(
+    opts: &ConnectOptions,
+    escalation: impl Fn() -> Escalation,
+    req: &WaitRequest,
+) -> Result<Look, OpError> {
     let mut s = match CliSession::login(opts, escalation()).await {
         Ok(s) => s,
         Err(e) if e.is_permanent() => return Err(e.into()),
@@ -48,12 +57,25 @@ async fn look(opts: &ConnectOptions, escalation: impl Fn() -> Escalation, req: &
             Some(p) => facts::upgrade_status(&mut s, p).await?,
             None => None,
         };
-        let validated = status.as_ref().is_none_or(|st| st.validated() || st.status.eq_ignore_ascii_case("SUCCESS"));
+        let validated = status
+            .as_ref()
+            .is_none_or(|st| st.validated() || st.status.eq_ignore_ascii_case("SUCCESS"));
         let upgrade_failed = status.as_ref().filter(|st| st.failed()).map(|st| {
-            format!("{} ({})", st.failed_script.as_deref().unwrap_or("unknown script"), st.ui_message)
+            format!(
+                "{} ({})",
+                st.failed_script.as_deref().unwrap_or("unknown script"),
+                st.ui_message
+            )
         });
-        let upgrading = status.as_ref().is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS") && !st.validated());
-        Ok::<_, OpError>(Look::Up { identity, validated, upgrade_failed, upgrading })
+        let upgrading = status
+            .as_ref()
+            .is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS") && !st.validated());
+        Ok::<_, OpError>(Look::Up {
+            identity,
+            validated,
+            upgrade_failed,
+            upgrading,
+        })
     }
     .await;
     s.close().await;
@@ -79,7 +101,15 @@ pub async fn wait_for_return(
     timeline.push(
         journal,
         None,
-        &format!("waiting for the unit to {} and return on {}", if req.already_down { "come back" } else { "go down" }, req.target),
+        &format!(
+            "waiting for the unit to {} and return on {}",
+            if req.already_down {
+                "come back"
+            } else {
+                "go down"
+            },
+            req.target
+        ),
         None,
     );
     loop {
@@ -91,10 +121,20 @@ pub async fn wait_for_return(
                 }
                 last_seen = format!("unit not answering: {e}");
             }
-            Look::Up { identity, validated, upgrade_failed, upgrading } => {
+            Look::Up {
+                identity,
+                validated,
+                upgrade_failed,
+                upgrading,
+            } => {
                 if let Some(since) = down_since.filter(|_| downtime.is_none()) {
                     downtime = Some(since.elapsed());
-                    timeline.push(journal, None, &format!("unit is back on {} ({})", identity.version, identity.state), None);
+                    timeline.push(
+                        journal,
+                        None,
+                        &format!("unit is back on {} ({})", identity.version, identity.state),
+                        None,
+                    );
                 }
                 let on_target = req.target.matches(&identity.version);
                 if !on_target && (down_since.is_some() || upgrade_failed.is_some()) && !upgrading {
@@ -102,19 +142,39 @@ pub async fn wait_for_return(
                         "the unit came back on {}, not {}: the upgrade was rolled back{}; see the upgrade logs under /ngfw/var/log/sf",
                         identity.version,
                         req.target,
-                        upgrade_failed.map(|f| format!(" after failing at {f}")).unwrap_or_default()
+                        upgrade_failed
+                            .map(|f| format!(" after failing at {f}"))
+                            .unwrap_or_default()
                     )));
                 }
                 if on_target && validated && identity.state == req.expected_state {
-                    timeline.push(journal, Some(100), &format!("unit is {} on {}", identity.state, identity.version), None);
-                    return Ok(Returned { identity, downtime, waited: started.elapsed() });
+                    timeline.push(
+                        journal,
+                        Some(100),
+                        &format!("unit is {} on {}", identity.state, identity.version),
+                        None,
+                    );
+                    return Ok(Returned {
+                        identity,
+                        downtime,
+                        waited: started.elapsed(),
+                    });
                 }
                 last_seen = if !on_target {
-                    format!("unit still up on {} with the upgrade running (not rebooted yet)", identity.version)
+                    format!(
+                        "unit still up on {} with the upgrade running (not rebooted yet)",
+                        identity.version
+                    )
                 } else if !validated {
-                    format!("unit back on {} but post-upgrade validation not finished; state {}", identity.version, identity.state)
+                    format!(
+                        "unit back on {} but post-upgrade validation not finished; state {}",
+                        identity.version, identity.state
+                    )
                 } else {
-                    format!("unit back on {} but {}, not {}", identity.version, identity.state, req.expected_state)
+                    format!(
+                        "unit back on {} but {}, not {}",
+                        identity.version, identity.state, req.expected_state
+                    )
                 };
                 if last_seen != reported {
                     timeline.push(journal, None, &last_seen, None);

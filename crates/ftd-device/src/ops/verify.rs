@@ -14,7 +14,11 @@ pub struct Check {
 }
 
 fn check(name: &str, passed: bool, detail: String) -> Check {
-    Check { name: name.into(), passed, detail }
+    Check {
+        name: name.into(),
+        passed,
+        detail,
+    }
 }
 
 /// `expected_active`: `primary`, `secondary` or `any`.
@@ -37,24 +41,47 @@ pub async fn run(
         states.contains(&"Active") && states.contains(&"Standby Ready"),
         format!("this unit {}, peer {}", identity.state, identity.peer_state),
     ));
-    let active_role = if identity.state == "Active" { &identity.role } else { &identity.peer_role };
+    let active_role = if identity.state == "Active" {
+        &identity.role
+    } else {
+        &identity.peer_role
+    };
     checks.push(check(
         "active_unit",
         expected_active == "any" || active_role.eq_ignore_ascii_case(expected_active),
         format!("{active_role} is Active, expected {expected_active}"),
     ));
-    let (ours, mate) = (details.lina_version_ours.clone().unwrap_or_default(), details.lina_version_mate.clone().unwrap_or_default());
-    checks.push(check("lina_versions_match", !ours.is_empty() && ours == mate, format!("ours {ours}, mate {mate}")));
+    let (ours, mate) = (
+        details.lina_version_ours.clone().unwrap_or_default(),
+        details.lina_version_mate.clone().unwrap_or_default(),
+    );
+    checks.push(check(
+        "lina_versions_match",
+        !ours.is_empty() && ours == mate,
+        format!("ours {ours}, mate {mate}"),
+    ));
     checks.push(check(
         "ftd_slots_up",
         details.this_host.ftd_slots_up(),
-        details.this_host.slots.iter().map(|s| format!("{} {}", s.name, s.status)).collect::<Vec<_>>().join(", "),
+        details
+            .this_host
+            .slots
+            .iter()
+            .map(|s| format!("{} {}", s.name, s.status))
+            .collect::<Vec<_>>()
+            .join(", "),
     ));
     if let Some(p) = package {
         let status = facts::upgrade_status(s, p).await?;
         let (ok, detail) = match &status {
-            Some(st) => (st.validated() && !st.failed(), format!("status {}, {}", st.status, st.sub_state)),
-            None => (true, "no upgrade record for this package (unit installed another way)".into()),
+            Some(st) => (
+                st.validated() && !st.failed(),
+                format!("status {}, {}", st.status, st.sub_state),
+            ),
+            None => (
+                true,
+                "no upgrade record for this package (unit installed another way)".into(),
+            ),
         };
         checks.push(check("upgrade_completed", ok, detail));
     }

@@ -56,11 +56,16 @@ pub struct FailoverState {
 impl FailoverState {
     /// `Sync Skipped` is expected while the two units run different versions.
     pub fn sync_skipped(&self) -> bool {
-        self.configuration.iter().any(|l| l.starts_with("Sync Skipped"))
+        self.configuration
+            .iter()
+            .any(|l| l.starts_with("Sync Skipped"))
     }
     /// A pair that can fail over safely: one Active, one Standby Ready.
     pub fn pair_healthy(&self) -> bool {
-        let states = [self.this_host.state.as_str(), self.other_host.state.as_str()];
+        let states = [
+            self.this_host.state.as_str(),
+            self.other_host.state.as_str(),
+        ];
         states.contains(&"Active") && states.contains(&"Standby Ready")
     }
 }
@@ -97,33 +102,61 @@ fn host(segment: &str) -> Option<HostState> {
         None => {
             // An unknown state: keep the State column's text, whatever it is, so that it reads
             // as unhealthy rather than being guessed.
-            let line = segment.lines().map(str::trim).filter(|l| !l.is_empty()).nth(1).unwrap_or(rest);
-            let state = line.split("  ").next().unwrap_or(line).split('\t').next().unwrap_or(line).trim();
+            let line = segment
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .nth(1)
+                .unwrap_or(rest);
+            let state = line
+                .split("  ")
+                .next()
+                .unwrap_or(line)
+                .split('\t')
+                .next()
+                .unwrap_or(line)
+                .trim();
             if state.is_empty() {
                 return None;
             }
             (state.to_string(), line[state.len()..].trim().to_string())
         }
     };
-    Some(HostState { role: role.to_string(), state, last_failure: reason })
+    Some(HostState {
+        role: role.to_string(),
+        state,
+        last_failure: reason,
+    })
 }
 
 fn starts_with_word(text: &str, word: &str) -> bool {
-    text.starts_with(word) && text[word.len()..].chars().next().is_none_or(char::is_whitespace)
+    text.starts_with(word)
+        && text[word.len()..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
 }
 
 /// Lines after a `====Name===` header up to the next header; a flattened copy keeps its
 /// sentence on the header's line.
 fn section(text: &str, name: &str) -> Vec<String> {
-    let Some(at) = text.find(&format!("===={name}")) else { return vec![] };
+    let Some(at) = text.find(&format!("===={name}")) else {
+        return vec![];
+    };
     let after = &text[at..];
-    let after = after.trim_start_matches('=').trim_start_matches(name).trim_start_matches('=');
+    let after = after
+        .trim_start_matches('=')
+        .trim_start_matches(name)
+        .trim_start_matches('=');
     let end = after.find("====").unwrap_or(after.len());
     after[..end]
         .lines()
         .map(|l| {
             // A flattened copy runs on into the next prompt: stop at a word that is one.
-            l.split_whitespace().take_while(|w| !w.ends_with('#') && !w.ends_with('>')).collect::<Vec<_>>().join(" ")
+            l.split_whitespace()
+                .take_while(|w| !w.ends_with('#') && !w.ends_with('>'))
+                .collect::<Vec<_>>()
+                .join(" ")
         })
         .filter(|l| !l.is_empty())
         .collect()
@@ -149,6 +182,9 @@ mod tests {
 
     #[test]
     fn role_must_be_primary_or_secondary() {
-        assert!(parse("This host - Tertiary\n Active None\nOther host - Primary\n Active None\n").is_err());
+        assert!(
+            parse("This host - Tertiary\n Active None\nOther host - Primary\n Active None\n")
+                .is_err()
+        );
     }
 }

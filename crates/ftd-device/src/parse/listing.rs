@@ -22,7 +22,11 @@ pub fn ls_long(text: &str) -> Vec<PackageFile> {
             let name = fields.get(8..)?.join(" ");
             let size = fields.get(4)?.parse().ok()?;
             let version = Package::parse(&name).ok().map(|p| p.version.to_string());
-            Some(PackageFile { name, size, version })
+            Some(PackageFile {
+                name,
+                size,
+                version,
+            })
         })
         .collect()
 }
@@ -32,8 +36,14 @@ pub fn df_available(text: &str) -> Option<String> {
     let text = normalize(text);
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header = lines.next()?;
-    let col = header.split_whitespace().position(|h| h.starts_with("Avail"))?;
-    lines.next_back()?.split_whitespace().nth(col).map(String::from)
+    let col = header
+        .split_whitespace()
+        .position(|h| h.starts_with("Avail"))?;
+    lines
+        .next_back()?
+        .split_whitespace()
+        .nth(col)
+        .map(String::from)
 }
 
 #[cfg(test)]

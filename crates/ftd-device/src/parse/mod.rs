@@ -18,8 +18,16 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(what: &'static str, text: &str) -> Self {
-        let excerpt: String = text.lines().filter(|l| !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" | ");
-        ParseError { what, excerpt: excerpt.chars().take(240).collect() }
+        let excerpt: String = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" | ");
+        ParseError {
+            what,
+            excerpt: excerpt.chars().take(240).collect(),
+        }
     }
 }
 

@@ -22,7 +22,11 @@ pub struct HostDetail {
 impl HostDetail {
     /// The FTD slots that must be up on a healthy unit; a missing slot counts as not up.
     pub fn ftd_slots_up(&self) -> bool {
-        ["snort", "diskstatus"].iter().all(|name| self.slots.iter().any(|s| s.name == *name && s.status == "up"))
+        ["snort", "diskstatus"].iter().all(|name| {
+            self.slots
+                .iter()
+                .any(|s| s.name == *name && s.status == "up")
+        })
     }
 }
 
@@ -39,18 +43,26 @@ pub struct ShowFailover {
 }
 
 static ON_OFF: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^\s*Failover (On|Off)\s*$").unwrap());
-static UNIT: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^\s*Failover unit (Primary|Secondary)\s*$").unwrap());
-static VERSION: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^\s*Version:\s*Ours\s+([^,\s]+),\s*Mate\s+(\S+)").unwrap());
-static HOLDTIME: Lazy<Regex> = Lazy::new(|| Regex::new(r"Unit Poll frequency .*?holdtime (\d+) seconds").unwrap());
-static HOST: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?m)^\s*(This|Other) host:\s*(Primary|Secondary)\s*-\s*(.+?)\s*$").unwrap());
-static SLOT: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^\s*slot \d+:\s*(\S+) .*?status \(([^)]*)\)").unwrap());
+static UNIT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^\s*Failover unit (Primary|Secondary)\s*$").unwrap());
+static VERSION: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^\s*Version:\s*Ours\s+([^,\s]+),\s*Mate\s+(\S+)").unwrap());
+static HOLDTIME: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"Unit Poll frequency .*?holdtime (\d+) seconds").unwrap());
+static HOST: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?m)^\s*(This|Other) host:\s*(Primary|Secondary)\s*-\s*(.+?)\s*$").unwrap()
+});
+static SLOT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^\s*slot \d+:\s*(\S+) .*?status \(([^)]*)\)").unwrap());
 
 pub fn parse(text: &str) -> Result<ShowFailover, ParseError> {
     let text = normalize(text);
     let err = || ParseError::new("show failover", &text);
     let enabled = ON_OFF.captures(&text).ok_or_else(err)?[1].eq("On");
-    let unit = UNIT.captures(&text).map(|c| c[1].to_string()).unwrap_or_default();
+    let unit = UNIT
+        .captures(&text)
+        .map(|c| c[1].to_string())
+        .unwrap_or_default();
     let (ours, mate) = match VERSION.captures(&text) {
         Some(c) => (Some(c[1].to_string()), Some(c[2].to_string())),
         None => (None, None),
@@ -63,13 +75,18 @@ pub fn parse(text: &str) -> Result<ShowFailover, ParseError> {
     }
     for (i, c) in hosts.iter().enumerate() {
         let start = c.get(0).unwrap().end();
-        let end = hosts.get(i + 1).map_or(text.len(), |n| n.get(0).unwrap().start());
+        let end = hosts
+            .get(i + 1)
+            .map_or(text.len(), |n| n.get(0).unwrap().start());
         let detail = HostDetail {
             role: c[2].to_string(),
             state: c[3].trim().to_string(),
             slots: SLOT
                 .captures_iter(&text[start..end])
-                .map(|s| Slot { name: s[1].to_string(), status: s[2].trim().to_string() })
+                .map(|s| Slot {
+                    name: s[1].to_string(),
+                    status: s[2].trim().to_string(),
+                })
                 .collect(),
         };
         if &c[1] == "This" {

@@ -22,9 +22,11 @@ pub struct ShowVersion {
 
 static HEADER: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^-+\[\s*(.*?)\s*\]-+\s*$").unwrap());
 static MODEL: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?m)^\s*Model\s*:\s*(.+?)\s+Version\s+(\d+(?:\.\d+){2,3})\s*\(Build\s+(\d+)\)").unwrap()
+    Regex::new(r"(?m)^\s*Model\s*:\s*(.+?)\s+Version\s+(\d+(?:\.\d+){2,3})\s*\(Build\s+(\d+)\)")
+        .unwrap()
 });
-static FIELD: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^\s*([A-Za-z][A-Za-z ]*?)\s*:\s*(\S.*?)\s*$").unwrap());
+static FIELD: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^\s*([A-Za-z][A-Za-z ]*?)\s*:\s*(\S.*?)\s*$").unwrap());
 static LINA: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?m)Adaptive Security Appliance Software Version\s+(\S+)").unwrap());
 
@@ -34,10 +36,16 @@ pub fn parse(text: &str) -> Result<ShowVersion, ParseError> {
     let model = MODEL.captures(&text).ok_or_else(err)?;
     let version = Version::parse(&format!("{}-{}", &model[2], &model[3])).map_err(|_| err())?;
     let field = |name: &str| {
-        FIELD.captures_iter(&text).find(|c| c[1].eq_ignore_ascii_case(name)).map(|c| c[2].to_string())
+        FIELD
+            .captures_iter(&text)
+            .find(|c| c[1].eq_ignore_ascii_case(name))
+            .map(|c| c[2].to_string())
     };
     Ok(ShowVersion {
-        hostname: HEADER.captures(&text).map(|c| c[1].to_string()).unwrap_or_default(),
+        hostname: HEADER
+            .captures(&text)
+            .map(|c| c[1].to_string())
+            .unwrap_or_default(),
         model: model[1].trim().to_string(),
         version,
         uuid: field("UUID"),

@@ -21,10 +21,12 @@ pub struct Step {
     pub script: Option<String>,
 }
 
-static STEP: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?s)^\s*(.*?)\s*PERCENT:\s*(\d{1,3})\s*%\s*MESSAGE:\s*(.*)$").unwrap());
+static STEP: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?s)^\s*(.*?)\s*PERCENT:\s*(\d{1,3})\s*%\s*MESSAGE:\s*(.*)$").unwrap()
+});
 static SCRIPT: Lazy<Regex> = Lazy::new(|| Regex::new(r"Running script\s+(\S+)").unwrap());
-static FATAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"Fatal error:\s+Error running script\s+(\S+?)\.?(?:\s|$)").unwrap());
+static FATAL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"Fatal error:\s+Error running script\s+(\S+?)\.?(?:\s|$)").unwrap());
 
 /// Every step of a status file, in order. Text before the first `TIMESTAMP:` is skipped (a
 /// command echo, a prompt); a chunk that does not read as a step is an error.
@@ -33,13 +35,21 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, ParseError> {
     let mut steps = Vec::new();
     for chunk in text.split("TIMESTAMP:").skip(1) {
         // A trailing prompt line belongs to the terminal, not to the file.
-        let chunk: String = chunk.lines().filter(|l| !is_prompt(l)).collect::<Vec<_>>().join(" ");
-        let c = STEP.captures(&chunk).ok_or_else(|| ParseError::new("a status line", &chunk))?;
+        let chunk: String = chunk
+            .lines()
+            .filter(|l| !is_prompt(l))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let c = STEP
+            .captures(&chunk)
+            .ok_or_else(|| ParseError::new("a status line", &chunk))?;
         let message = c[3].split_whitespace().collect::<Vec<_>>().join(" ");
         steps.push(Step {
             timestamp: c[1].split_whitespace().collect::<Vec<_>>().join(" "),
             percent: c[2].parse::<u16>().unwrap_or(0).min(100) as u8,
-            script: SCRIPT.captures(&message).map(|s| s[1].trim_end_matches('.').to_string()),
+            script: SCRIPT
+                .captures(&message)
+                .map(|s| s[1].trim_end_matches('.').to_string()),
             message,
         });
     }
@@ -59,7 +69,10 @@ fn is_prompt(line: &str) -> bool {
 pub enum Outcome {
     Running,
     Passed,
-    Failed { script: Option<String>, message: String },
+    Failed {
+        script: Option<String>,
+        message: String,
+    },
 }
 
 /// Where a readiness check stands, from its status file and, when present, its JSON.
@@ -71,7 +84,10 @@ pub struct ReadinessProgress {
     pub outcome: Outcome,
 }
 
-pub fn readiness_progress(status_text: &str, json_text: Option<&str>) -> Result<ReadinessProgress, ParseError> {
+pub fn readiness_progress(
+    status_text: &str,
+    json_text: Option<&str>,
+) -> Result<ReadinessProgress, ParseError> {
     let steps = parse_steps(status_text)?;
     let last = steps.last();
     let mut outcome = match last {
@@ -83,14 +99,23 @@ pub fn readiness_progress(status_text: &str, json_text: Option<&str>) -> Result<
         _ => Outcome::Running,
     };
     if let Some(json) = json_text.filter(|t| !t.trim().is_empty()) {
-        let v: Value = serde_json::from_str(json).map_err(|_| ParseError::new("upgrade_readiness_status.json", json))?;
+        let v: Value = serde_json::from_str(json)
+            .map_err(|_| ParseError::new("upgrade_readiness_status.json", json))?;
         let status = &v["upgradeReadinessStatus"];
         if let Some(first) = status["detailedFailure"].as_array().and_then(|a| a.first()) {
             outcome = Outcome::Failed {
                 script: first["name"].as_str().map(String::from),
-                message: first["message"].as_str().or(first["description"].as_str()).unwrap_or("readiness check failed").to_string(),
+                message: first["message"]
+                    .as_str()
+                    .or(first["description"].as_str())
+                    .unwrap_or("readiness check failed")
+                    .to_string(),
             };
-        } else if outcome == Outcome::Running && status["status"].as_str().is_some_and(|s| s.eq_ignore_ascii_case("SUCCESS")) {
+        } else if outcome == Outcome::Running
+            && status["status"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("SUCCESS"))
+        {
             outcome = Outcome::Passed;
         }
     }
@@ -131,8 +156,11 @@ impl UpgradeStatus {
 }
 
 pub fn upgrade_status_json(text: &str) -> Result<UpgradeStatus, ParseError> {
-    let v: Value = serde_json::from_str(text.trim()).map_err(|_| ParseError::new("upgrade_status.json", text))?;
-    let s = v.get("upgradeStatus").ok_or_else(|| ParseError::new("upgrade_status.json", text))?;
+    let v: Value = serde_json::from_str(text.trim())
+        .map_err(|_| ParseError::new("upgrade_status.json", text))?;
+    let s = v
+        .get("upgradeStatus")
+        .ok_or_else(|| ParseError::new("upgrade_status.json", text))?;
     let string = |k: &str| match &s[k] {
         Value::String(x) => x.clone(),
         Value::Null => String::new(),
@@ -163,13 +191,19 @@ pub enum StatusLog {
     /// `System will now reboot`: the pre-reboot part finished.
     Rebooting,
     /// `Fatal error:  Error running script <stage>/<script>.`
-    Fatal { script: Option<String>, line: String },
+    Fatal {
+        script: Option<String>,
+        line: String,
+    },
 }
 
 pub fn status_log(text: &str) -> StatusLog {
     let text = normalize(text);
     if let Some(line) = text.lines().find(|l| l.contains("Fatal error")) {
-        return StatusLog::Fatal { script: FATAL.captures(line).map(|c| c[1].to_string()), line: line.trim().to_string() };
+        return StatusLog::Fatal {
+            script: FATAL.captures(line).map(|c| c[1].to_string()),
+            line: line.trim().to_string(),
+        };
     }
     if text.contains("System will now reboot") {
         StatusLog::Rebooting

@@ -2,6 +2,7 @@
 //! password prompts, LINA's pager, and what each typed line prints. Text in, text out; the
 //! SSH front adds echo and `\r\n`.
 
+pub mod keys;
 pub mod shell;
 pub mod show;
 
@@ -21,8 +22,12 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq)]
 enum Pending {
     None,
-    Sudo { tries: u8 },
-    Enable { tries: u8 },
+    Sudo {
+        tries: u8,
+    },
+    Enable {
+        tries: u8,
+    },
     /// Lines still to show after `<--- More --->`.
     More(Vec<String>),
 }
@@ -71,7 +76,11 @@ impl Terminal {
     /// The banner and the first prompt (seed).
     pub fn greeting(&self, sim: &Sim) -> String {
         let u = &sim.pairs[self.pair].units[self.unit];
-        format!("{}{}", texts::banner(&u.model, &u.version), self.prompt(sim))
+        format!(
+            "{}{}",
+            texts::banner(&u.model, &u.version),
+            self.prompt(sim)
+        )
     }
 
     /// Input is a password: not echoed, never logged.
@@ -86,7 +95,13 @@ impl Terminal {
 
     pub fn prompt(&self, sim: &Sim) -> String {
         let host = &sim.pairs[self.pair].units[self.unit].hostname;
-        let path = |home: &str| if self.cwd == home { "~".to_string() } else { self.cwd.clone() };
+        let path = |home: &str| {
+            if self.cwd == home {
+                "~".to_string()
+            } else {
+                self.cwd.clone()
+            }
+        };
         match self.mode {
             Mode::Clish => "> ".into(),
             Mode::Expert => format!("admin@{host}:{}$ ", path("/home/admin")),
@@ -98,21 +113,29 @@ impl Terminal {
 
     /// A key while `<--- More --->` is shown: space shows the next page, q stops.
     pub fn key(&mut self, sim: &Sim, key: u8) -> Vec<Output> {
-        let Pending::More(rest) = std::mem::replace(&mut self.pending, Pending::None) else { return vec![] };
+        let Pending::More(rest) = std::mem::replace(&mut self.pending, Pending::None) else {
+            return vec![];
+        };
         // Erase the `<--- More --->` marker the way LINA does, with backspaces.
         let erase = "\u{8}".repeat(14) + &" ".repeat(14) + &"\u{8}".repeat(14);
         if key == b'q' || key == 3 {
             return vec![Output::Text(format!("{erase}{}", self.prompt(sim)))];
         }
         let page = self.page(rest);
-        let prompt = if self.wants_key() { String::new() } else { self.prompt(sim) };
+        let prompt = if self.wants_key() {
+            String::new()
+        } else {
+            self.prompt(sim)
+        };
         vec![Output::Text(format!("{erase}{page}{prompt}"))]
     }
 
     /// Ctrl-C.
     pub fn interrupt(&mut self, sim: &Sim) -> Vec<Output> {
         let text = match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Sudo { tries } if tries > 0 => format!("sudo: {tries} incorrect password attempt\n"),
+            Pending::Sudo { tries } if tries > 0 => {
+                format!("sudo: {tries} incorrect password attempt\n")
+            }
             _ => "^C\n".into(),
         };
         vec![Output::Text(format!("{text}{}", self.prompt(sim)))]
@@ -121,8 +144,12 @@ impl Terminal {
     /// One line typed and Enter pressed.
     pub fn line(&mut self, sim: &mut Sim, line: &str) -> Vec<Output> {
         match self.pending.clone() {
-            Pending::Sudo { tries } => return vec![Output::Text(self.sudo_answer(sim, line, tries))],
-            Pending::Enable { tries } => return vec![Output::Text(self.enable_answer(sim, line, tries))],
+            Pending::Sudo { tries } => {
+                return vec![Output::Text(self.sudo_answer(sim, line, tries))];
+            }
+            Pending::Enable { tries } => {
+                return vec![Output::Text(self.enable_answer(sim, line, tries))];
+            }
             Pending::More(_) => return vec![],
             Pending::None => {}
         }
@@ -135,7 +162,10 @@ impl Terminal {
         match out {
             Some(text) if self.wants_key() || self.secret_input() => vec![Output::Text(text)],
             Some(text) => vec![Output::Text(format!("{text}{}", self.prompt(sim)))],
-            None => vec![Output::Text("\nConnection to the device closed.\n".into()), Output::Disconnect],
+            None => vec![
+                Output::Text("\nConnection to the device closed.\n".into()),
+                Output::Disconnect,
+            ],
         }
     }
 
@@ -207,14 +237,18 @@ impl Terminal {
                 self.pager = false;
                 String::new()
             }
-            "failover active" if enable => match sim.pairs[self.pair].failover_active(self.unit, now, &timing) {
-                Ok(()) => "\n        Switching to Active\n".into(),
-                Err(e) => format!("{e}\n"),
-            },
-            "no failover active" if enable => match sim.pairs[self.pair].no_failover_active(self.unit, now, &timing) {
-                Ok(()) => "\n        Switching to Standby\n".into(),
-                Err(e) => format!("{e}\n"),
-            },
+            "failover active" if enable => {
+                match sim.pairs[self.pair].failover_active(self.unit, now, &timing) {
+                    Ok(()) => "\n        Switching to Active\n".into(),
+                    Err(e) => format!("{e}\n"),
+                }
+            }
+            "no failover active" if enable => {
+                match sim.pairs[self.pair].no_failover_active(self.unit, now, &timing) {
+                    Ok(()) => "\n        Switching to Standby\n".into(),
+                    Err(e) => format!("{e}\n"),
+                }
+            }
             _ => {
                 let caret = " ".repeat(self.prompt(sim).len() + line.find(' ').unwrap_or(0));
                 format!("{caret}^\nERROR: % Invalid input detected at '^' marker.\n")
@@ -229,7 +263,10 @@ impl Terminal {
         }
         let (now, rest) = lines.split_at(PAGE - 1);
         self.pending = Pending::More(rest.to_vec());
-        format!("{}<--- More --->", now.iter().map(|l| format!("{l}\n")).collect::<String>())
+        format!(
+            "{}<--- More --->",
+            now.iter().map(|l| format!("{l}\n")).collect::<String>()
+        )
     }
 
     fn bash(&mut self, sim: &mut Sim, line: &str) -> Vec<Output> {
@@ -254,12 +291,24 @@ impl Terminal {
         }
         let unit = &mut sim.pairs[self.pair].units[self.unit];
         let mut drop_now = false;
-        let upgrading = unit.upgrade.as_ref().is_some_and(|r| r.state == crate::model::unit::RunState::Running);
+        let upgrading = unit
+            .upgrade
+            .as_ref()
+            .is_some_and(|r| r.state == crate::model::unit::RunState::Running);
         if root && upgrading {
             unit.root_commands += 1;
-            drop_now = unit.faults.contains(&Fault::DropMidCommand(unit.root_commands));
+            drop_now = unit
+                .faults
+                .contains(&Fault::DropMidCommand(unit.root_commands));
         }
-        let mut ctx = shell::ShellCtx { sim, pair: self.pair, unit: self.unit, cwd: &mut self.cwd, last_status: &mut self.last_status, root };
+        let mut ctx = shell::ShellCtx {
+            sim,
+            pair: self.pair,
+            unit: self.unit,
+            cwd: &mut self.cwd,
+            last_status: &mut self.last_status,
+            root,
+        };
         let out = shell::run_line(&mut ctx, line);
         if drop_now {
             let half = &out[..out.len() / 2];

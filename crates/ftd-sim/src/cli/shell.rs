@@ -114,20 +114,35 @@ fn split_chain(line: &str) -> Vec<(String, Joiner)> {
         i += 1;
     }
     out.push((current, joiner));
-    out.into_iter().filter(|(s, _)| !s.trim().is_empty()).collect()
+    out.into_iter()
+        .filter(|(s, _)| !s.trim().is_empty())
+        .collect()
 }
 
 fn run_simple(ctx: &mut ShellCtx, segment: &str) -> (String, i32) {
-    let Some(words) = shlex::split(segment) else { return ("bash: syntax error: unterminated quoted string\n".into(), 2) };
+    let Some(words) = shlex::split(segment) else {
+        return ("bash: syntax error: unterminated quoted string\n".into(), 2);
+    };
     // Redirections to /dev/null only hide output; 2>/dev/null hides errors.
-    let quiet_errors = words.iter().any(|w| w == "2>/dev/null" || w == "&>/dev/null");
-    let quiet_all = words.iter().any(|w| w == ">/dev/null" || w == "&>/dev/null" || w == "1>/dev/null");
+    let quiet_errors = words
+        .iter()
+        .any(|w| w == "2>/dev/null" || w == "&>/dev/null");
+    let quiet_all = words
+        .iter()
+        .any(|w| w == ">/dev/null" || w == "&>/dev/null" || w == "1>/dev/null");
     let words: Vec<String> = words
         .into_iter()
-        .filter(|w| !matches!(w.as_str(), "2>/dev/null" | ">/dev/null" | "1>/dev/null" | "&>/dev/null" | "2>&1"))
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "2>/dev/null" | ">/dev/null" | "1>/dev/null" | "&>/dev/null" | "2>&1"
+            )
+        })
         .collect();
     let (words, target) = redirection(words);
-    let Some((cmd, args)) = words.split_first() else { return (String::new(), *ctx.last_status) };
+    let Some((cmd, args)) = words.split_first() else {
+        return (String::new(), *ctx.last_status);
+    };
     let (mut text, status) = command(ctx, cmd, args);
     if let Some((path, append)) = target {
         let path = ctx.resolve(&path);
@@ -202,20 +217,34 @@ fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
 }
 
 fn cd(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
-    let target = args.first().map(|a| ctx.resolve(a)).unwrap_or_else(|| ctx.home().to_string());
+    let target = args
+        .first()
+        .map(|a| ctx.resolve(a))
+        .unwrap_or_else(|| ctx.home().to_string());
     let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
     if unit.fs.is_dir(&target) || target == "/root" || target == "/home/admin" || target == "/" {
         *ctx.cwd = target;
         (String::new(), 0)
     } else {
-        (format!("bash: cd: {}: No such file or directory\n", args[0]), 1)
+        (
+            format!("bash: cd: {}: No such file or directory\n", args[0]),
+            1,
+        )
     }
 }
 
 fn ls(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let long = args.iter().any(|a| a.starts_with('-') && a.contains('l'));
-    let paths: Vec<String> = args.iter().filter(|a| !a.starts_with('-')).map(|a| ctx.resolve(a)).collect();
-    let paths = if paths.is_empty() { vec![ctx.cwd.clone()] } else { paths };
+    let paths: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(|a| ctx.resolve(a))
+        .collect();
+    let paths = if paths.is_empty() {
+        vec![ctx.cwd.clone()]
+    } else {
+        paths
+    };
     let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
     let mut out = String::new();
     let mut status = 0;
@@ -231,7 +260,9 @@ fn ls(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
         } else if path == "/root" || path == "/home/admin" {
             vec![]
         } else {
-            out.push_str(&format!("ls: cannot access '{path}': No such file or directory\n"));
+            out.push_str(&format!(
+                "ls: cannot access '{path}': No such file or directory\n"
+            ));
             status = 2;
             continue;
         };
@@ -285,10 +316,21 @@ fn head_tail(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
     while i < args.len() {
         let a = &args[i];
         if a == "-n" || a == "-c" {
-            let Some(v) = args.get(i + 1) else { return (format!("{cmd}: option requires an argument -- '{}'\n", &a[1..]), 1) };
+            let Some(v) = args.get(i + 1) else {
+                return (
+                    format!("{cmd}: option requires an argument -- '{}'\n", &a[1..]),
+                    1,
+                );
+            };
             let from_start = v.starts_with('+');
             let Ok(n) = v.trim_start_matches('+').parse::<usize>() else {
-                return (format!("{cmd}: invalid number of {}: '{v}'\n", if a == "-n" { "lines" } else { "bytes" }), 1);
+                return (
+                    format!(
+                        "{cmd}: invalid number of {}: '{v}'\n",
+                        if a == "-n" { "lines" } else { "bytes" }
+                    ),
+                    1,
+                );
             };
             if a == "-n" {
                 lines = Some(n);
@@ -306,18 +348,27 @@ fn head_tail(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
         }
         i += 1;
     }
-    let Some(path) = files.first() else { return (format!("{cmd}: no file given\n"), 1) };
+    let Some(path) = files.first() else {
+        return (format!("{cmd}: no file given\n"), 1);
+    };
     let text = match read(ctx, path) {
         Ok(t) => t,
         Err(e) => return (format!("{cmd}: cannot open '{path}' for reading: {e}\n"), 1),
     };
     let out = match (bytes, lines) {
-        (Some((true, n)), _) => text.get(n.saturating_sub(1).min(text.len())..).unwrap_or("").to_string(),
+        (Some((true, n)), _) => text
+            .get(n.saturating_sub(1).min(text.len())..)
+            .unwrap_or("")
+            .to_string(),
         (Some((false, n)), _) if cmd == "tail" => text[text.len().saturating_sub(n)..].to_string(),
         (Some((false, n)), _) => text[..n.min(text.len())].to_string(),
         (None, Some(n)) => {
             let all: Vec<&str> = text.lines().collect();
-            let picked = if cmd == "tail" { &all[all.len().saturating_sub(n)..] } else { &all[..n.min(all.len())] };
+            let picked = if cmd == "tail" {
+                &all[all.len().saturating_sub(n)..]
+            } else {
+                &all[..n.min(all.len())]
+            };
             picked.iter().map(|l| format!("{l}\n")).collect()
         }
         (None, None) => text,
@@ -329,7 +380,9 @@ fn grep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let count = args.iter().any(|a| a == "-c");
     let ignore_case = args.iter().any(|a| a == "-i");
     let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let Some((pattern, files)) = rest.split_first() else { return ("Usage: grep [OPTION]... PATTERNS [FILE]...\n".into(), 2) };
+    let Some((pattern, files)) = rest.split_first() else {
+        return ("Usage: grep [OPTION]... PATTERNS [FILE]...\n".into(), 2);
+    };
     let mut out = String::new();
     let mut matched = 0;
     for f in files {
@@ -342,7 +395,13 @@ fn grep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
         };
         let hits: Vec<&str> = text
             .lines()
-            .filter(|l| if ignore_case { l.to_lowercase().contains(&pattern.to_lowercase()) } else { l.contains(pattern.as_str()) })
+            .filter(|l| {
+                if ignore_case {
+                    l.to_lowercase().contains(&pattern.to_lowercase())
+                } else {
+                    l.contains(pattern.as_str())
+                }
+            })
             .collect();
         matched += hits.len();
         if count {
@@ -363,7 +422,10 @@ fn test(ctx: &mut ShellCtx, args: &[String]) -> i32 {
                 "-f" => unit.fs.get(&p).is_some(),
                 "-d" => unit.fs.is_dir(&p),
                 "-e" => unit.fs.get(&p).is_some() || unit.fs.is_dir(&p),
-                "-s" => unit.fs.get(&p).is_some_and(|f| !matches!(f, File::Text(t) if t.is_empty())),
+                "-s" => unit
+                    .fs
+                    .get(&p)
+                    .is_some_and(|f| !matches!(f, File::Text(t) if t.is_empty())),
                 _ => false,
             }
         }
@@ -380,8 +442,16 @@ fn checksum(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
         let path = ctx.resolve(a);
         let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
         let sum = match unit.fs.get(&path) {
-            Some(File::Package { md5, sha512, .. }) => Some(if cmd == "md5sum" { md5.clone() } else { sha512.clone() }),
-            Some(File::Text(t)) => Some(if cmd == "md5sum" { hex(&Md5::digest(t.as_bytes())) } else { hex(&Sha512::digest(t.as_bytes())) }),
+            Some(File::Package { md5, sha512, .. }) => Some(if cmd == "md5sum" {
+                md5.clone()
+            } else {
+                sha512.clone()
+            }),
+            Some(File::Text(t)) => Some(if cmd == "md5sum" {
+                hex(&Md5::digest(t.as_bytes()))
+            } else {
+                hex(&Sha512::digest(t.as_bytes()))
+            }),
             None => None,
         };
         match sum {
@@ -421,7 +491,13 @@ mod tests {
     #[test]
     fn redirections_are_read() {
         let (w, t) = redirection(vec!["echo".into(), "a".into(), ">".into(), "/tmp/x".into()]);
-        assert_eq!((w, t), (vec!["echo".to_string(), "a".into()], Some(("/tmp/x".into(), false))));
+        assert_eq!(
+            (w, t),
+            (
+                vec!["echo".to_string(), "a".into()],
+                Some(("/tmp/x".into(), false))
+            )
+        );
         let (_, t) = redirection(vec!["echo".into(), ">>/tmp/y".into()]);
         assert_eq!(t, Some(("/tmp/y".into(), true)));
     }

@@ -6,13 +6,31 @@ use crate::model::{Sim, pair::Pair};
 /// Expands abbreviations the way the device's parser does (`sh fail state`).
 pub fn expand(line: &str) -> String {
     const WORDS: [&str; 16] = [
-        "show", "failover", "state", "version", "running-config", "active", "terminal", "pager", "configure",
-        "high-availability", "suspend", "resume", "enable", "exit", "history", "interface",
+        "show",
+        "failover",
+        "state",
+        "version",
+        "running-config",
+        "active",
+        "terminal",
+        "pager",
+        "configure",
+        "high-availability",
+        "suspend",
+        "resume",
+        "enable",
+        "exit",
+        "history",
+        "interface",
     ];
     line.split_whitespace()
         .map(|w| {
             let matches: Vec<&&str> = WORDS.iter().filter(|full| full.starts_with(w)).collect();
-            if matches.len() == 1 && w.len() >= 2 { matches[0].to_string() } else { w.to_string() }
+            if matches.len() == 1 && w.len() >= 2 {
+                matches[0].to_string()
+            } else {
+                w.to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -21,7 +39,12 @@ pub fn expand(line: &str) -> String {
 pub fn show(sim: &Sim, pair: usize, unit: usize, command: &str, lina: bool) -> Option<String> {
     let p = &sim.pairs[pair];
     let u = &p.units[unit];
-    let info = VersionInfo { hostname: &u.hostname, model: &u.model, version: &u.version, uuid: &u.uuid };
+    let info = VersionInfo {
+        hostname: &u.hostname,
+        model: &u.model,
+        version: &u.version,
+        uuid: &u.uuid,
+    };
     Some(match command {
         "show version" if lina => texts::show_version_lina(&info),
         "show version" => texts::show_version(&info),
@@ -37,8 +60,16 @@ fn failover_state(p: &Pair, unit: usize) -> String {
     let peer = &p.units[Pair::peer(unit)];
     let peer_state = p.peer_state_seen(unit);
     texts::failover_state(
-        &HostLine { role: me.role, state: &me.ha_state, reason: "None" },
-        &HostLine { role: peer.role, state: &peer_state, reason: &peer.last_failure },
+        &HostLine {
+            role: me.role,
+            state: &me.ha_state,
+            reason: "None",
+        },
+        &HostLine {
+            role: peer.role,
+            state: &peer_state,
+            reason: &peer.last_failure,
+        },
         &p.config_sync(unit),
     )
 }

@@ -13,7 +13,11 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(scale: f64) -> Self {
-        Clock { started: Instant::now(), wall_start: SystemTime::now(), scale: scale.max(1e-6) }
+        Clock {
+            started: Instant::now(),
+            wall_start: SystemTime::now(),
+            scale: scale.max(1e-6),
+        }
     }
 
     /// Device seconds since the sim started.
@@ -38,7 +42,9 @@ impl Clock {
 }
 
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `Thu Jul 18 02:43:05 UTC 2024`, as in the status files.
 pub fn status_timestamp(t: time::OffsetDateTime) -> String {
@@ -70,12 +76,26 @@ pub fn main_log_stamp(t: time::OffsetDateTime) -> String {
 
 /// `Jul 18 02:36`, as in `ls -l`.
 pub fn ls_stamp(t: time::OffsetDateTime) -> String {
-    format!("{} {:02} {:02}:{:02}", MONTHS[t.month() as usize - 1], t.day(), t.hour(), t.minute())
+    format!(
+        "{} {:02} {:02}:{:02}",
+        MONTHS[t.month() as usize - 1],
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// `13:24:46 UTC Jul 18 2024`, as in a failover reason's date.
 pub fn failover_stamp(t: time::OffsetDateTime) -> String {
-    format!("{:02}:{:02}:{:02} UTC {} {} {}", t.hour(), t.minute(), t.second(), MONTHS[t.month() as usize - 1], t.day(), t.year())
+    format!(
+        "{:02}:{:02}:{:02} UTC {} {} {}",
+        t.hour(),
+        t.minute(),
+        t.second(),
+        MONTHS[t.month() as usize - 1],
+        t.day(),
+        t.year()
+    )
 }
 
 #[cfg(test)]

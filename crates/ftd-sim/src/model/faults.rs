@@ -60,9 +60,17 @@ impl FromStr for FaultSpec {
     type Err = String;
 
     fn from_str(spec: &str) -> Result<Self, String> {
-        let usage = || format!("fault '{spec}' is not PAIR:UNIT:KIND[=ARG] (UNIT primary|secondary; KIND one of {KINDS})");
+        let usage = || {
+            format!(
+                "fault '{spec}' is not PAIR:UNIT:KIND[=ARG] (UNIT primary|secondary; KIND one of {KINDS})"
+            )
+        };
         let mut parts = spec.splitn(3, ':');
-        let pair: usize = parts.next().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).ok_or_else(usage)?;
+        let pair: usize = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p >= 1)
+            .ok_or_else(usage)?;
         let unit = match parts.next() {
             Some("primary") | Some("a") => UnitSel::Primary,
             Some("secondary") | Some("b") => UnitSel::Secondary,
@@ -75,10 +83,18 @@ impl FromStr for FaultSpec {
         };
         let need = |arg: Option<String>| arg.filter(|a| !a.is_empty()).ok_or_else(usage);
         let fault = match name {
-            "readiness-fail" => Fault::ReadinessFail(arg.unwrap_or_else(|| "000_start/410_check_disk_space.sh".into())),
-            "install-fail" => Fault::InstallFail(arg.unwrap_or_else(|| "200_pre/200_enable_maintenance_mode.pl".into())),
+            "readiness-fail" => Fault::ReadinessFail(
+                arg.unwrap_or_else(|| "000_start/410_check_disk_space.sh".into()),
+            ),
+            "install-fail" => Fault::InstallFail(
+                arg.unwrap_or_else(|| "200_pre/200_enable_maintenance_mode.pl".into()),
+            ),
             "reboot-hang" => Fault::RebootHang,
-            "slow-boot" => Fault::SlowBoot(arg.map(|a| a.parse().map_err(|_| usage())).transpose()?.unwrap_or(3.0)),
+            "slow-boot" => Fault::SlowBoot(
+                arg.map(|a| a.parse().map_err(|_| usage()))
+                    .transpose()?
+                    .unwrap_or(3.0),
+            ),
             "rollback" => Fault::Rollback,
             "comes-back" => Fault::ComesBack(need(arg)?),
             "initial-state" => Fault::InitialState(need(arg)?),
@@ -86,7 +102,11 @@ impl FromStr for FaultSpec {
             "package-corrupt" => Fault::PackageCorrupt,
             "sudo-password" => Fault::SudoPassword(need(arg)?),
             "auth-fail" => Fault::AuthFail,
-            "drop-mid-command" => Fault::DropMidCommand(arg.map(|a| a.parse().map_err(|_| usage())).transpose()?.unwrap_or(3)),
+            "drop-mid-command" => Fault::DropMidCommand(
+                arg.map(|a| a.parse().map_err(|_| usage()))
+                    .transpose()?
+                    .unwrap_or(3),
+            ),
             "upgrade-running" => Fault::UpgradeRunning,
             "failover-refused" => Fault::FailoverRefused,
             "garbage" => Fault::Garbage(need(arg)?),
@@ -102,8 +122,17 @@ mod tests {
 
     #[test]
     fn parses_specs() {
-        let f: FaultSpec = "2:secondary:install-fail=300_os/060_fix_fstab.sh".parse().unwrap();
-        assert_eq!((f.pair, f.unit, f.fault), (2, UnitSel::Secondary, Fault::InstallFail("300_os/060_fix_fstab.sh".into())));
+        let f: FaultSpec = "2:secondary:install-fail=300_os/060_fix_fstab.sh"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            (f.pair, f.unit, f.fault),
+            (
+                2,
+                UnitSel::Secondary,
+                Fault::InstallFail("300_os/060_fix_fstab.sh".into())
+            )
+        );
         let f: FaultSpec = "1:primary:comes-back=Cold Standby".parse().unwrap();
         assert_eq!(f.fault, Fault::ComesBack("Cold Standby".into()));
         assert!("0:primary:rollback".parse::<FaultSpec>().is_err());

@@ -8,7 +8,12 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 pub enum File {
     Text(String),
-    Package { size: u64, md5: String, sha512: String, signed: bool },
+    Package {
+        size: u64,
+        md5: String,
+        sha512: String,
+        signed: bool,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -22,7 +27,10 @@ pub struct Fs {
 /// the sim and its inventory agree without holding a gigabyte.
 pub fn published_checksums(name: &str, size: u64) -> (String, String) {
     let seed = format!("ftd-sim package {name} {size}");
-    (hex(&Md5::digest(seed.as_bytes())), hex(&Sha512::digest(seed.as_bytes())))
+    (
+        hex(&Md5::digest(seed.as_bytes())),
+        hex(&Sha512::digest(seed.as_bytes())),
+    )
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -37,7 +45,15 @@ impl Fs {
             // A damaged copy: other bytes, other checksums, no valid signature.
             (md5, sha512) = published_checksums(&format!("{name} damaged"), size);
         }
-        self.files.insert(path.into(), File::Package { size, md5, sha512, signed: !corrupt });
+        self.files.insert(
+            path.into(),
+            File::Package {
+                size,
+                md5,
+                sha512,
+                signed: !corrupt,
+            },
+        );
         self.mtimes.insert(path.into(), mtime.into());
     }
 
@@ -78,10 +94,16 @@ impl Fs {
 
     /// Entries directly under `dir`: (name, is_dir, size, mtime).
     pub fn list(&self, dir: &str) -> Vec<(String, bool, u64, String)> {
-        let prefix = if dir == "/" { "/".to_string() } else { format!("{}/", dir.trim_end_matches('/')) };
+        let prefix = if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{}/", dir.trim_end_matches('/'))
+        };
         let mut out: BTreeMap<String, (bool, u64, String)> = BTreeMap::new();
         for (path, file) in &self.files {
-            let Some(rest) = path.strip_prefix(&prefix) else { continue };
+            let Some(rest) = path.strip_prefix(&prefix) else {
+                continue;
+            };
             let mtime = self.mtimes.get(path).cloned().unwrap_or_default();
             match rest.split_once('/') {
                 Some((sub, _)) => {
@@ -96,7 +118,9 @@ impl Fs {
                 }
             }
         }
-        out.into_iter().map(|(name, (d, s, m))| (name, d, s, m)).collect()
+        out.into_iter()
+            .map(|(name, (d, s, m))| (name, d, s, m))
+            .collect()
     }
 }
 
@@ -110,9 +134,13 @@ mod tests {
         fs.add_package("/u/A-7.2.7-500.sh.REL.tar", 10, false, "Jul 18 02:36");
         fs.add_package("/u/B-7.2.7-500.sh.REL.tar", 10, true, "Jul 18 02:36");
         let (md5, _) = published_checksums("A-7.2.7-500.sh.REL.tar", 10);
-        assert!(matches!(fs.get("/u/A-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: true, .. }) if *m == md5));
+        assert!(
+            matches!(fs.get("/u/A-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: true, .. }) if *m == md5)
+        );
         let (md5b, _) = published_checksums("B-7.2.7-500.sh.REL.tar", 10);
-        assert!(matches!(fs.get("/u/B-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: false, .. }) if *m != md5b));
+        assert!(
+            matches!(fs.get("/u/B-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: false, .. }) if *m != md5b)
+        );
     }
 
     #[test]

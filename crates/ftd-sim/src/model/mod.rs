@@ -30,7 +30,13 @@ pub struct Timing {
 
 impl Default for Timing {
     fn default() -> Self {
-        Timing { install: 1800.0, boot: 600.0, validation: 300.0, holdtime: 15.0, swap_gap: 2.0 }
+        Timing {
+            install: 1800.0,
+            boot: 600.0,
+            validation: 300.0,
+            holdtime: 15.0,
+            swap_gap: 2.0,
+        }
     }
 }
 
@@ -64,28 +70,70 @@ impl Sim {
         let mtime = ls_stamp(clock.wall(0.0));
         let pairs = (1..=config.pairs)
             .map(|id| {
-                let units = [("a", "Primary", UnitSel::Primary), ("b", "Secondary", UnitSel::Secondary)].map(|(letter, role, sel)| {
-                    let faults: Vec<Fault> =
-                        config.faults.iter().filter(|f| f.pair == id && f.unit == sel).map(|f| f.fault.clone()).collect();
+                let units = [
+                    ("a", "Primary", UnitSel::Primary),
+                    ("b", "Secondary", UnitSel::Secondary),
+                ]
+                .map(|(letter, role, sel)| {
+                    let faults: Vec<Fault> = config
+                        .faults
+                        .iter()
+                        .filter(|f| f.pair == id && f.unit == sel)
+                        .map(|f| f.fault.clone())
+                        .collect();
                     let mut fs = fs::Fs::default();
                     let size = config.model.package_size;
-                    fs.add_package(&format!("{}/{from_package}", paths::UPDATES_DIR), size - 13_301_760, false, &mtime);
-                    fs.write(&format!("{}/{from_package}.METADATA", paths::UPDATES_DIR), &"m".repeat(815), &mtime);
+                    fs.add_package(
+                        &format!("{}/{from_package}", paths::UPDATES_DIR),
+                        size - 13_301_760,
+                        false,
+                        &mtime,
+                    );
+                    fs.write(
+                        &format!("{}/{from_package}.METADATA", paths::UPDATES_DIR),
+                        &"m".repeat(815),
+                        &mtime,
+                    );
                     if !faults.contains(&Fault::PackageMissing) {
                         let corrupt = faults.contains(&Fault::PackageCorrupt);
-                        fs.add_package(&format!("{}/{target_package}", paths::UPDATES_DIR), size, corrupt, &mtime);
-                        fs.write(&format!("{}/{target_package}.METADATA", paths::UPDATES_DIR), &"m".repeat(854), &mtime);
+                        fs.add_package(
+                            &format!("{}/{target_package}", paths::UPDATES_DIR),
+                            size,
+                            corrupt,
+                            &mtime,
+                        );
+                        fs.write(
+                            &format!("{}/{target_package}.METADATA", paths::UPDATES_DIR),
+                            &"m".repeat(854),
+                            &mtime,
+                        );
                     }
                     fs.write("/home/admin/.bashrc", "# admin\n", &mtime);
                     fs.write("/root/.bashrc", "# root\n", &mtime);
-                    let initial = faults.iter().find_map(|f| if let Fault::InitialState(s) = f { Some(s.clone()) } else { None });
-                    let state = initial.unwrap_or_else(|| if role == "Primary" { "Active".into() } else { "Standby Ready".into() });
+                    let initial = faults.iter().find_map(|f| {
+                        if let Fault::InitialState(s) = f {
+                            Some(s.clone())
+                        } else {
+                            None
+                        }
+                    });
+                    let state = initial.unwrap_or_else(|| {
+                        if role == "Primary" {
+                            "Active".into()
+                        } else {
+                            "Standby Ready".into()
+                        }
+                    });
                     Unit {
                         hostname: format!("fw-{id}-{letter}"),
                         role,
                         version: config.from.clone(),
                         model: config.model,
-                        uuid: format!("0edf9f22-78e6-11ea-8ed0-{:06x}{:06x}", id, if letter == "a" { 0xa } else { 0xb }),
+                        uuid: format!(
+                            "0edf9f22-78e6-11ea-8ed0-{:06x}{:06x}",
+                            id,
+                            if letter == "a" { 0xa } else { 0xb }
+                        ),
                         fs,
                         power: Power::Up,
                         ha_state: state,
@@ -136,7 +184,10 @@ impl Sim {
 
     pub fn advance_to(&mut self, now: f64) -> Vec<Notice> {
         let (clock, timing) = (self.clock, self.timing);
-        self.pairs.iter_mut().flat_map(|p| p.advance(now, &clock, &timing)).collect()
+        self.pairs
+            .iter_mut()
+            .flat_map(|p| p.advance(now, &clock, &timing))
+            .collect()
     }
 
     /// Clears every injected fault (SIGUSR2), as an operator fixing the cause would: a unit
@@ -148,19 +199,27 @@ impl Sim {
         for pair in &mut self.pairs {
             for unit in &mut pair.units {
                 // A missing or damaged package is copied again.
-                if unit.faults.iter().any(|f| matches!(f, Fault::PackageMissing | Fault::PackageCorrupt)) {
+                if unit
+                    .faults
+                    .iter()
+                    .any(|f| matches!(f, Fault::PackageMissing | Fault::PackageCorrupt))
+                {
                     let size = unit.model.package_size;
                     unit.fs.add_package(&package, size, false, &mtime);
                 }
                 unit.faults.clear();
                 if let Power::Down { since, until: None } = unit.power {
-                    unit.power = Power::Down { since, until: Some(now + boot) };
+                    unit.power = Power::Down {
+                        since,
+                        until: Some(now + boot),
+                    };
                 }
             }
             // A unit stuck in another failover state (Failed, Cold Standby...) is repaired
             // too: it settles as a healthy unit would.
             for i in 0..2 {
-                let peer_active = pair.units[1 - i].ha_state == "Active" && pair.units[1 - i].is_up();
+                let peer_active =
+                    pair.units[1 - i].ha_state == "Active" && pair.units[1 - i].is_up();
                 let unit = &mut pair.units[i];
                 let healthy = unit.ha_state == "Active" || unit.ha_state == "Standby Ready";
                 if unit.is_up() && unit.validating_until.is_none() && !healthy {
@@ -171,7 +230,10 @@ impl Sim {
     }
 
     pub fn drain_events(&mut self) -> Vec<Value> {
-        self.pairs.iter_mut().flat_map(|p| std::mem::take(&mut p.events)).collect()
+        self.pairs
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.events))
+            .collect()
     }
 
     pub fn summary(&self) -> Vec<Value> {

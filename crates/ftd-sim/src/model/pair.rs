@@ -46,7 +46,15 @@ pub enum Notice {
 impl Pair {
     pub fn new(id: usize, units: [Unit; 2]) -> Self {
         let versions_before = [units[0].version.to_string(), units[1].version.to_string()];
-        Pair { id, units, stats: PairStats::default(), outage_since: None, takeover: None, events: Vec::new(), versions_before }
+        Pair {
+            id,
+            units,
+            stats: PairStats::default(),
+            outage_since: None,
+            takeover: None,
+            events: Vec::new(),
+            versions_before,
+        }
     }
 
     pub fn peer(i: usize) -> usize {
@@ -64,22 +72,32 @@ impl Pair {
     pub fn advance(&mut self, now: f64, clock: &Clock, timing: &Timing) -> Vec<Notice> {
         let mut notices = Vec::new();
         // Whether a unit carried the traffic is read before it goes down and shows Failed.
-        let was_active = [self.units[0].ha_state == "Active", self.units[1].ha_state == "Active"];
+        let was_active = [
+            self.units[0].ha_state == "Active",
+            self.units[1].ha_state == "Active",
+        ];
         #[allow(clippy::needless_range_loop)] // i names the unit in the events too
         for i in 0..2 {
             for change in self.units[i].advance(now, clock, timing) {
                 match change {
                     UnitChange::GoingDown => {
                         self.unit_went_down(i, was_active[i], now, clock, timing);
-                        notices.push(Notice::GoingDown { pair: self.id, unit: i });
+                        notices.push(Notice::GoingDown {
+                            pair: self.id,
+                            unit: i,
+                        });
                     }
                     UnitChange::Up => {
                         let v = self.units[i].version.to_string();
                         self.event(now, i, "up", json!({"version": v}));
-                        notices.push(Notice::Up { pair: self.id, unit: i });
+                        notices.push(Notice::Up {
+                            pair: self.id,
+                            unit: i,
+                        });
                     }
                     UnitChange::Validated => {
-                        let peer_active = self.units[Self::peer(i)].ha_state == "Active" && self.units[Self::peer(i)].is_up();
+                        let peer_active = self.units[Self::peer(i)].ha_state == "Active"
+                            && self.units[Self::peer(i)].is_up();
                         let state = self.units[i].settled_state(peer_active);
                         if state == "Active" {
                             self.end_outage(now);
@@ -89,7 +107,11 @@ impl Pair {
                         self.event(now, i, "validated", json!({"version": v, "state": state}));
                     }
                     UnitChange::ReadinessDone => {
-                        let passed = self.units[i].readiness.as_ref().map(|r| format!("{:?}", r.state)).unwrap_or_default();
+                        let passed = self.units[i]
+                            .readiness
+                            .as_ref()
+                            .map(|r| format!("{:?}", r.state))
+                            .unwrap_or_default();
                         self.event(now, i, "readiness_done", json!({"result": passed}));
                     }
                     UnitChange::UpgradeFailed => self.event(now, i, "upgrade_failed", json!({})),
@@ -97,18 +119,34 @@ impl Pair {
             }
         }
         if let Some((unit, at)) = self.takeover
-            && now >= at {
-                self.takeover = None;
-                self.units[unit].ha_state = "Active".into();
-                self.stats.unplanned_failovers += 1;
-                self.end_outage(at);
-                self.event(at, unit, "takeover", json!({"reason": "peer down, holdtime expired"}));
-            }
+            && now >= at
+        {
+            self.takeover = None;
+            self.units[unit].ha_state = "Active".into();
+            self.stats.unplanned_failovers += 1;
+            self.end_outage(at);
+            self.event(
+                at,
+                unit,
+                "takeover",
+                json!({"reason": "peer down, holdtime expired"}),
+            );
+        }
         notices
     }
 
-    fn unit_went_down(&mut self, i: usize, was_active: bool, now: f64, clock: &Clock, timing: &Timing) {
-        self.units[i].last_failure = format!("Comm Failure             {}", failover_stamp(clock.wall(now)));
+    fn unit_went_down(
+        &mut self,
+        i: usize,
+        was_active: bool,
+        now: f64,
+        clock: &Clock,
+        timing: &Timing,
+    ) {
+        self.units[i].last_failure = format!(
+            "Comm Failure             {}",
+            failover_stamp(clock.wall(now))
+        );
         self.event(now, i, "reboot", json!({"was_active": was_active}));
         if was_active {
             self.outage_since.get_or_insert(now);
@@ -130,25 +168,44 @@ impl Pair {
         let peer = Self::peer(i);
         if self.units[i].has(|f| *f == Fault::FailoverRefused) {
             // UNVERIFIED wording.
-            return Err("ERROR: Failover active request rejected: failover is not allowed at this time".into());
+            return Err(
+                "ERROR: Failover active request rejected: failover is not allowed at this time"
+                    .into(),
+            );
         }
         if self.units[i].ha_state == "Active" {
             return Ok(());
         }
-        if self.units[i].ha_state != "Standby Ready" || self.units[peer].ha_state != "Active" || !self.units[peer].is_up() {
+        if self.units[i].ha_state != "Standby Ready"
+            || self.units[peer].ha_state != "Active"
+            || !self.units[peer].is_up()
+        {
             // UNVERIFIED wording: LINA refuses to become active from a state that is not ready.
-            return Err(format!("ERROR: This unit is in {} state; failover active is not allowed", self.units[i].ha_state));
+            return Err(format!(
+                "ERROR: This unit is in {} state; failover active is not allowed",
+                self.units[i].ha_state
+            ));
         }
         self.units[i].ha_state = "Active".into();
         self.units[peer].ha_state = "Standby Ready".into();
         self.stats.failovers += 1;
         self.stats.swap_gap_ms += timing.swap_gap * 1000.0;
-        self.event(now, i, "failover", json!({"new_active": self.units[i].hostname, "gap_ms": timing.swap_gap * 1000.0}));
+        self.event(
+            now,
+            i,
+            "failover",
+            json!({"new_active": self.units[i].hostname, "gap_ms": timing.swap_gap * 1000.0}),
+        );
         Ok(())
     }
 
     /// `no failover active` typed on unit `i`: make the peer active.
-    pub fn no_failover_active(&mut self, i: usize, now: f64, timing: &Timing) -> Result<(), String> {
+    pub fn no_failover_active(
+        &mut self,
+        i: usize,
+        now: f64,
+        timing: &Timing,
+    ) -> Result<(), String> {
         if self.units[i].ha_state != "Active" {
             return Ok(());
         }
@@ -163,20 +220,34 @@ impl Pair {
             self.stats.installs_on_active += 1;
         }
         let (role, state) = (self.units[i].role, self.units[i].ha_state.clone());
-        self.event(now, i, "install_start", json!({"role": role, "state": state}));
+        self.event(
+            now,
+            i,
+            "install_start",
+            json!({"role": role, "state": state}),
+        );
     }
 
     pub fn readiness_started(&mut self, i: usize, now: f64) {
         self.stats.readiness_runs += 1;
         let (role, state) = (self.units[i].role, self.units[i].ha_state.clone());
-        self.event(now, i, "readiness_start", json!({"role": role, "state": state}));
+        self.event(
+            now,
+            i,
+            "readiness_start",
+            json!({"role": role, "state": state}),
+        );
     }
 
     /// `Sync Done` / `Sync Skipped` (versions differ), with ` - STANDBY` on the standby.
     pub fn config_sync(&self, i: usize) -> String {
         let same = self.units[0].version == self.units[1].version;
         let base = if same { "Sync Done" } else { "Sync Skipped" };
-        if self.units[i].ha_state == "Active" { base.into() } else { format!("{base} - STANDBY") }
+        if self.units[i].ha_state == "Active" {
+            base.into()
+        } else {
+            format!("{base} - STANDBY")
+        }
     }
 
     /// How unit `i` sees its peer's state (a down peer reads as Failed).

@@ -110,6 +110,10 @@ mod tests {
         let s = upgrade_schedule(1800.0);
         assert!(s.windows(2).all(|w| w[0].1 <= w[1].1 && w[0].2 <= w[1].2));
         assert!(s.last().unwrap().1 < 1800.0);
-        assert!(READINESS.windows(2).all(|w| w[0].1 <= w[1].1 && w[0].2 < w[1].2));
+        assert!(
+            READINESS
+                .windows(2)
+                .all(|w| w[0].1 <= w[1].1 && w[0].2 < w[1].2)
+        );
     }
 }

@@ -17,12 +17,48 @@ pub struct Model {
 }
 
 pub const MODELS: [Model; 6] = [
-    Model { key: "ftdv", name: "Cisco Firepower Threat Defense for VMware (75)", banner_name: "Cisco Firepower Threat Defense for VMware", package_prefix: "Cisco_FTD_Upgrade", package_size: 1123706880 },
-    Model { key: "fp1000", name: "Cisco Firepower 1120 Threat Defense (78)", banner_name: "Cisco Firepower 1120 Threat Defense", package_prefix: "Cisco_FTD_SSP_FP1K_Upgrade", package_size: 1040587776 },
-    Model { key: "fp2100", name: "Cisco Firepower 2130 Threat Defense (77)", banner_name: "Cisco Firepower 2130 Threat Defense", package_prefix: "Cisco_FTD_SSP_FP2K_Upgrade", package_size: 1271234560 },
-    Model { key: "fp3100", name: "Cisco Secure Firewall 3120 Threat Defense (80)", banner_name: "Cisco Secure Firewall 3120 Threat Defense", package_prefix: "Cisco_FTD_SSP_FP3K_Upgrade", package_size: 1498767360 },
-    Model { key: "fp4100", name: "Cisco Firepower 4112 Threat Defense (76)", banner_name: "Cisco Firepower 4112 Threat Defense", package_prefix: "Cisco_FTD_SSP_Upgrade", package_size: 1612697600 },
-    Model { key: "fp4200", name: "Cisco Firepower 4215 Threat Defense (79)", banner_name: "Cisco Firepower 4215 Threat Defense", package_prefix: "Cisco_Secure_FW_TD_4200", package_size: 1734082560 },
+    Model {
+        key: "ftdv",
+        name: "Cisco Firepower Threat Defense for VMware (75)",
+        banner_name: "Cisco Firepower Threat Defense for VMware",
+        package_prefix: "Cisco_FTD_Upgrade",
+        package_size: 1123706880,
+    },
+    Model {
+        key: "fp1000",
+        name: "Cisco Firepower 1120 Threat Defense (78)",
+        banner_name: "Cisco Firepower 1120 Threat Defense",
+        package_prefix: "Cisco_FTD_SSP_FP1K_Upgrade",
+        package_size: 1040587776,
+    },
+    Model {
+        key: "fp2100",
+        name: "Cisco Firepower 2130 Threat Defense (77)",
+        banner_name: "Cisco Firepower 2130 Threat Defense",
+        package_prefix: "Cisco_FTD_SSP_FP2K_Upgrade",
+        package_size: 1271234560,
+    },
+    Model {
+        key: "fp3100",
+        name: "Cisco Secure Firewall 3120 Threat Defense (80)",
+        banner_name: "Cisco Secure Firewall 3120 Threat Defense",
+        package_prefix: "Cisco_FTD_SSP_FP3K_Upgrade",
+        package_size: 1498767360,
+    },
+    Model {
+        key: "fp4100",
+        name: "Cisco Firepower 4112 Threat Defense (76)",
+        banner_name: "Cisco Firepower 4112 Threat Defense",
+        package_prefix: "Cisco_FTD_SSP_Upgrade",
+        package_size: 1612697600,
+    },
+    Model {
+        key: "fp4200",
+        name: "Cisco Firepower 4215 Threat Defense (79)",
+        banner_name: "Cisco Firepower 4215 Threat Defense",
+        package_prefix: "Cisco_Secure_FW_TD_4200",
+        package_size: 1734082560,
+    },
 ];
 
 pub fn model(key: &str) -> Option<Model> {
@@ -125,7 +161,10 @@ pub struct HostLine<'a> {
 /// Firepower 4215 capture).
 pub fn failover_state(this: &HostLine, other: &HostLine, config_sync: &str) -> String {
     let host = |label: &str, h: &HostLine| {
-        format!("{label}-   {}\n               {:<14} {}\n", h.role, h.state, h.reason)
+        format!(
+            "{label}-   {}\n               {:<14} {}\n",
+            h.role, h.state, h.reason
+        )
     };
     format!(
         "               State          Last Failure Reason      Date/Time\n{}{}\n====Configuration State===\n\t{}\n====Communication State===\n\tMac set\n",
@@ -180,7 +219,11 @@ pub fn show_failover(d: &FailoverDetail) -> String {
          \t\tActive time: 0 (sec)\n{}",
         d.unit,
         lina_version(d.this.2),
-        if d.other_up { lina_version(d.other.2) } else { "Unknown".into() },
+        if d.other_up {
+            lina_version(d.other.2)
+        } else {
+            "Unknown".into()
+        },
         d.this.0,
         d.this.1,
         slots(d.this.2, true, "1", d.snort_up),
@@ -202,7 +245,9 @@ pub fn running_config_failover(unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ftd_device::parse::{failover_state as fs_parse, show_failover as sf_parse, show_version as sv_parse};
+    use ftd_device::parse::{
+        failover_state as fs_parse, show_failover as sf_parse, show_version as sv_parse,
+    };
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
@@ -212,14 +257,33 @@ mod tests {
     fn our_outputs_read_back_with_the_modules_parsers() {
         let m = model("ftdv").unwrap();
         let ver = v("7.2.7-500");
-        let info = VersionInfo { hostname: "fw-1-a", model: &m, version: &ver, uuid: "u-1" };
+        let info = VersionInfo {
+            hostname: "fw-1-a",
+            model: &m,
+            version: &ver,
+            uuid: "u-1",
+        };
         let parsed = sv_parse::parse(&show_version_lina(&info)).unwrap();
-        assert_eq!((parsed.hostname.as_str(), parsed.version.to_string().as_str()), ("fw-1-a", "7.2.7-500"));
+        assert_eq!(
+            (
+                parsed.hostname.as_str(),
+                parsed.version.to_string().as_str()
+            ),
+            ("fw-1-a", "7.2.7-500")
+        );
         assert_eq!(parsed.lina_version.as_deref(), Some("9.18(7)500"));
 
         let text = failover_state(
-            &HostLine { role: "Secondary", state: "Standby Ready", reason: "None" },
-            &HostLine { role: "Primary", state: "Active", reason: "Comm Failure             13:24:46 UTC Jul 18 2024" },
+            &HostLine {
+                role: "Secondary",
+                state: "Standby Ready",
+                reason: "None",
+            },
+            &HostLine {
+                role: "Primary",
+                state: "Active",
+                reason: "Comm Failure             13:24:46 UTC Jul 18 2024",
+            },
             "Sync Skipped - STANDBY",
         );
         let s = fs_parse::parse(&text).unwrap();
@@ -227,7 +291,13 @@ mod tests {
         assert!(s.sync_skipped());
 
         let old = v("7.2.2-54");
-        let d = FailoverDetail { unit: "Primary", this: ("Primary", "Active", &ver), other: ("Secondary", "Standby Ready", &old), other_up: true, snort_up: true };
+        let d = FailoverDetail {
+            unit: "Primary",
+            this: ("Primary", "Active", &ver),
+            other: ("Secondary", "Standby Ready", &old),
+            other_up: true,
+            snort_up: true,
+        };
         let f = sf_parse::parse(&show_failover(&d)).unwrap();
         assert_eq!(f.lina_version_ours.as_deref(), Some("9.18(7)500"));
         assert_eq!(f.lina_version_mate.as_deref(), Some("9.18(2)54"));
@@ -238,7 +308,9 @@ mod tests {
     fn banner_matches_the_seed() {
         let m = model("ftdv").unwrap();
         let b = banner(&m, &v("7.2.2-54"));
-        assert!(b.contains("Cisco Firepower Extensible Operating System (FX-OS) v2.12.0 (build 1104)\n"));
+        assert!(b.contains(
+            "Cisco Firepower Extensible Operating System (FX-OS) v2.12.0 (build 1104)\n"
+        ));
         assert!(b.contains("Cisco Firepower Threat Defense for VMware v7.2.2 (build 54)\n"));
     }
 }

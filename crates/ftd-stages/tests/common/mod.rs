@@ -21,16 +21,32 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(faults: &[&str]) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let sim = rt.block_on(TestSim::start(1, SCALE, faults));
-        Harness { sim, journal: tempfile::NamedTempFile::new().unwrap(), rt }
+        Harness {
+            sim,
+            journal: tempfile::NamedTempFile::new().unwrap(),
+            rt,
+        }
     }
 
     /// The sim's output trickles out in small pieces with small delays.
     pub fn slow(faults: &[&str]) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let sim = rt.block_on(TestSim::start_slow(1, SCALE, faults));
-        Harness { sim, journal: tempfile::NamedTempFile::new().unwrap(), rt }
+        Harness {
+            sim,
+            journal: tempfile::NamedTempFile::new().unwrap(),
+            rt,
+        }
     }
 
     /// Connection options of unit 0 (primary) or 1 (secondary) of pair 1.
@@ -40,16 +56,29 @@ impl Harness {
         m.insert("port".into(), json!(self.sim.port(0, unit)));
         m.insert("username".into(), json!("admin"));
         m.insert("password".into(), json!(PASSWORD));
-        m.insert("known_hosts".into(), json!(self.sim.known_hosts.display().to_string()));
-        m.insert("unit".into(), json!(if unit == 0 { "fw-1-a" } else { "fw-1-b" }));
-        m.insert("journal".into(), json!(self.journal.path().display().to_string()));
+        m.insert(
+            "known_hosts".into(),
+            json!(self.sim.known_hosts.display().to_string()),
+        );
+        m.insert(
+            "unit".into(),
+            json!(if unit == 0 { "fw-1-a" } else { "fw-1-b" }),
+        );
+        m.insert(
+            "journal".into(),
+            json!(self.journal.path().display().to_string()),
+        );
         m.insert("connect_timeout".into(), json!(5));
         m.insert("command_timeout".into(), json!(10));
         m
     }
 
     pub fn events(&self, kind: &str) -> Vec<Value> {
-        self.sim.events().into_iter().filter(|e| e["event"] == kind).collect()
+        self.sim
+            .events()
+            .into_iter()
+            .filter(|e| e["event"] == kind)
+            .collect()
     }
 
     pub fn sim_state(&self, unit: usize) -> (String, String) {
@@ -69,9 +98,15 @@ where
     if let Value::Object(e) = extra {
         args.extend(e);
     }
-    args.insert("_ansible_module_name".into(), json!(format!("ftd.ha_upgrade.{}", info.name)));
+    args.insert(
+        "_ansible_module_name".into(),
+        json!(format!("ftd.ha_upgrade.{}", info.name)),
+    );
     let out = ansible_module::run::run_with_args(info, RawArgs::from_map(args), body);
-    assert!(!out.to_string().contains(PASSWORD), "password leaked: {out}");
+    assert!(
+        !out.to_string().contains(PASSWORD),
+        "password leaked: {out}"
+    );
     out
 }
 

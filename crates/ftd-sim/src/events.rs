@@ -1,0 +1,35 @@
+//! The simulator's event log: JSON lines (commands typed, installs started with the unit's
+//! role, reboots, returns, failovers, summaries) that tests and benchmarks read.
+
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+/// Appends JSON lines to the events file (and keeps nothing in memory).
+#[derive(Clone)]
+pub struct EventLog {
+    file: Option<Arc<Mutex<std::fs::File>>>,
+}
+
+impl EventLog {
+    pub fn open(path: Option<&std::path::Path>) -> std::io::Result<Self> {
+        let file = match path {
+            Some(p) => Some(Arc::new(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?,
+            ))),
+            None => None,
+        };
+        Ok(EventLog { file })
+    }
+
+    pub fn write(&self, event: &Value) {
+        use std::io::Write;
+        if let Some(f) = &self.file {
+            let mut e = event.clone();
+            e["time"] = json!(ftd_device::journal::now_rfc3339());
+            let _ = writeln!(f.lock().unwrap(), "{e}");
+        }
+    }
+}

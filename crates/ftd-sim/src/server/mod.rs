@@ -1,0 +1,240 @@
+//! The SSH front: one listener per unit on 127.0.0.1, closed while the unit reboots (so a
+//! client sees "connection refused", as with a real unit), a PTY shell per session driven by
+//! [`Terminal`], and the event log.
+
+mod session;
+
+use crate::cli::Terminal;
+use crate::cli::keys::LineEditor;
+pub use crate::events::EventLog;
+use session::UnitSession;
+use std::net::SocketAddr;
+
+use crate::model::{Notice, Sim};
+use russh::{ChannelId, MethodKind, MethodSet};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+type UnitKey = (usize, usize);
+
+/// Open sessions per unit, so that a reboot can reach them.
+type Sessions = Arc<Mutex<HashMap<UnitKey, Vec<(ChannelId, russh::server::Handle)>>>>;
+
+pub struct ServerOptions {
+    pub keys: HashMap<UnitKey, russh::keys::PrivateKey>,
+    pub keyboard_interactive_only: bool,
+    pub auth_rejection: Duration,
+    /// Send output in small random pieces with small random delays, as a slow or lossy
+    /// management network does.
+    pub slow_network: bool,
+}
+
+/// A running sim: its ports, and the handle to stop it.
+pub struct RunningSim {
+    pub sim: Arc<Mutex<Sim>>,
+    pub ports: HashMap<UnitKey, u16>,
+    pub events: EventLog,
+    stop: watch::Sender<bool>,
+}
+
+impl RunningSim {
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+pub async fn start(
+    sim: Sim,
+    base_port: u16,
+    opts: ServerOptions,
+    events: EventLog,
+) -> std::io::Result<RunningSim> {
+    let units: Vec<UnitKey> = (0..sim.pairs.len())
+        .flat_map(|p| [(p, 0), (p, 1)])
+        .collect();
+    let sim = Arc::new(Mutex::new(sim));
+    let sessions: Sessions = Arc::default();
+    let (stop, stop_rx) = watch::channel(false);
+    let mut ports = HashMap::new();
+    let mut up_senders = HashMap::new();
+    for (n, key) in units.iter().enumerate() {
+        let port = if base_port == 0 {
+            0
+        } else {
+            base_port + n as u16
+        };
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        ports.insert(*key, port);
+        let (up_tx, up_rx) = watch::channel(true);
+        up_senders.insert(*key, up_tx);
+        let mut methods = vec![MethodKind::KeyboardInteractive];
+        if !opts.keyboard_interactive_only {
+            methods.insert(0, MethodKind::Password);
+        }
+        let config = Arc::new(russh::server::Config {
+            methods: MethodSet::from(&methods[..]),
+            keys: vec![opts.keys[key].clone()],
+            auth_rejection_time: opts.auth_rejection,
+            auth_rejection_time_initial: Some(Duration::ZERO),
+            inactivity_timeout: Some(Duration::from_secs(3600)),
+            nodelay: true,
+            ..Default::default()
+        });
+        let unit = UnitFront {
+            key: *key,
+            sim: sim.clone(),
+            sessions: sessions.clone(),
+            events: events.clone(),
+            config,
+            slow_network: opts.slow_network,
+        };
+        tokio::spawn(unit.serve(listener, port, up_rx, stop_rx.clone()));
+    }
+    tokio::spawn(tick(
+        sim.clone(),
+        sessions,
+        up_senders,
+        events.clone(),
+        stop_rx,
+    ));
+    Ok(RunningSim {
+        sim,
+        ports,
+        events,
+        stop,
+    })
+}
+
+/// Advances the model and acts on what happened: reboot messages, closing and reopening
+/// listeners, events.
+async fn tick(
+    sim: Arc<Mutex<Sim>>,
+    sessions: Sessions,
+    up: HashMap<UnitKey, watch::Sender<bool>>,
+    events: EventLog,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut interval = tokio::time::interval(Duration::from_millis(5));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let (notices, new_events) = {
+            let mut s = sim.lock().unwrap();
+            let now = s.now();
+            let notices = s.advance_to(now);
+            (notices, s.drain_events())
+        };
+        for e in &new_events {
+            events.write(e);
+        }
+        for notice in notices {
+            match notice {
+                Notice::GoingDown { pair, unit } => {
+                    let key = (pair - 1, unit);
+                    let _ = up[&key].send(false);
+                    let open = sessions.lock().unwrap().remove(&key).unwrap_or_default();
+                    for (channel, handle) in open {
+                        tokio::spawn(async move {
+                            let text = "\r\n\r\nBroadcast message from root@firepower (console):\r\n\r\nThe system is going down for reboot NOW!\r\n";
+                            let _ = handle.data(channel, text.as_bytes().to_vec()).await;
+                            let _ = handle
+                                .disconnect(
+                                    russh::Disconnect::ByApplication,
+                                    "reboot".into(),
+                                    "en".into(),
+                                )
+                                .await;
+                        });
+                    }
+                }
+                Notice::Up { pair, unit } => {
+                    let _ = up[&(pair - 1, unit)].send(true);
+                }
+            }
+        }
+    }
+}
+
+struct UnitFront {
+    key: UnitKey,
+    sim: Arc<Mutex<Sim>>,
+    sessions: Sessions,
+    events: EventLog,
+    config: Arc<russh::server::Config>,
+    slow_network: bool,
+}
+
+impl UnitFront {
+    async fn serve(
+        self,
+        first: TcpListener,
+        port: u16,
+        mut up: watch::Receiver<bool>,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let mut listener = Some(first);
+        loop {
+            if let Some(l) = &listener {
+                tokio::select! {
+                    accepted = l.accept() => {
+                        if let Ok((stream, peer)) = accepted {
+                            let _ = stream.set_nodelay(true);
+                            let handler = self.handler(peer);
+                            let config = self.config.clone();
+                            tokio::spawn(async move {
+                                if let Ok(running) = russh::server::run_stream(config, stream, handler).await {
+                                    let _ = running.await;
+                                }
+                            });
+                        }
+                    }
+                    _ = up.changed() => {
+                        if !*up.borrow() {
+                            listener = None; // rebooting: connections are refused
+                        }
+                    }
+                    _ = stop.changed() => return,
+                }
+            } else {
+                tokio::select! {
+                    _ = up.changed() => {}
+                    _ = stop.changed() => return,
+                }
+                if *up.borrow() {
+                    // The port was ours a moment ago; retry briefly if the OS holds it.
+                    for _ in 0..50 {
+                        match TcpListener::bind(("127.0.0.1", port)).await {
+                            Ok(l) => {
+                                listener = Some(l);
+                                break;
+                            }
+                            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn handler(&self, peer: SocketAddr) -> UnitSession {
+        UnitSession {
+            key: self.key,
+            sim: self.sim.clone(),
+            sessions: self.sessions.clone(),
+            events: self.events.clone(),
+            terminal: Terminal::new(self.key.0, self.key.1),
+            editor: LineEditor::default(),
+            channel: None,
+            peer,
+            slow_network: self.slow_network,
+            slow_queue: None,
+        }
+    }
+}

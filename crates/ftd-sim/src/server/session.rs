@@ -1,0 +1,253 @@
+//! One SSH session on a unit: authentication, the PTY shell driven by [`Terminal`], and the
+//! event log of what was typed.
+
+use super::{Sessions, UnitKey};
+use crate::cli::keys::LineEditor;
+use crate::cli::{Output, Terminal};
+use crate::events::EventLog;
+use crate::model::Sim;
+use crate::model::faults::Fault;
+use russh::server::{Auth, Msg, Response, Session};
+use russh::{Channel, ChannelId};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub(super) struct UnitSession {
+    pub(super) key: UnitKey,
+    pub(super) sim: Arc<Mutex<Sim>>,
+    pub(super) sessions: Sessions,
+    pub(super) events: EventLog,
+    pub(super) terminal: Terminal,
+    pub(super) editor: LineEditor,
+    pub(super) channel: Option<ChannelId>,
+    pub(super) peer: SocketAddr,
+    pub(super) slow_network: bool,
+    /// With a slow network, output goes through this queue to a task that trickles it out.
+    pub(super) slow_queue: Option<tokio::sync::mpsc::UnboundedSender<Output>>,
+}
+
+/// Sends queued output in pieces of 1 to 48 bytes, 1 to 15 ms apart, in order.
+fn trickle(
+    handle: russh::server::Handle,
+    channel: ChannelId,
+) -> tokio::sync::mpsc::UnboundedSender<Output> {
+    use rand::RngExt;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
+    tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            match out {
+                Output::Text(text) => {
+                    let mut bytes = text.replace('\n', "\r\n").into_bytes();
+                    while !bytes.is_empty() {
+                        let (n, pause) = {
+                            let mut rng = rand::rng();
+                            (
+                                rng.random_range(1..=48).min(bytes.len()),
+                                rng.random_range(1..=15),
+                            )
+                        };
+                        let piece: Vec<u8> = bytes.drain(..n).collect();
+                        if handle.data(channel, piece).await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(pause)).await;
+                    }
+                }
+                Output::Disconnect => {
+                    let _ = handle
+                        .disconnect(
+                            russh::Disconnect::ByApplication,
+                            "logout".into(),
+                            "en".into(),
+                        )
+                        .await;
+                    return;
+                }
+            }
+        }
+    });
+    tx
+}
+
+impl UnitSession {
+    fn event(&self, sim: &Sim, kind: &str, fields: Value) {
+        let unit = &sim.pairs[self.key.0].units[self.key.1];
+        let mut e = json!({"t": (sim.now() * 1000.0).round() / 1000.0, "pair": self.key.0 + 1, "unit": unit.hostname, "event": kind});
+        if let (Value::Object(e), Value::Object(f)) = (&mut e, fields) {
+            e.extend(f);
+        }
+        self.events.write(&e);
+    }
+
+    fn check_login(&self, user: &str, password: &[u8]) -> Auth {
+        let sim = self.sim.lock().unwrap();
+        let unit = &sim.pairs[self.key.0].units[self.key.1];
+        let ok = user == sim.username
+            && password == sim.password.as_bytes()
+            && !unit.faults.contains(&Fault::AuthFail);
+        self.event(
+            &sim,
+            "login",
+            json!({"user": user, "accepted": ok, "from": self.peer.to_string()}),
+        );
+        if ok { Auth::Accept } else { Auth::reject() }
+    }
+
+    /// What the terminal prints, as a PTY shows it (`\r\n`).
+    fn send(
+        &mut self,
+        session: &mut Session,
+        channel: ChannelId,
+        outputs: Vec<Output>,
+    ) -> Result<(), russh::Error> {
+        if self.slow_network {
+            let queue = self
+                .slow_queue
+                .get_or_insert_with(|| trickle(session.handle(), channel));
+            for out in outputs {
+                let _ = queue.send(out);
+            }
+            return Ok(());
+        }
+        for out in outputs {
+            match out {
+                Output::Text(text) => {
+                    session.data(channel, text.replace('\n', "\r\n").into_bytes())?
+                }
+                Output::Disconnect => {
+                    let handle = session.handle();
+                    tokio::spawn(async move {
+                        let _ = handle
+                            .disconnect(
+                                russh::Disconnect::ByApplication,
+                                "logout".into(),
+                                "en".into(),
+                            )
+                            .await;
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl russh::server::Handler for UnitSession {
+    type Error = russh::Error;
+
+    async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
+        Ok(self.check_login(user, password.as_bytes()))
+    }
+
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        user: &str,
+        _submethods: &str,
+        response: Option<Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        match response.and_then(|mut r| r.next()) {
+            None => Ok(Auth::Partial {
+                name: "".into(),
+                instructions: "".into(),
+                prompts: vec![("Password: ".into(), false)].into(),
+            }),
+            Some(answer) => Ok(self.check_login(user, &answer)),
+        }
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: russh::server::ChannelOpenHandle,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.channel = Some(channel.id());
+        self.sessions
+            .lock()
+            .unwrap()
+            .entry(self.key)
+            .or_default()
+            .push((channel.id(), session.handle()));
+        reply.accept().await;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        _cols: u32,
+        _rows: u32,
+        _pw: u32,
+        _ph: u32,
+        _modes: &[(russh::Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)?;
+        Ok(())
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_success(channel)?;
+        let greeting = self.terminal.greeting(&self.sim.lock().unwrap());
+        self.send(session, channel, vec![Output::Text(greeting)])
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // Whether the device runs SSH exec requests is unverified: refuse, as the modules
+        // must not depend on it.
+        session.channel_failure(channel)?;
+        Ok(())
+    }
+
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let mut sim = self.sim.lock().unwrap();
+        let mut outputs = Vec::new();
+        for &byte in data {
+            let (out, typed) = self.editor.feed(&mut self.terminal, &mut sim, byte);
+            outputs.extend(out);
+            if let Some(t) = typed {
+                let mode = format!("{:?}", t.mode);
+                match t.command {
+                    Some(command) => self.event(
+                        &sim,
+                        "command",
+                        json!({"mode": mode, "command": command, "bytes_out": t.bytes_out}),
+                    ),
+                    None => self.event(&sim, "password_entered", json!({"mode": mode})),
+                }
+            }
+        }
+        drop(sim);
+        self.send(session, channel, merge(outputs))
+    }
+}
+
+/// Adjacent text outputs as one write, so a command's echo and answer travel together.
+fn merge(outputs: Vec<Output>) -> Vec<Output> {
+    let mut merged: Vec<Output> = Vec::new();
+    for o in outputs {
+        match (merged.last_mut(), o) {
+            (Some(Output::Text(a)), Output::Text(b)) => a.push_str(&b),
+            (_, o) => merged.push(o),
+        }
+    }
+    merged
+}
