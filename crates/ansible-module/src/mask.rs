@@ -43,13 +43,27 @@ impl Masker {
     /// A module result: like [`Masker::value`], except that the protocol's own keys stay as
     /// they are, so that a secret such as `changed` or `e` cannot hide `changed` or `failed`.
     pub fn result(&self, result: &Value) -> Value {
-        const PROTOCOL_KEYS: [&str; 10] =
-            ["changed", "failed", "msg", "skipped", "warnings", "deprecations", "diff", "ansible_facts", "invocation", "rc"];
+        const PROTOCOL_KEYS: [&str; 10] = [
+            "changed",
+            "failed",
+            "msg",
+            "skipped",
+            "warnings",
+            "deprecations",
+            "diff",
+            "ansible_facts",
+            "invocation",
+            "rc",
+        ];
         match result {
             Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| {
-                        let key = if PROTOCOL_KEYS.contains(&k.as_str()) { k.clone() } else { self.text(k) };
+                        let key = if PROTOCOL_KEYS.contains(&k.as_str()) {
+                            k.clone()
+                        } else {
+                            self.text(k)
+                        };
                         (key, self.value(v))
                     })
                     .collect(),

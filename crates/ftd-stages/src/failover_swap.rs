@@ -1,10 +1,9 @@
 //! `failover_swap`: make this unit Active, only from Standby Ready with an Active peer.
 
 use crate::connection::{Connection, block_on, secs};
-use crate::report;
+use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::{OpError, Timeline, facts, failover, lock};
-use ftd_device::version::Version;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -60,14 +59,9 @@ unit:
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "failover_swap", &e);
-    let required = match args
-        .require_version
-        .as_deref()
-        .map(Version::parse)
-        .transpose()
-    {
+    let required = match inputs::optional_version(args.require_version.as_deref()) {
         Ok(v) => v,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
+        Err(e) => return fail(e),
     };
     let mut journal = args.conn.journal("failover_swap");
     let mut timeline = Timeline::default();

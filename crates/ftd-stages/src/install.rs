@@ -1,7 +1,7 @@
 //! `install`: the upgrade on one unit, after every safety check, followed to its reboot.
 
 use crate::connection::{Connection, block_on, secs};
-use crate::report;
+use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
 use ftd_device::ops::checksum::Checksum;
@@ -105,26 +105,9 @@ unit:
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "install", &e);
-    let package = match Package::parse(&args.package) {
-        Ok(p) => p,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
-    };
-    let target = match &args.target_version {
-        Some(t) => match Version::parse(t) {
-            Ok(v) => v,
-            Err(e) => return fail(OpError::Refused(e.to_string())),
-        },
-        None => package.version.clone(),
-    };
-    if !target.matches(&package.version) {
-        return fail(OpError::Refused(format!(
-            "package {} is version {}, not the target {target}",
-            package.file_name, package.version
-        )));
-    }
-    let checksum = match args.checksum.as_deref().map(Checksum::parse).transpose() {
-        Ok(c) => c,
-        Err(e) => return fail(OpError::Refused(e)),
+    let (package, target, checksum) = match inputs_of(&args) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
     };
     let request = InstallRequest {
         package: package.clone(),
@@ -229,6 +212,21 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         r
     });
     report::close(&mut journal, r)
+}
+
+/// The package, the target (from the package when not given, and it must match) and the
+/// checksum.
+fn inputs_of(args: &Args) -> Result<(Package, Version, Option<Checksum>), OpError> {
+    let package = inputs::package(&args.package)?;
+    let target = inputs::optional_version(args.target_version.as_deref())?
+        .unwrap_or_else(|| package.version.clone());
+    if !target.matches(&package.version) {
+        return Err(OpError::Refused(format!(
+            "package {} is version {}, not the target {target}",
+            package.file_name, package.version
+        )));
+    }
+    Ok((package, target, inputs::checksum(args.checksum.as_deref())?))
 }
 
 /// Starts (once) and follows. Reading is safe to retry, so a dropped session is reopened;

@@ -8,6 +8,7 @@
 pub mod connection;
 pub mod facts;
 pub mod failover_swap;
+pub mod inputs;
 pub mod install;
 pub mod readiness;
 pub mod report;

@@ -1,13 +1,12 @@
 //! `readiness`: checksum the package on the unit, run the readiness check and follow it.
 
 use crate::connection::{Connection, block_on, secs};
-use crate::report;
+use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::checksum::{self, Checksum};
+use ftd_device::ops::checksum;
 use ftd_device::ops::{OpError, Timeline, facts, lock, readiness};
 use ftd_device::parse::status_files::Outcome;
 use ftd_device::paths;
-use ftd_device::version::Package;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -93,13 +92,11 @@ const UPGRADE_RUNNING: &str = "an upgrade with this package is already running o
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "readiness", &e);
-    let package = match Package::parse(&args.package) {
-        Ok(p) => p,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
-    };
-    let checksum = match args.checksum.as_deref().map(Checksum::parse).transpose() {
-        Ok(c) => c,
-        Err(e) => return fail(OpError::Refused(e)),
+    let parsed = inputs::package(&args.package)
+        .and_then(|p| Ok((p, inputs::checksum(args.checksum.as_deref())?)));
+    let (package, checksum) = match parsed {
+        Ok(v) => v,
+        Err(e) => return fail(e),
     };
     let mut journal = args.conn.journal("readiness");
     let mut timeline = Timeline::default();

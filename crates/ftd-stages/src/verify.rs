@@ -1,10 +1,9 @@
 //! `verify`: every post-upgrade check on a unit, each reported; fails listing all failures.
 
 use crate::connection::{Connection, block_on};
-use crate::report;
+use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::{OpError, lock, verify};
-use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -68,13 +67,11 @@ unit:
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "verify", &e);
-    let target = match Version::parse(&args.target_version) {
+    let parsed = inputs::version(&args.target_version)
+        .and_then(|v| Ok((v, inputs::optional_package(args.package.as_deref())?)));
+    let (target, package) = match parsed {
         Ok(v) => v,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
-    };
-    let package = match args.package.as_deref().map(Package::parse).transpose() {
-        Ok(p) => p,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
+        Err(e) => return fail(e),
     };
     let expected = match args.expected_active {
         ExpectedActive::Primary => "primary",
@@ -89,12 +86,12 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         };
         let mut outcome = verify::run(&mut s, &target, expected, package.as_ref()).await;
         // The run is over for this unit: give back the lock it took, if this owner holds it.
-        if let Ok((_, checks)) = &outcome {
-            if checks.iter().all(|c| c.passed) && !ctx.ansible.check_mode {
-                if let Err(e) = lock::release(&mut s, &args.conn.owner()).await {
-                    outcome = Err(e);
-                }
-            }
+        if let Ok((_, checks)) = &outcome
+            && checks.iter().all(|c| c.passed)
+            && !ctx.ansible.check_mode
+            && let Err(e) = lock::release(&mut s, &args.conn.owner()).await
+        {
+            outcome = Err(e);
         }
         s.close().await;
         let (id, checks) = match outcome {

@@ -1,11 +1,10 @@
 //! `wait_reboot`: wait for a unit to go down and come back validated on the target version.
 
 use crate::connection::{Connection, block_on, secs};
-use crate::report;
+use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::reboot::{self, WaitRequest};
 use ftd_device::ops::{OpError, Timeline, facts};
-use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -85,13 +84,11 @@ unit:
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "wait_reboot", &e);
-    let target = match Version::parse(&args.target_version) {
+    let parsed = inputs::version(&args.target_version)
+        .and_then(|v| Ok((v, inputs::optional_package(args.package.as_deref())?)));
+    let (target, package) = match parsed {
         Ok(v) => v,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
-    };
-    let package = match args.package.as_deref().map(Package::parse).transpose() {
-        Ok(p) => p,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
+        Err(e) => return fail(e),
     };
     let request = WaitRequest {
         package,
