@@ -3,6 +3,7 @@
 
 use ftd_device::DeviceError;
 use ftd_device::journal::Journal;
+use ftd_device::ops::OpError;
 use ftd_device::session::{CliSession, Escalation};
 use ftd_device::transport::ConnectOptions;
 use schemars::JsonSchema;
@@ -127,6 +128,22 @@ impl Connection {
 
     pub async fn login(&self) -> Result<CliSession, DeviceError> {
         CliSession::login(&self.options(), self.escalation()).await
+    }
+
+    /// Logs in, runs `body` with the session, logs out; also returns the host-key warning
+    /// (host key checking off) for the result.
+    pub async fn with_session<T>(
+        &self,
+        body: impl AsyncFnOnce(&mut CliSession) -> Result<T, OpError>,
+    ) -> (Result<T, OpError>, Option<String>) {
+        let mut s = match self.login().await {
+            Ok(s) => s,
+            Err(e) => return (Err(e.into()), None),
+        };
+        let warning = s.host_key_warning().map(String::from);
+        let out = body(&mut s).await;
+        s.close().await;
+        (out, warning)
     }
 
     /// The lock owner: the option, else `<user>@<controller hostname>`.

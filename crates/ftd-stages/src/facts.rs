@@ -56,13 +56,10 @@ unit:
 pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     block_on(async {
-        let mut s = match args.conn.login().await {
-            Ok(s) => s,
-            Err(e) => return report::fail(&unit, "facts", &e.into()),
-        };
-        let gathered = facts::gather(&mut s).await;
-        let warning = s.host_key_warning().map(String::from);
-        s.close().await;
+        let (gathered, warning) = args
+            .conn
+            .with_session(async |s| facts::gather(s).await)
+            .await;
         match gathered {
             Ok(f) => {
                 let mut r = ModuleResult::ok(format!(

@@ -66,33 +66,30 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let mut journal = args.conn.journal("failover_swap");
     let mut timeline = Timeline::default();
     let r = block_on(async {
-        let mut s = match args.conn.login().await {
-            Ok(s) => s,
-            Err(e) => return fail(e.into()),
-        };
-        let outcome = async {
-            let id = facts::identity(&mut s).await?;
-            let needed = failover::check(&id, required.as_ref())?;
-            if !needed {
-                return Ok((id.clone(), id, None));
-            }
-            if ctx.ansible.check_mode {
-                return Ok((id.clone(), id, Some(0.0)));
-            }
-            lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-            timeline.push(&mut journal, None, "failover active", None);
-            let (after, took) =
-                failover::make_active(&mut s, secs(args.timeout), secs(args.poll_interval)).await?;
-            timeline.push(
-                &mut journal,
-                Some(100),
-                &format!("{} is Active, peer {}", after.role, after.peer_state),
-                None,
-            );
-            Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
-        }
-        .await;
-        s.close().await;
+        let (outcome, warning) = args
+            .conn
+            .with_session(async |s| {
+                let id = facts::identity(s).await?;
+                let needed = failover::check(&id, required.as_ref())?;
+                if !needed {
+                    return Ok((id.clone(), id, None));
+                }
+                if ctx.ansible.check_mode {
+                    return Ok((id.clone(), id, Some(0.0)));
+                }
+                lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
+                timeline.push(&mut journal, None, "failover active", None);
+                let (after, took) =
+                    failover::make_active(s, secs(args.timeout), secs(args.poll_interval)).await?;
+                timeline.push(
+                    &mut journal,
+                    Some(100),
+                    &format!("{} is Active, peer {}", after.role, after.peer_state),
+                    None,
+                );
+                Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
+            })
+            .await;
         let mut r = match outcome {
             Ok((before, after, None)) => {
                 let _ = before;
@@ -126,6 +123,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         };
         report::timeline(&mut r, &timeline);
         report::journal_warning(&mut r, &journal);
+        report::host_key_warning(&mut r, warning.as_deref());
         r
     });
     report::close(&mut journal, r)

@@ -101,81 +101,78 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let mut journal = args.conn.journal("readiness");
     let mut timeline = Timeline::default();
     let r = block_on(async {
-        let mut s = match args.conn.login().await {
-            Ok(s) => s,
-            Err(e) => return fail(e.into()),
-        };
-        let outcome = async {
-            let id = facts::identity(&mut s).await?;
-            let path = paths::package_path(&package);
-            let (_, present) = s.root(&format!("test -f {path}")).await?;
-            if present != 0 {
-                return Err(OpError::Refused(format!(
-                    "{path} is not on the unit; copy the package to both units first"
-                )));
-            }
-            if let Some(sum) = &checksum {
-                checksum::verify(&mut s, &path, sum).await?;
-                timeline.push(
+        let (outcome, warning) = args
+            .conn
+            .with_session(async |s| {
+                let id = facts::identity(s).await?;
+                let path = paths::package_path(&package);
+                let (_, present) = s.root(&format!("test -f {path}")).await?;
+                if present != 0 {
+                    return Err(OpError::Refused(format!(
+                        "{path} is not on the unit; copy the package to both units first"
+                    )));
+                }
+                if let Some(sum) = &checksum {
+                    checksum::verify(s, &path, sum).await?;
+                    timeline.push(
+                        &mut journal,
+                        None,
+                        &format!(
+                            "{} checksum of {} verified",
+                            sum.algorithm, package.file_name
+                        ),
+                        None,
+                    );
+                }
+                // An upgrade with this package already running (started from FMC, or by an earlier
+                // run): the installer would refuse a readiness check now, and install follows it.
+                if let Some(st) = facts::upgrade_status(s, &package).await?
+                    && st.status.eq_ignore_ascii_case("IN_PROGRESS")
+                {
+                    return Err(OpError::Refused(UPGRADE_RUNNING.into()));
+                }
+                let recorded = readiness::recorded(s, &package).await?;
+                let already = recorded
+                    .as_ref()
+                    .is_some_and(|p| p.outcome == Outcome::Passed);
+                if already && !args.force {
+                    return Ok((id, recorded.unwrap(), false));
+                }
+                let running = recorded
+                    .as_ref()
+                    .is_some_and(|p| p.outcome == Outcome::Running);
+                if ctx.ansible.check_mode {
+                    let p =
+                        recorded.unwrap_or(ftd_device::parse::status_files::ReadinessProgress {
+                            steps: vec![],
+                            percent: 0,
+                            current_script: None,
+                            outcome: Outcome::Running,
+                        });
+                    return Ok((id, p, true));
+                }
+                if !running {
+                    lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
+                    readiness::start(s, &package).await?;
+                    timeline.push(
+                        &mut journal,
+                        Some(0),
+                        &format!("readiness check started for {}", package.file_name),
+                        None,
+                    );
+                }
+                let progress = readiness::follow(
+                    s,
+                    &package,
+                    secs(args.timeout),
+                    secs(args.poll_interval),
                     &mut journal,
-                    None,
-                    &format!(
-                        "{} checksum of {} verified",
-                        sum.algorithm, package.file_name
-                    ),
-                    None,
-                );
-            }
-            // An upgrade with this package already running (started from FMC, or by an earlier
-            // run): the installer would refuse a readiness check now, and install follows it.
-            if let Some(st) = facts::upgrade_status(&mut s, &package).await?
-                && st.status.eq_ignore_ascii_case("IN_PROGRESS")
-            {
-                return Err(OpError::Refused(UPGRADE_RUNNING.into()));
-            }
-            let recorded = readiness::recorded(&mut s, &package).await?;
-            let already = recorded
-                .as_ref()
-                .is_some_and(|p| p.outcome == Outcome::Passed);
-            if already && !args.force {
-                return Ok((id, recorded.unwrap(), false));
-            }
-            let running = recorded
-                .as_ref()
-                .is_some_and(|p| p.outcome == Outcome::Running);
-            if ctx.ansible.check_mode {
-                let p = recorded.unwrap_or(ftd_device::parse::status_files::ReadinessProgress {
-                    steps: vec![],
-                    percent: 0,
-                    current_script: None,
-                    outcome: Outcome::Running,
-                });
-                return Ok((id, p, true));
-            }
-            if !running {
-                lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-                readiness::start(&mut s, &package).await?;
-                timeline.push(
-                    &mut journal,
-                    Some(0),
-                    &format!("readiness check started for {}", package.file_name),
-                    None,
-                );
-            }
-            let progress = readiness::follow(
-                &mut s,
-                &package,
-                secs(args.timeout),
-                secs(args.poll_interval),
-                &mut journal,
-                &mut timeline,
-            )
-            .await?;
-            Ok((id, progress, true))
-        }
-        .await;
-        let warning = s.host_key_warning().map(String::from);
-        s.close().await;
+                    &mut timeline,
+                )
+                .await?;
+                Ok((id, progress, true))
+            })
+            .await;
         let (id, progress, changed) = match outcome {
             Ok(v) => v,
             Err(OpError::Refused(m)) if m == UPGRADE_RUNNING => {

@@ -80,20 +80,18 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     let mut journal = args.conn.journal("verify");
     let r = block_on(async {
-        let mut s = match args.conn.login().await {
-            Ok(s) => s,
-            Err(e) => return fail(e.into()),
-        };
-        let mut outcome = verify::run(&mut s, &target, expected, package.as_ref()).await;
-        // The run is over for this unit: give back the lock it took, if this owner holds it.
-        if let Ok((_, checks)) = &outcome
-            && checks.iter().all(|c| c.passed)
-            && !ctx.ansible.check_mode
-            && let Err(e) = lock::release(&mut s, &args.conn.owner()).await
-        {
-            outcome = Err(e);
-        }
-        s.close().await;
+        let (outcome, warning) = args
+            .conn
+            .with_session(async |s| {
+                let (id, checks) = verify::run(s, &target, expected, package.as_ref()).await?;
+                // The run is over for this unit: give back the lock it took, if this owner
+                // holds it.
+                if checks.iter().all(|c| c.passed) && !ctx.ansible.check_mode {
+                    lock::release(s, &args.conn.owner()).await?;
+                }
+                Ok((id, checks))
+            })
+            .await;
         let (id, checks) = match outcome {
             Ok(v) => v,
             Err(e) => return fail(e),
@@ -127,6 +125,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         );
         r.set("checks", &checks);
         report::identity(&mut r, &id);
+        report::host_key_warning(&mut r, warning.as_deref());
         r
     });
     if !r.failed {
