@@ -55,8 +55,15 @@ pub fn watch(path: &Path, opts: &WatchOptions, out: &mut dyn Write) -> std::io::
                     });
                     bar.set_prefix(format!("{} {}", e.unit, u.stage));
                     bar.set_position(u.percent.unwrap_or(0) as u64);
-                    bar.set_message(u.script.clone().unwrap_or(u.message.clone()));
-                    if u.verified || u.failed {
+                    let shown = if u.failed {
+                        u.message.clone()
+                    } else {
+                        u.script.clone().unwrap_or(u.message.clone())
+                    };
+                    bar.set_message(shown);
+                    if u.failed {
+                        bar.abandon(); // keeps the bar where it stopped
+                    } else if u.verified {
                         bar.finish();
                     }
                 } else {
