@@ -1,13 +1,15 @@
 //! The progress journal: JSON lines on the controller (time, unit, stage, percent, message),
 //! so that a long run can be followed with `tail -f` while Ansible prints nothing.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One journal line. The modules write it; `ftd-upgrade` reads it: this is the one definition
+/// of the format.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     pub time: String,
     pub unit: String,

@@ -1,18 +1,10 @@
 //! The modules' journal, grouped per unit and stage.
 
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Entry {
-    pub time: String,
-    pub unit: String,
-    pub stage: String,
-    pub percent: Option<u8>,
-    pub message: String,
-}
+pub use ftd_device::journal::Entry;
 
 /// One stage on one unit: when it began and ended, and its last message.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,14 +10,8 @@ use crate::model::Sim;
 use crate::model::faults::Fault;
 use crate::model::texts;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Clish,
-    Expert,
-    Root,
-    LinaExec,
-    LinaEnable,
-}
+/// The CLI modes are the device's: the same enum the client moves between.
+pub use ftd_device::session::Mode;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Pending {
