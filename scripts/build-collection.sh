@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Assemble the collection ftd.ha_upgrade under build/ansible_collections/ftd/ha_upgrade:
 # the module binaries with their ansible-doc sidecars (generated from the code), galaxy.yml,
-# meta/runtime.yml and the playbooks. With --tarball, also build the galaxy tarball.
+# meta/runtime.yml and the playbooks (and builds ftd-sim and ftd-upgrade beside it). With
+# --tarball, also build the galaxy tarball.
 #   PROFILE=dev scripts/build-collection.sh    # debug binaries (faster to build, for tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ case "$profile" in dev) dir=debug ;; *) dir=$profile ;; esac
 modules=(facts readiness install wait_reboot failover_swap verify report)
 packages=()
 for m in "${modules[@]}"; do packages+=(-p "$m"); done
-cargo build --quiet --profile "$profile" "${packages[@]}" -p ftd-sim
+cargo build --quiet --profile "$profile" "${packages[@]}" -p ftd-sim -p ftd-report
 
 dest=build/ansible_collections/ftd/ha_upgrade
 rm -rf "$dest"
