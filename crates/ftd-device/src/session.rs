@@ -139,6 +139,12 @@ impl CliSession {
         Ok((body, status))
     }
 
+    /// A file's content read as root, or None when it does not exist (or cannot be read).
+    pub async fn read_file(&mut self, path: &str) -> Result<Option<String>, DeviceError> {
+        let (text, status) = self.root(&format!("cat {path} 2>/dev/null")).await?;
+        Ok((status == 0).then_some(text))
+    }
+
     /// A root command that must succeed.
     pub async fn root_ok(&mut self, command: &str) -> Result<String, DeviceError> {
         let (out, status) = self.root(command).await?;

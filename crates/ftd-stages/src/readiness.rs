@@ -6,7 +6,6 @@ use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::checksum;
 use ftd_device::ops::{OpError, Timeline, facts, lock, readiness};
 use ftd_device::parse::status_files::Outcome;
-use ftd_device::paths;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -105,15 +104,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             .conn
             .with_session(async |s| {
                 let id = facts::identity(s).await?;
-                let path = paths::package_path(&package);
-                let (_, present) = s.root(&format!("test -f {path}")).await?;
-                if present != 0 {
-                    return Err(OpError::Refused(format!(
-                        "{path} is not on the unit; copy the package to both units first"
-                    )));
-                }
+                checksum::package_ready(s, &package, checksum.as_ref()).await?;
                 if let Some(sum) = &checksum {
-                    checksum::verify(s, &path, sum).await?;
                     timeline.push(
                         &mut journal,
                         None,

@@ -49,6 +49,25 @@ pub async fn verify(s: &mut CliSession, path: &str, expected: &Checksum) -> Resu
     Ok(())
 }
 
+/// The package must be on the unit and, when a checksum is given, match it. Returns its path.
+pub async fn package_ready(
+    s: &mut CliSession,
+    package: &crate::version::Package,
+    expected: Option<&Checksum>,
+) -> Result<String, OpError> {
+    let path = crate::paths::package_path(package);
+    let (_, present) = s.root(&format!("test -f {path}")).await?;
+    if present != 0 {
+        return Err(OpError::Refused(format!(
+            "{path} is not on the unit; copy the package to both units first"
+        )));
+    }
+    if let Some(sum) = expected {
+        verify(s, &path, sum).await?;
+    }
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,13 +77,10 @@ pub async fn upgrade_status(
     s: &mut CliSession,
     package: &Package,
 ) -> Result<Option<UpgradeStatus>, OpError> {
-    let (out, status) = s
-        .root(&format!(
-            "cat {} 2>/dev/null",
-            paths::upgrade_status_json(package)
-        ))
-        .await?;
-    if status != 0 || out.trim().is_empty() {
+    let Some(out) = s.read_file(&paths::upgrade_status_json(package)).await? else {
+        return Ok(None);
+    };
+    if out.trim().is_empty() {
         return Ok(None);
     }
     Ok(Some(

@@ -72,16 +72,7 @@ pub async fn plan(
             unit.peer_role, unit.peer_state
         )));
     }
-    let path = paths::package_path(&req.package);
-    let (_, present) = s.root(&format!("test -f {path}")).await?;
-    if present != 0 {
-        return Err(OpError::Refused(format!(
-            "{path} is not on the unit; copy the package to both units first"
-        )));
-    }
-    if let Some(sum) = &req.checksum {
-        checksum::verify(s, &path, sum).await?;
-    }
+    checksum::package_ready(s, &req.package, req.checksum.as_ref()).await?;
     if req.require_readiness {
         match readiness::recorded(s, &req.package).await? {
             Some(p) if p.outcome == Outcome::Passed => {}

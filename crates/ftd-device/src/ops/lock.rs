@@ -53,9 +53,8 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
             "lock owner '{owner}' may only hold letters, digits and @._:-"
         )));
     }
-    let (text, rc) = s.root(&format!("cat {LOCK_FILE} 2>/dev/null")).await?;
     let now = now();
-    if let Some(h) = (rc == 0).then(|| parse(&text)).flatten() {
+    if let Some(h) = s.read_file(LOCK_FILE).await?.as_deref().and_then(parse) {
         let age = now.saturating_sub(h.since);
         if h.owner != owner && age < ttl.as_secs() {
             return Err(OpError::Refused(format!(
@@ -73,8 +72,8 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
 
 /// Removes the lock if `owner` holds it.
 pub async fn release(s: &mut CliSession, owner: &str) -> Result<bool, OpError> {
-    let (text, rc) = s.root(&format!("cat {LOCK_FILE} 2>/dev/null")).await?;
-    if rc == 0 && parse(&text).is_some_and(|h| h.owner == owner) {
+    let held = s.read_file(LOCK_FILE).await?.as_deref().and_then(parse);
+    if held.is_some_and(|h| h.owner == owner) {
         s.root_ok(&format!("rm -f {LOCK_FILE}")).await?;
         return Ok(true);
     }

@@ -15,22 +15,10 @@ pub async fn recorded(
     s: &mut CliSession,
     package: &Package,
 ) -> Result<Option<ReadinessProgress>, OpError> {
-    let (status_text, rc) = s
-        .root(&format!(
-            "cat {} 2>/dev/null",
-            paths::readiness_status(package)
-        ))
-        .await?;
-    if rc != 0 {
+    let Some(status_text) = s.read_file(&paths::readiness_status(package)).await? else {
         return Ok(None);
-    }
-    let (json, rc) = s
-        .root(&format!(
-            "cat {} 2>/dev/null",
-            paths::readiness_json(package)
-        ))
-        .await?;
-    let json = (rc == 0).then_some(json);
+    };
+    let json = s.read_file(&paths::readiness_json(package)).await?;
     Ok(Some(
         status_files::readiness_progress(&status_text, json.as_deref())
             .map_err(crate::DeviceError::from)?,
@@ -68,13 +56,7 @@ pub async fn follow(
     let mut steps_seen = 0;
     loop {
         status.poll(s).await?;
-        let (json, rc) = s
-            .root(&format!(
-                "cat {} 2>/dev/null",
-                paths::readiness_json(package)
-            ))
-            .await?;
-        let json = (rc == 0).then_some(json);
+        let json = s.read_file(&paths::readiness_json(package)).await?;
         let progress = status_files::readiness_progress(&status.text, json.as_deref())
             .map_err(crate::DeviceError::from)?;
         for step in progress.steps.iter().skip(steps_seen) {
