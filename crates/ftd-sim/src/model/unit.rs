@@ -104,6 +104,14 @@ impl Unit {
         status_timestamp(clock.wall(t))
     }
 
+    /// One line of `upgrade_readiness_status` / `upgrade_status.log` (seed format).
+    fn status_line(clock: &Clock, t: f64, percent: u8, message: &str) -> String {
+        format!(
+            "TIMESTAMP:{} PERCENT: {percent}% MESSAGE:{message}\n",
+            Self::stamp(clock, t)
+        )
+    }
+
     /// `install_update.pl [--detach] [--readiness-check] PATH`: the start-up lines (seed),
     /// and whether it started.
     pub fn install_update(
@@ -351,7 +359,12 @@ impl Unit {
                     break;
                 }
                 let text = scripts::readiness_failure_text(script);
-                lines.push_str(&format!("TIMESTAMP:{} PERCENT: {percent}% MESSAGE:Readiness Check failed. Error running script {script}.\n", Self::stamp(clock, since + 2.0)));
+                lines.push_str(&Self::status_line(
+                    clock,
+                    since + 2.0,
+                    percent,
+                    &format!("Readiness Check failed. Error running script {script}."),
+                ));
                 log.push_str(&format!(
                     "{} {text}\n{} UPGRADE READINESS CHECK COMPLETE - FAIL\n",
                     main_log_stamp(clock.wall(since + 2.0)),
@@ -360,9 +373,11 @@ impl Unit {
                 outcome = Some((RunState::Failed, Some((script, text)), percent));
                 break;
             }
-            lines.push_str(&format!(
-                "TIMESTAMP:{} PERCENT: {percent}% MESSAGE:Running script {script}...\n",
-                Self::stamp(clock, at)
+            lines.push_str(&Self::status_line(
+                clock,
+                at,
+                percent,
+                &format!("Running script {script}..."),
             ));
             log.push_str(&format!(
                 "{} BEGIN {script}\n",
@@ -379,9 +394,11 @@ impl Unit {
             && now >= run.started + READINESS_SECONDS
         {
             let at = run.started + READINESS_SECONDS;
-            lines.push_str(&format!(
-                "TIMESTAMP:{} PERCENT: 100% MESSAGE:Readiness Check completed successfully.\n",
-                Self::stamp(clock, at)
+            lines.push_str(&Self::status_line(
+                clock,
+                at,
+                100,
+                "Readiness Check completed successfully.",
             ));
             log.push_str(&format!(
                 "{} UPGRADE READINESS CHECK COMPLETE - PASS\n",
@@ -432,9 +449,11 @@ impl Unit {
                 failed = Some((script, fatal, percent));
                 break;
             }
-            lines.push_str(&format!(
-                "TIMESTAMP:{} PERCENT: {percent}% MESSAGE:Running script {script}...\n",
-                Self::stamp(clock, at)
+            lines.push_str(&Self::status_line(
+                clock,
+                at,
+                percent,
+                &format!("Running script {script}..."),
             ));
             status.push_str(&format!(
                 "ui:Upgrade in progress: ({percent}% done.) Running script {script}...\n"
