@@ -21,13 +21,7 @@ pub fn render(spans: &BTreeMap<String, Vec<StageSpan>>, sim_summaries: &[Value])
                 );
                 let key = format!("pair{}/{unit}", pair["pair"]);
                 for span in spans.get(&key).into_iter().flatten() {
-                    let _ = writeln!(
-                        out,
-                        "      {:<14} {:>8.1}s  {}",
-                        span.stage,
-                        span.seconds(),
-                        span.last_message
-                    );
+                    span_line(&mut out, span);
                 }
             }
         }
@@ -44,15 +38,19 @@ pub fn render(spans: &BTreeMap<String, Vec<StageSpan>>, sim_summaries: &[Value])
         for (unit, spans) in spans {
             let _ = writeln!(out, "\n{unit}");
             for span in spans {
-                let _ = writeln!(
-                    out,
-                    "      {:<14} {:>8.1}s  {}",
-                    span.stage,
-                    span.seconds(),
-                    span.last_message
-                );
+                span_line(&mut out, span);
             }
         }
     }
     out
+}
+
+fn span_line(out: &mut String, span: &StageSpan) {
+    let _ = writeln!(
+        out,
+        "      {:<14} {:>8.1}s  {}",
+        span.stage,
+        span.seconds(),
+        span.last_message
+    );
 }
