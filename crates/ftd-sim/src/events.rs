@@ -28,8 +28,16 @@ impl EventLog {
         use std::io::Write;
         if let Some(f) = &self.file {
             let mut e = event.clone();
-            e["time"] = json!(ftd_device::journal::now_rfc3339());
+            e["time"] = json!(now_rfc3339());
             let _ = writeln!(f.lock().unwrap(), "{e}");
         }
     }
+}
+
+/// Wall-clock time of an event, RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }

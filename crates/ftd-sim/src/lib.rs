@@ -7,6 +7,7 @@
 //! serves one unit's CLI on a terminal, as the login shell of a real OpenSSH server.
 
 pub mod cli;
+pub mod device;
 pub mod events;
 pub mod inventory;
 pub mod model;

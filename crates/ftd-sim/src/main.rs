@@ -2,10 +2,11 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use ftd_device::version::Version;
+use ftd_sim::device::Version;
 use ftd_sim::inventory::{self, ScaledTiming};
 use ftd_sim::model::clock::Clock;
 use ftd_sim::model::faults::{FaultSpec, KINDS};
+use ftd_sim::model::realism::{Realism, SWITCHES};
 use ftd_sim::model::{Sim, SimConfig, Timing, texts};
 use ftd_sim::server::{self, EventLog, ServerOptions};
 use std::collections::HashMap;
@@ -66,6 +67,14 @@ struct Args {
     /// instead of listening: `primary` or `secondary`.
     #[arg(long, value_name = "UNIT")]
     stdio: Option<String>,
+    /// What an earlier attempt left in the target's log folder on each pair's secondary:
+    /// `fail` (a failed readiness check and install), `pass` (a passed check and an install
+    /// that died), `none`.
+    #[arg(long, default_value = "fail", value_parser = ["pass", "fail", "none"])]
+    stale_logs: String,
+    /// Field behaviours to turn off, comma-separated (all are on by default; see README).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    realism_off: Vec<String>,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -73,9 +82,11 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let model =
         texts::model(&args.model).with_context(|| format!("unknown model {}", args.model))?;
-    let from = Version::parse(&args.from)?;
-    let to = Version::parse(&args.to)?;
-    if to <= from || to.build.is_none() || from.build.is_none() {
+    let version = |v: &str| {
+        Version::parse(v).with_context(|| format!("'{v}' is not an FTD version X.Y.Z[.P]-BUILD"))
+    };
+    let (from, to) = (version(&args.from)?, version(&args.to)?);
+    if (&to.parts, to.build) <= (&from.parts, from.build) {
         bail!("--to ({to}) must be a newer X.Y.Z-BUILD than --from ({from})");
     }
     if args.time_scale.is_nan() || args.time_scale <= 0.0 {
@@ -89,6 +100,7 @@ async fn main() -> Result<()> {
     if let Some(f) = faults.iter().find(|f| f.pair > args.pairs) {
         bail!("fault for pair {} but only {} pairs", f.pair, args.pairs);
     }
+    let (timing, realism) = realism_settings(&args)?;
     let config = SimConfig {
         pairs: args.pairs,
         from,
@@ -98,7 +110,8 @@ async fn main() -> Result<()> {
         username: args.username.clone(),
         password: args.password.clone(),
         enable_password: args.enable_password.clone(),
-        timing: Timing::default(),
+        timing,
+        realism,
     };
     let sim = Sim::new(config, Clock::new(args.time_scale));
     if let Some(unit) = &args.stdio {
@@ -211,4 +224,29 @@ fn write_summary(running: &server::RunningSim, events: &EventLog) -> Vec<serde_j
         events.write(&e);
     }
     summary
+}
+
+/// The durations and switches of the field behaviours, after `--stale-logs` and `--realism-off`.
+fn realism_settings(args: &Args) -> Result<(Timing, Realism)> {
+    let mut timing = Timing::default();
+    let mut realism = Realism {
+        stale_logs: args.stale_logs.parse().ok(),
+        ..Realism::default()
+    };
+    for name in &args.realism_off {
+        match name.as_str() {
+            "stale-logs" => realism.stale_logs = None,
+            "bracketed-paste" => realism.bracketed_paste = false,
+            "ansi" => realism.ansi = false,
+            "crlf" => realism.crlf = false,
+            "mate-warning" => realism.mate_warning = false,
+            "chatter" => {
+                realism.chatter = false;
+                timing.switch_off(name);
+            }
+            other if timing.switch_off(other) => {}
+            other => bail!("--realism-off {other}: not one of {SWITCHES}"),
+        }
+    }
+    Ok((timing, realism))
 }

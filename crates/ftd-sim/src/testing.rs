@@ -4,12 +4,66 @@ use crate::model::clock::Clock;
 use crate::model::faults::FaultSpec;
 use crate::model::{Sim, SimConfig, Timing, texts};
 use crate::server::{self, EventLog, RunningSim, ServerOptions};
-use ftd_device::version::Version;
+use crate::device::Version;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub const PASSWORD: &str = "Sim-Test-Pass-9";
+
+/// One pair's model (no sockets), 7.2.2-54 → 7.2.7-500, device time = real time.
+pub fn model(faults: &[&str], realism: crate::model::realism::Realism) -> Sim {
+    let config = SimConfig {
+        pairs: 1,
+        from: Version::parse("7.2.2-54").unwrap(),
+        to: Version::parse("7.2.7-500").unwrap(),
+        model: texts::model("ftdv").unwrap(),
+        faults: faults.iter().map(|f| f.parse::<FaultSpec>().unwrap()).collect(),
+        username: "admin".into(),
+        password: PASSWORD.into(),
+        enable_password: String::new(),
+        timing: Timing::default(),
+        realism,
+    };
+    Sim::new(config, Clock::new(1.0))
+}
+
+/// A terminal on one unit of a model, typed into as over SSH: what the unit sends back,
+/// byte for byte (`\r\n` line ends, echo, escape codes).
+pub struct Console {
+    pub sim: Sim,
+    pub terminal: crate::cli::Terminal,
+    editor: crate::cli::keys::LineEditor,
+}
+
+impl Console {
+    pub fn new(sim: Sim, unit: usize) -> Console {
+        Console {
+            sim,
+            terminal: crate::cli::Terminal::new(0, unit),
+            editor: Default::default(),
+        }
+    }
+
+    /// The login banner and first prompt.
+    pub fn greeting(&self) -> String {
+        self.terminal.greeting(&self.sim).replace('\n', "\r\n")
+    }
+
+    /// Types `line` and Enter; returns everything the unit printed.
+    pub fn type_line(&mut self, line: &str) -> String {
+        let mut out = String::new();
+        for byte in line.bytes().chain([b'\r']) {
+            let (outputs, _) = self.editor.feed(&mut self.terminal, &mut self.sim, byte);
+            for o in outputs {
+                if let crate::cli::Output::Text(t) = o {
+                    out.push_str(&t.replace('\n', "\r\n"));
+                }
+            }
+        }
+        out
+    }
+}
 
 pub struct TestSim {
     pub running: RunningSim,
@@ -54,6 +108,7 @@ impl TestSim {
             password: PASSWORD.into(),
             enable_password: String::new(),
             timing: Timing::default(),
+            realism: Default::default(),
         };
         let sim = Sim::new(config, Clock::new(scale));
         let mut keys = HashMap::new();

@@ -3,6 +3,7 @@
 //! SSH front adds echo and `\r\n`.
 
 pub mod keys;
+mod coreutils;
 pub mod shell;
 pub mod show;
 
@@ -10,8 +11,20 @@ use crate::model::Sim;
 use crate::model::faults::Fault;
 use crate::model::texts;
 
-/// The CLI modes are the device's: the same enum the client moves between.
-pub use ftd_device::session::Mode;
+/// The CLI modes of domain §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `> `: the admin login shell.
+    Clish,
+    /// `admin@HOST:PATH$ `
+    Expert,
+    /// `root@HOST:PATH# `
+    Root,
+    /// `HOST> `: the diagnostic CLI.
+    LinaExec,
+    /// `HOST# `
+    LinaEnable,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Pending {
@@ -37,6 +50,8 @@ pub enum Output {
 const PAGE: usize = 24;
 
 pub struct Terminal {
+    /// Unique per session: unprompted text (the installer's) is addressed to it.
+    pub id: u64,
     pub pair: usize,
     pub unit: usize,
     mode: Mode,
@@ -45,13 +60,24 @@ pub struct Terminal {
     pager: bool,
     lecture_shown: bool,
     last_status: i32,
+    /// Text LINA prints after the prompt has come back (`Switching to Active`).
+    after_prompt: String,
+    /// Device time LINA last warned about the mate's version in this session.
+    mate_warned: Option<f64>,
 }
+
+static NEXT_TERMINAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// bash ≥ 5.1 turns bracketed paste on before each prompt and off after each line (§10).
+const PASTE_ON: &str = "\u{1b}[?2004h";
+const PASTE_OFF: &str = "\u{1b}[?2004l\r";
 
 const LECTURE: &str = "\nWe trust you have received the usual lecture from the local System\nAdministrator. It usually boils down to these three things:\n\n    #1) Respect the privacy of others.\n    #2) Think before you type.\n    #3) With great power comes great responsibility.\n\n";
 
 impl Terminal {
     pub fn new(pair: usize, unit: usize) -> Self {
         Terminal {
+            id: NEXT_TERMINAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             pair,
             unit,
             mode: Mode::Clish,
@@ -60,6 +86,8 @@ impl Terminal {
             pager: true,
             lecture_shown: false,
             last_status: 0,
+            after_prompt: String::new(),
+            mate_warned: None,
         }
     }
 
@@ -96,10 +124,15 @@ impl Terminal {
                 self.cwd.clone()
             }
         };
+        let paste = if sim.realism.bracketed_paste {
+            PASTE_ON
+        } else {
+            ""
+        };
         match self.mode {
             Mode::Clish => "> ".into(),
-            Mode::Expert => format!("admin@{host}:{}$ ", path("/home/admin")),
-            Mode::Root => format!("root@{host}:{}# ", path("/root")),
+            Mode::Expert => format!("{paste}admin@{host}:{}$ ", path("/home/admin")),
+            Mode::Root => format!("{paste}root@{host}:{}# ", path("/root")),
             Mode::LinaExec => format!("{host}> "),
             Mode::LinaEnable => format!("{host}# "),
         }
@@ -148,14 +181,25 @@ impl Terminal {
             Pending::None => {}
         }
         let line = line.trim();
+        let now = sim.now();
+        sim.pairs[self.pair].typed(self.unit, line, now);
         let out = match self.mode {
             Mode::Clish => self.clish(sim, line),
-            Mode::Expert | Mode::Root => return self.bash(sim, line),
+            Mode::Expert | Mode::Root => {
+                let mut out = self.bash(sim, line);
+                if sim.realism.bracketed_paste
+                    && let Some(Output::Text(t)) = out.first_mut()
+                {
+                    t.insert_str(0, PASTE_OFF);
+                }
+                return out;
+            }
             Mode::LinaExec | Mode::LinaEnable => self.lina(sim, line),
         };
+        let after = std::mem::take(&mut self.after_prompt);
         match out {
             Some(text) if self.wants_key() || self.secret_input() => vec![Output::Text(text)],
-            Some(text) => vec![Output::Text(format!("{text}{}", self.prompt(sim)))],
+            Some(text) => vec![Output::Text(format!("{text}{}{after}", self.prompt(sim)))],
             None => vec![
                 Output::Text("\nConnection to the device closed.\n".into()),
                 Output::Disconnect,
@@ -204,6 +248,7 @@ impl Terminal {
 
     fn lina(&mut self, sim: &mut Sim, line: &str) -> Option<String> {
         let command = show::expand(line);
+        self.mate_warning(sim);
         if let Some(out) = self.show(sim, &command, true) {
             return Some(self.page(out.lines().map(String::from).collect()));
         }
@@ -233,13 +278,20 @@ impl Terminal {
             }
             "failover active" if enable => {
                 match sim.pairs[self.pair].failover_active(self.unit, now, &timing) {
-                    Ok(()) => "\n        Switching to Active\n".into(),
+                    Ok(()) => {
+                        // The ASA capture of §10: the message follows the prompt.
+                        self.after_prompt = "\n        Switching to Active\n".into();
+                        String::new()
+                    }
                     Err(e) => format!("{e}\n"),
                 }
             }
             "no failover active" if enable => {
                 match sim.pairs[self.pair].no_failover_active(self.unit, now, &timing) {
-                    Ok(()) => "\n        Switching to Standby\n".into(),
+                    Ok(()) => {
+                        self.after_prompt = "\n        Switching to Standby\n".into();
+                        String::new()
+                    }
                     Err(e) => format!("{e}\n"),
                 }
             }
@@ -248,6 +300,24 @@ impl Terminal {
                 format!("{caret}^\nERROR: % Invalid input detected at '^' marker.\n")
             }
         })
+    }
+
+    /// `***WARNING*** Mate version X is not identical with ours Y`, unprompted, after the
+    /// prompt, while the units run different versions (at most every 30 device seconds).
+    fn mate_warning(&mut self, sim: &Sim) {
+        let now = sim.now();
+        let pair = &sim.pairs[self.pair];
+        let (me, mate) = (&pair.units[self.unit], &pair.units[1 - self.unit]);
+        let due = self.mate_warned.is_none_or(|t| now - t >= 30.0);
+        if !sim.realism.mate_warning || !due || !mate.is_up() || me.version == mate.version {
+            return;
+        }
+        self.mate_warned = Some(now);
+        self.after_prompt.push_str(&format!(
+            "\n***WARNING*** Mate version {} is not identical with ours {}\n",
+            texts::lina_version(&mate.version),
+            texts::lina_version(&me.version)
+        ));
     }
 
     /// Shows one page; the rest waits for a key (see [`Terminal::wants_key`]).
@@ -302,6 +372,7 @@ impl Terminal {
             cwd: &mut self.cwd,
             last_status: &mut self.last_status,
             root,
+            terminal: self.id,
         };
         let out = shell::run_line(&mut ctx, line);
         if drop_now {

@@ -2,6 +2,7 @@
 //! of the issue, `;` `&&` `||` chains, `$?`, redirections to /dev/null, and
 //! `install_update.pl`. Unknown commands answer `command not found`, status 127.
 
+use super::coreutils;
 use crate::model::fs::{File, hex};
 use crate::model::{Sim, pair::Pair};
 use md5::{Digest, Md5};
@@ -15,18 +16,20 @@ pub struct ShellCtx<'a> {
     pub cwd: &'a mut String,
     pub last_status: &'a mut i32,
     pub root: bool,
+    /// The terminal typing, so that the detached installer can keep printing into it.
+    pub terminal: u64,
 }
 
 impl ShellCtx<'_> {
-    fn home(&self) -> &'static str {
+    pub(super) fn home(&self) -> &'static str {
         if self.root { "/root" } else { "/home/admin" }
     }
 
-    fn pair(&mut self) -> &mut Pair {
+    pub(super) fn pair(&mut self) -> &mut Pair {
         &mut self.sim.pairs[self.pair]
     }
 
-    fn resolve(&self, path: &str) -> String {
+    pub(super) fn resolve(&self, path: &str) -> String {
         let joined = if path.starts_with('/') {
             path.to_string()
         } else if path == "~" || path.starts_with("~/") {
@@ -61,7 +64,7 @@ pub fn run_line(ctx: &mut ShellCtx, line: &str) -> String {
             continue;
         }
         let expanded = segment.replace("$?", &ctx.last_status.to_string());
-        let (text, status) = run_simple(ctx, &expanded);
+        let (text, status) = run_pipeline(ctx, &expanded);
         out.push_str(&text);
         *ctx.last_status = status;
     }
@@ -119,7 +122,37 @@ fn split_chain(line: &str) -> Vec<(String, Joiner)> {
         .collect()
 }
 
-fn run_simple(ctx: &mut ShellCtx, segment: &str) -> (String, i32) {
+/// `a | b | c`: each command reads what the one before it printed; the status is the last's.
+fn run_pipeline(ctx: &mut ShellCtx, segment: &str) -> (String, i32) {
+    let mut stdin: Option<String> = None;
+    let mut result = (String::new(), 0);
+    for stage in split_pipes(segment) {
+        result = run_simple(ctx, &stage, stdin.take());
+        stdin = Some(std::mem::take(&mut result.0));
+    }
+    (stdin.unwrap_or_default(), result.1)
+}
+
+/// Splits on `|` outside quotes (`||` was split before, by [`split_chain`]).
+fn split_pipes(segment: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quote: Option<char> = None;
+    for c in segment.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '|') => {
+                out.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        out.last_mut().unwrap().push(c);
+    }
+    out
+}
+
+fn run_simple(ctx: &mut ShellCtx, segment: &str, stdin: Option<String>) -> (String, i32) {
     let Some(words) = shlex::split(segment) else {
         return ("bash: syntax error: unterminated quoted string\n".into(), 2);
     };
@@ -143,7 +176,7 @@ fn run_simple(ctx: &mut ShellCtx, segment: &str) -> (String, i32) {
     let Some((cmd, args)) = words.split_first() else {
         return (String::new(), *ctx.last_status);
     };
-    let (mut text, status) = command(ctx, cmd, args);
+    let (mut text, status) = command(ctx, cmd, args, stdin);
     if let Some((path, append)) = target {
         let path = ctx.resolve(&path);
         let now = ctx.sim.now();
@@ -184,25 +217,23 @@ fn redirection(words: Vec<String>) -> (Vec<String>, Option<(String, bool)>) {
     (kept, target)
 }
 
-fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
+fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String], stdin: Option<String>) -> (String, i32) {
     match cmd {
+        "mkdir" => coreutils::mkdir(ctx, args),
+        "mv" => coreutils::mv(ctx, args),
+        "date" => coreutils::date(ctx, args),
+        "stat" => coreutils::stat(ctx, args),
+        "pgrep" => coreutils::pgrep(ctx, args),
         "cd" => cd(ctx, args),
         "pwd" => (format!("{}\n", ctx.cwd), 0),
         "echo" => (format!("{}\n", args.join(" ")), 0),
         "true" => (String::new(), 0),
-        "rm" => {
-            let unit = ctx.unit;
-            for a in args.iter().filter(|a| !a.starts_with('-')) {
-                let path = ctx.resolve(a);
-                ctx.pair().units[unit].fs.remove(&path);
-            }
-            (String::new(), 0)
-        }
+        "rm" => coreutils::rm(ctx, args),
         "false" => (String::new(), 1),
         "ls" => ls(ctx, args),
         "cat" => cat(ctx, args),
-        "head" | "tail" => head_tail(ctx, cmd, args),
-        "grep" => grep(ctx, args),
+        "head" | "tail" => head_tail(ctx, cmd, args, stdin),
+        "grep" => grep(ctx, args, stdin),
         "test" => (String::new(), test(ctx, args)),
         "[" if args.last().map(String::as_str) == Some("]") => (String::new(), test(ctx, &args[..args.len() - 1])),
         "md5sum" | "sha512sum" => checksum(ctx, cmd, args),
@@ -210,7 +241,7 @@ fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
             "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda7        36G  9.1G   25G  27% /ngfw\n".into(),
             0,
         ),
-        "sudo" if ctx.root && !args.is_empty() => command(ctx, &args[0].clone(), &args[1..]),
+        "sudo" if ctx.root && !args.is_empty() => command(ctx, &args[0].clone(), &args[1..], stdin),
         "install_update.pl" | "/usr/local/sf/bin/install_update.pl" => install_update(ctx, args),
         _ => (format!("bash: {cmd}: command not found\n"), 127),
     }
@@ -266,6 +297,13 @@ fn ls(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
             status = 2;
             continue;
         };
+        let colour = ctx.sim.realism.ansi;
+        let entries: Vec<_> = entries
+            .into_iter()
+            .map(|(name, dir, size, mtime)| {
+                (coreutils::ls_colour(&name, dir, colour), dir, size, mtime)
+            })
+            .collect();
         if long {
             let total: u64 = entries.iter().map(|e| e.2.div_ceil(1024)).sum();
             out.push_str(&format!("total {total}\n"));
@@ -282,7 +320,7 @@ fn ls(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     (out, status)
 }
 
-fn read(ctx: &ShellCtx, path: &str) -> Result<String, String> {
+pub(super) fn read(ctx: &ShellCtx, path: &str) -> Result<String, String> {
     let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
     match unit.fs.get(path) {
         Some(File::Text(t)) => Ok(t.clone()),
@@ -295,8 +333,14 @@ fn read(ctx: &ShellCtx, path: &str) -> Result<String, String> {
 fn cat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let mut out = String::new();
     let mut status = 0;
+    let (now, timing) = (ctx.sim.now(), ctx.sim.timing);
     for a in args.iter().filter(|a| !a.starts_with('-')) {
-        match read(ctx, &ctx.resolve(a)) {
+        let path = ctx.resolve(a);
+        match read(ctx, &path) {
+            Ok(t) if path.ends_with("/upgrade_status.json") => {
+                let unit = &mut ctx.sim.pairs[ctx.pair].units[ctx.unit];
+                out.push_str(&unit.read_status_json(&t, now, &timing));
+            }
             Ok(t) => out.push_str(&t),
             Err(e) => {
                 out.push_str(&format!("cat: {a}: {e}\n"));
@@ -308,7 +352,12 @@ fn cat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
 }
 
 /// `head`/`tail` with `-n N`, `-N`, and for tail `-c +N` (from byte N) and `-c N`.
-fn head_tail(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
+fn head_tail(
+    ctx: &mut ShellCtx,
+    cmd: &str,
+    args: &[String],
+    stdin: Option<String>,
+) -> (String, i32) {
     let mut lines: Option<usize> = Some(10);
     let mut bytes: Option<(bool, usize)> = None;
     let mut files = Vec::new();
@@ -348,12 +397,13 @@ fn head_tail(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
         }
         i += 1;
     }
-    let Some(path) = files.first() else {
-        return (format!("{cmd}: no file given\n"), 1);
-    };
-    let text = match read(ctx, path) {
-        Ok(t) => t,
-        Err(e) => return (format!("{cmd}: cannot open '{path}' for reading: {e}\n"), 1),
+    let text = match (files.first(), stdin) {
+        (None, Some(input)) => input,
+        (None, None) => return (format!("{cmd}: no file given\n"), 1),
+        (Some(path), _) => match read(ctx, path) {
+            Ok(t) => t,
+            Err(e) => return (format!("{cmd}: cannot open '{path}' for reading: {e}\n"), 1),
+        },
     };
     let out = match (bytes, lines) {
         (Some((true, n)), _) => text
@@ -376,7 +426,7 @@ fn head_tail(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
     (out, 0)
 }
 
-fn grep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+fn grep(ctx: &mut ShellCtx, args: &[String], stdin: Option<String>) -> (String, i32) {
     let count = args.iter().any(|a| a == "-c");
     let ignore_case = args.iter().any(|a| a == "-i");
     let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -385,11 +435,20 @@ fn grep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     };
     let mut out = String::new();
     let mut matched = 0;
-    for f in files {
-        let text = match read(ctx, &ctx.resolve(f)) {
+    let mut inputs: Vec<Result<String, String>> = files
+        .iter()
+        .map(|f| read(ctx, &ctx.resolve(f)).map_err(|e| format!("grep: {f}: {e}\n")))
+        .collect();
+    if files.is_empty()
+        && let Some(input) = stdin
+    {
+        inputs.push(Ok(input));
+    }
+    for input in inputs {
+        let text = match input {
             Ok(t) => t,
             Err(e) => {
-                out.push_str(&format!("grep: {f}: {e}\n"));
+                out.push_str(&e);
                 continue;
             }
         };
@@ -470,10 +529,17 @@ fn install_update(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
         return ("ERROR: install_update.pl must be run as root\n".into(), 1);
     }
     let now = ctx.sim.now();
-    let clock = ctx.sim.clock;
+    let (clock, timing) = (ctx.sim.clock, ctx.sim.timing);
     let cwd = ctx.cwd.clone();
-    let unit = ctx.unit;
-    let (out, status) = ctx.pair().units[unit].install_update(now, &clock, args, &cwd);
+    let (unit, terminal) = (ctx.unit, ctx.terminal);
+    let (out, status) = ctx.pair().units[unit].install_update(
+        now,
+        &clock,
+        &timing,
+        args,
+        &cwd,
+        Some(terminal),
+    );
     if status == 0 {
         if args.iter().any(|a| a == "--readiness-check") {
             ctx.pair().readiness_started(unit, now);

@@ -45,7 +45,10 @@ pub fn show(sim: &Sim, pair: usize, unit: usize, command: &str, lina: bool) -> O
         version: &u.version,
         uuid: &u.uuid,
     };
+    // Before LINA is up after a boot, what goes to LINA answers nothing (§10, inferred).
+    let lina_ready = u.lina_ready(sim.now());
     Some(match command {
+        "show failover state" | "show failover" if !lina_ready => String::new(),
         "show version" if lina => texts::show_version_lina(&info),
         "show version" => texts::show_version(&info),
         "show failover state" => failover_state(p, unit),

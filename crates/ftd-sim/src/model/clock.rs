@@ -36,8 +36,8 @@ impl Clock {
 
     /// The device's wall clock at device time `t` (for log timestamps).
     pub fn wall(&self, t: f64) -> time::OffsetDateTime {
-        let at = self.wall_start + Duration::from_secs_f64(t.max(0.0));
-        time::OffsetDateTime::from(at)
+        // Negative times are before the sim started (old log files left by earlier runs).
+        time::OffsetDateTime::from(self.wall_start) + time::Duration::seconds_f64(t)
     }
 }
 

@@ -35,6 +35,17 @@ pub enum Fault {
     FailoverRefused,
     /// The named CLISH/LINA command answers with truncated garbage, once.
     Garbage(String),
+    /// The peer (Active) fails the moment this unit types a line containing this text: the
+    /// unit becomes Active on its own between a read and the next command (§10, issue 11).
+    TakeoverOn(String),
+    /// The upgrade reboots the unit twice (§6: 1000/2100/3100 "may reboot multiple times").
+    DoubleReboot,
+    /// Every other read of `upgrade_status.json` is torn (half written).
+    TornJson,
+    /// After a boot, LINA answers nothing for this many device seconds.
+    LinaLate(f64),
+    /// After a boot, config sync takes this many device seconds (7.6 allows 7200).
+    ConfigSync(f64),
 }
 
 /// Which unit of a pair.
@@ -54,7 +65,8 @@ pub struct FaultSpec {
 
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
-drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND";
+drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -110,6 +122,11 @@ impl FromStr for FaultSpec {
             "upgrade-running" => Fault::UpgradeRunning,
             "failover-refused" => Fault::FailoverRefused,
             "garbage" => Fault::Garbage(need(arg)?),
+            "takeover-on" => Fault::TakeoverOn(need(arg)?),
+            "double-reboot" => Fault::DoubleReboot,
+            "torn-json" => Fault::TornJson,
+            "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
+            "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),
             _ => return Err(usage()),
         };
         Ok(FaultSpec { pair, unit, fault })

@@ -3,7 +3,7 @@
 
 use md5::{Digest, Md5};
 use sha2::Sha512;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum File {
@@ -21,6 +21,8 @@ pub struct Fs {
     files: BTreeMap<String, File>,
     /// Modification labels for `ls -l` (`Jul 18 02:36`).
     mtimes: BTreeMap<String, String>,
+    /// Directories made with `mkdir` (others exist because files are in them).
+    dirs: BTreeSet<String>,
 }
 
 /// The checksums Cisco would publish for a package: derived from its name and size, so that
@@ -87,9 +89,64 @@ impl Fs {
         self.files.remove(path);
     }
 
-    pub fn is_dir(&self, path: &str) -> bool {
+    /// `rm -r`: the path and everything under it.
+    pub fn remove_tree(&mut self, path: &str) {
         let prefix = format!("{}/", path.trim_end_matches('/'));
-        path == "/" || self.files.keys().any(|k| k.starts_with(&prefix))
+        self.files
+            .retain(|k, _| k != path && !k.starts_with(&prefix));
+        self.dirs.retain(|k| k != path && !k.starts_with(&prefix));
+    }
+
+    /// `mkdir`: false when something is already there.
+    pub fn make_dir(&mut self, path: &str) -> bool {
+        if self.is_dir(path) || self.files.contains_key(path) {
+            return false;
+        }
+        self.dirs.insert(path.trim_end_matches('/').to_string());
+        true
+    }
+
+    /// `mv`: renames a file or a whole directory; false when `from` does not exist.
+    pub fn rename(&mut self, from: &str, to: &str) -> bool {
+        let prefix = format!("{}/", from.trim_end_matches('/'));
+        let moved: Vec<String> = self
+            .files
+            .keys()
+            .filter(|k| *k == from || k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        let dirs: Vec<String> = self
+            .dirs
+            .iter()
+            .filter(|k| *k == from || k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        if moved.is_empty() && dirs.is_empty() {
+            return false;
+        }
+        for old in moved {
+            let new = format!("{to}{}", &old[from.len()..]);
+            if let Some(f) = self.files.remove(&old) {
+                self.files.insert(new.clone(), f);
+            }
+            if let Some(m) = self.mtimes.remove(&old) {
+                self.mtimes.insert(new, m);
+            }
+        }
+        for old in dirs {
+            self.dirs.remove(&old);
+            self.dirs.insert(format!("{to}{}", &old[from.len()..]));
+        }
+        true
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        let prefix = format!("{path}/");
+        path.is_empty()
+            || self.dirs.contains(path)
+            || self.dirs.iter().any(|k| k.starts_with(&prefix))
+            || self.files.keys().any(|k| k.starts_with(&prefix))
     }
 
     /// Entries directly under `dir`: (name, is_dir, size, mtime).
@@ -116,6 +173,13 @@ impl Fs {
                     };
                     out.insert(rest.to_string(), (false, size, mtime));
                 }
+            }
+        }
+        for d in &self.dirs {
+            if let Some(rest) = d.strip_prefix(&prefix) {
+                let sub = rest.split('/').next().unwrap_or(rest);
+                out.entry(sub.to_string())
+                    .or_insert((true, 4096, String::new()));
             }
         }
         out.into_iter()

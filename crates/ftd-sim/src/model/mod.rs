@@ -5,14 +5,15 @@ pub mod clock;
 pub mod faults;
 pub mod fs;
 pub mod pair;
+pub mod realism;
 pub mod scripts;
 pub mod texts;
 pub mod unit;
 
 use clock::{Clock, ls_stamp};
 use faults::{Fault, FaultSpec, UnitSel};
-use ftd_device::paths;
-use ftd_device::version::{Package, Version};
+use crate::device;
+use crate::device::{Package, Version};
 pub use pair::{Notice, Pair};
 use serde_json::Value;
 use texts::Model;
@@ -26,6 +27,20 @@ pub struct Timing {
     pub validation: f64,
     pub holdtime: f64,
     pub swap_gap: f64,
+    /// From `System will now reboot` to the wall message (§10: 30–90 s).
+    pub reboot_delay: f64,
+    /// After a boot, LINA answers nothing this long (§10 "Coming back is gradual").
+    pub lina_late: f64,
+    /// The installer unpacks the bundle before it replaces the old log files.
+    pub unpack: f64,
+    /// The detached installer prints into its terminal this long.
+    pub chatter: f64,
+    /// Sync Config on the returning unit.
+    pub config_sync: f64,
+    /// HA suspended after the validation (FDM 7.4 troubleshooting).
+    pub ha_suspend: f64,
+    /// A read of `upgrade_status.json` this soon after a rewrite is torn.
+    pub torn_json: f64,
 }
 
 impl Default for Timing {
@@ -36,7 +51,33 @@ impl Default for Timing {
             validation: 300.0,
             holdtime: 15.0,
             swap_gap: 2.0,
+            reboot_delay: 45.0,
+            lina_late: 90.0,
+            unpack: 20.0,
+            chatter: 15.0,
+            config_sync: 60.0,
+            ha_suspend: 20.0,
+            torn_json: 1.0,
         }
+    }
+}
+
+impl Timing {
+    /// Turns one behaviour of [`realism::SWITCHES`] off (durations to 0); false if the name
+    /// is not a duration.
+    pub fn switch_off(&mut self, name: &str) -> bool {
+        let field = match name {
+            "reboot-delay" => &mut self.reboot_delay,
+            "lina-late" => &mut self.lina_late,
+            "unpack" => &mut self.unpack,
+            "config-sync" => &mut self.config_sync,
+            "ha-suspend" => &mut self.ha_suspend,
+            "torn-json" => &mut self.torn_json,
+            "chatter" => &mut self.chatter,
+            _ => return false,
+        };
+        *field = 0.0;
+        true
     }
 }
 
@@ -51,6 +92,7 @@ pub struct SimConfig {
     pub password: String,
     pub enable_password: String,
     pub timing: Timing,
+    pub realism: realism::Realism,
 }
 
 pub struct Sim {
@@ -61,6 +103,7 @@ pub struct Sim {
     pub password: String,
     pub enable_password: String,
     pub target_package: String,
+    pub realism: realism::Realism,
 }
 
 impl Sim {
@@ -84,31 +127,42 @@ impl Sim {
                     let mut fs = fs::Fs::default();
                     let size = config.model.package_size;
                     fs.add_package(
-                        &format!("{}/{from_package}", paths::UPDATES_DIR),
+                        &format!("{}/{from_package}", device::UPDATES_DIR),
                         size - 13_301_760,
                         false,
                         &mtime,
                     );
                     fs.write(
-                        &format!("{}/{from_package}.METADATA", paths::UPDATES_DIR),
+                        &format!("{}/{from_package}.METADATA", device::UPDATES_DIR),
                         &"m".repeat(815),
                         &mtime,
                     );
                     if !faults.contains(&Fault::PackageMissing) {
                         let corrupt = faults.contains(&Fault::PackageCorrupt);
                         fs.add_package(
-                            &format!("{}/{target_package}", paths::UPDATES_DIR),
+                            &format!("{}/{target_package}", device::UPDATES_DIR),
                             size,
                             corrupt,
                             &mtime,
                         );
                         fs.write(
-                            &format!("{}/{target_package}.METADATA", paths::UPDATES_DIR),
+                            &format!("{}/{target_package}.METADATA", device::UPDATES_DIR),
                             &"m".repeat(854),
                             &mtime,
                         );
                     }
                     fs.write("/home/admin/.bashrc", "# admin\n", &mtime);
+                    fs.write(
+                        device::BOOT_ID,
+                        &format!("{}\n", unit::new_boot_id()),
+                        &mtime,
+                    );
+                    if let (Some(kind), "b") = (config.realism.stale_logs, letter) {
+                        let package = Package::parse(&target_package)
+                            .expect("the sim names packages as the device does");
+                        let eol = if config.realism.crlf { "\r\n" } else { "\n" };
+                        realism::write_stale_logs(&mut fs, &package, kind, &clock, eol);
+                    }
                     fs.write("/root/.bashrc", "# root\n", &mtime);
                     let initial = faults.iter().find_map(|f| {
                         if let Fault::InitialState(s) = f {
@@ -141,6 +195,16 @@ impl Sim {
                         readiness: None,
                         upgrade: None,
                         validating_until: None,
+                        settle_at: None,
+                        shutdown_at: None,
+                        down_at: None,
+                        lina_ready_at: 0.0,
+                        extra_reboots: 0,
+                        json_rewritten_at: f64::NEG_INFINITY,
+                        json_reads: 0,
+                        takeover_spent: false,
+                        prints: Vec::new(),
+                        realism: config.realism,
                         faults,
                         root_commands: 0,
                         garbage_spent: false,
@@ -157,6 +221,7 @@ impl Sim {
             password: config.password,
             enable_password: config.enable_password,
             target_package,
+            realism: config.realism,
         };
         sim.start_preexisting_upgrades();
         sim
@@ -164,12 +229,19 @@ impl Sim {
 
     /// The `upgrade-running` fault: an upgrade started before we arrived (by FMC, say).
     fn start_preexisting_upgrades(&mut self) {
-        let path = format!("{}/{}", paths::UPDATES_DIR, self.target_package);
+        let path = format!("{}/{}", device::UPDATES_DIR, self.target_package);
         for pair in &mut self.pairs {
             for i in 0..2 {
                 if pair.units[i].faults.contains(&Fault::UpgradeRunning) {
                     let args = vec!["--detach".to_string(), path.clone()];
-                    let (_, rc) = pair.units[i].install_update(0.0, &self.clock, &args, "/");
+                    let (_, rc) = pair.units[i].install_update(
+                        0.0,
+                        &self.clock,
+                        &self.timing,
+                        &args,
+                        "/",
+                        None,
+                    );
                     if rc == 0 {
                         pair.upgrade_started(i, 0.0);
                     }
@@ -194,7 +266,7 @@ impl Sim {
     /// that hung in its reboot starts booting now.
     pub fn clear_faults(&mut self, now: f64) {
         let boot = self.timing.boot;
-        let package = format!("{}/{}", paths::UPDATES_DIR, self.target_package);
+        let package = format!("{}/{}", device::UPDATES_DIR, self.target_package);
         let mtime = ls_stamp(self.clock.wall(now));
         for pair in &mut self.pairs {
             for unit in &mut pair.units {
@@ -227,6 +299,20 @@ impl Sim {
                 }
             }
         }
+    }
+
+    /// Unprompted text now due: (pair index, unit index, terminal or every session, text).
+    pub fn drain_prints(&mut self, now: f64) -> Vec<(usize, usize, Option<u64>, String)> {
+        let mut out = Vec::new();
+        for (p, pair) in self.pairs.iter_mut().enumerate() {
+            for (u, unit) in pair.units.iter_mut().enumerate() {
+                let (due, later): (Vec<_>, Vec<_>) =
+                    unit.prints.drain(..).partition(|x| x.due <= now);
+                unit.prints = later;
+                out.extend(due.into_iter().map(|x| (p, u, x.terminal, x.text)));
+            }
+        }
+        out
     }
 
     pub fn drain_events(&mut self) -> Vec<Value> {

@@ -115,6 +115,9 @@ impl Pair {
                         self.event(now, i, "readiness_done", json!({"result": passed}));
                     }
                     UnitChange::UpgradeFailed => self.event(now, i, "upgrade_failed", json!({})),
+                    UnitChange::RebootAnnounced => {
+                        self.event(now, i, "reboot_announced", json!({}))
+                    }
                 }
             }
         }
@@ -161,6 +164,31 @@ impl Pair {
         if let Some(since) = self.outage_since.take() {
             self.stats.outage_ms += (at - since).max(0.0) * 1000.0;
         }
+    }
+
+    /// A line typed on unit `i`: the `takeover-on` fault fails the Active peer at once, so
+    /// that `i` becomes Active between the client's last read and its next command.
+    pub fn typed(&mut self, i: usize, line: &str, now: f64) {
+        let peer = Self::peer(i);
+        let unit = &self.units[i];
+        let fires = !unit.takeover_spent
+            && unit.has(|f| matches!(f, Fault::TakeoverOn(c) if line.contains(c.as_str())))
+            && unit.ha_state == "Standby Ready"
+            && self.units[peer].ha_state == "Active";
+        if !fires {
+            return;
+        }
+        self.units[i].takeover_spent = true;
+        self.units[peer].ha_state = "Failed".into();
+        self.units[peer].last_failure = "Ifc Failure".into();
+        self.units[i].ha_state = "Active".into();
+        self.stats.unplanned_failovers += 1;
+        self.event(
+            now,
+            i,
+            "takeover",
+            json!({"reason": format!("peer failed while this unit ran {line:?}")}),
+        );
     }
 
     /// `failover active` typed on unit `i`.

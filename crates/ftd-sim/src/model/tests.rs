@@ -1,8 +1,7 @@
-//! The model without sockets: explicit device times, real file contents read back with the
-//! modules' own parsers.
+//! The model without sockets: explicit device times, file contents checked against the
+//! domain file's quotes (the client's parsers read them in `ftd-stages`' contract test).
 
 use super::*;
-use ftd_device::parse::status_files::{self, Outcome, StatusLog};
 
 fn sim(faults: &[&str]) -> Sim {
     let config = SimConfig {
@@ -15,8 +14,21 @@ fn sim(faults: &[&str]) -> Sim {
         password: "pw".into(),
         enable_password: String::new(),
         timing: Timing::default(),
+        realism: realism::Realism::default(),
     };
     Sim::new(config, Clock::new(1.0))
+}
+
+/// The percent of every `TIMESTAMP:... PERCENT: N% MESSAGE:...` line.
+fn percents(text: &str) -> Vec<u8> {
+    text.lines()
+        .filter_map(|l| l.split("PERCENT:").nth(1))
+        .filter_map(|r| r.trim_start().split('%').next()?.parse().ok())
+        .collect()
+}
+
+fn json(sim: &Sim, unit: usize, path: &str) -> serde_json::Value {
+    serde_json::from_str(&file(sim, unit, path)).unwrap()
 }
 
 fn start(sim: &mut Sim, unit: usize, readiness: bool, now: f64) -> i32 {
@@ -25,8 +37,8 @@ fn start(sim: &mut Sim, unit: usize, readiness: bool, now: f64) -> i32 {
         args.push("--readiness-check".into());
     }
     args.push(format!("/ngfw/var/sf/updates/{}", sim.target_package));
-    let clock = sim.clock;
-    let (_, rc) = sim.pairs[0].units[unit].install_update(now, &clock, &args, "/");
+    let (clock, timing) = (sim.clock, sim.timing);
+    let (_, rc) = sim.pairs[0].units[unit].install_update(now, &clock, &timing, &args, "/", None);
     if rc == 0 {
         if readiness {
             sim.pairs[0].readiness_started(unit, now);
@@ -46,107 +58,162 @@ fn file(sim: &Sim, unit: usize, path: &str) -> String {
 }
 
 #[test]
-fn readiness_writes_the_seed_scripts_line_by_line() {
+fn readiness_keeps_the_old_files_until_unpacked_then_writes_the_seed_scripts() {
     let mut s = sim(&[]);
     let p = s.target_package();
+    // The default sim left a failed check of an earlier attempt on the secondary.
+    let old = file(&s, 1, &p.readiness_status());
+    assert!(old.contains("Readiness Check failed. Error running script 000_start/410_check_disk_space.sh."));
+    assert_eq!(json(&s, 1, &p.readiness_json())["upgradeReadinessStatus"]["status"], "FAILED");
     assert_eq!(start(&mut s, 1, true, 0.0), 0);
-    s.advance_to(40.0);
-    let partial =
-        status_files::readiness_progress(&file(&s, 1, &paths::readiness_status(&p)), None).unwrap();
-    assert_eq!(partial.outcome, Outcome::Running);
-    assert_eq!(
-        partial.current_script.as_deref(),
-        Some("000_start/110_DB_integrity_check.sh")
-    );
-    s.advance_to(60.0);
-    let json = file(&s, 1, &paths::readiness_json(&p));
-    let done =
-        status_files::readiness_progress(&file(&s, 1, &paths::readiness_status(&p)), Some(&json))
-            .unwrap();
-    assert_eq!(done.outcome, Outcome::Passed);
-    let scripts: Vec<_> = done
-        .steps
-        .iter()
-        .filter_map(|s| s.script.as_deref())
+    s.advance_to(10.0);
+    assert_eq!(file(&s, 1, &p.readiness_status()), old, "not replaced before unpacking");
+    s.advance_to(s.timing.unpack + 40.0);
+    let partial = file(&s, 1, &p.readiness_status());
+    assert!(!partial.contains("failed"), "the old lines are gone: {partial}");
+    assert!(partial.ends_with("MESSAGE:Running script 000_start/110_DB_integrity_check.sh...\n"));
+    s.advance_to(s.timing.unpack + 60.0);
+    let done = file(&s, 1, &p.readiness_status());
+    let scripts: Vec<&str> = done
+        .lines()
+        .filter_map(|l| l.split("Running script ").nth(1))
+        .map(|l| l.trim_end_matches("..."))
         .collect();
     let expected: Vec<_> = scripts::READINESS.iter().map(|r| r.0).collect();
     assert_eq!(scripts, expected);
-    assert!(
-        file(
-            &s,
-            1,
-            &format!("{}/main_upgrade_script.log", paths::readiness_dir(&p))
-        )
-        .contains("UPGRADE READINESS CHECK COMPLETE - PASS")
-    );
+    assert!(done.ends_with("PERCENT: 100% MESSAGE:Readiness Check completed successfully.\n"));
+    assert!(file(&s, 1, &p.readiness_main_log()).contains("UPGRADE READINESS CHECK COMPLETE - PASS"));
+    let status = json(&s, 1, &p.readiness_json());
+    assert_eq!(status["upgradeReadinessStatus"]["status"], "COMPLETED");
+    assert_eq!(status["upgradeReadinessStatus"]["detailedFailure"], serde_json::json!([]));
 }
 
 #[test]
 fn readiness_failure_names_the_script() {
-    let mut s = sim(&["1:secondary:readiness-fail"]);
+    let mut s = sim(&["1:primary:readiness-fail"]);
     let p = s.target_package();
-    start(&mut s, 1, true, 0.0);
+    start(&mut s, 0, true, 0.0);
     s.advance_to(120.0);
-    let json = file(&s, 1, &paths::readiness_json(&p));
-    let r =
-        status_files::readiness_progress(&file(&s, 1, &paths::readiness_status(&p)), Some(&json))
-            .unwrap();
-    assert_eq!(
-        r.outcome,
-        Outcome::Failed {
-            script: Some("000_start/410_check_disk_space.sh".into()),
-            message: "Not enough disk space available".into()
-        }
-    );
+    let failure = &json(&s, 0, &p.readiness_json())["upgradeReadinessStatus"]["detailedFailure"][0];
+    assert_eq!(failure["name"], "000_start/410_check_disk_space.sh");
+    assert_eq!(failure["message"], "Not enough disk space available");
+    assert!(file(&s, 0, &p.readiness_main_log()).contains("UPGRADE READINESS CHECK COMPLETE - FAIL"));
 }
 
 #[test]
-fn install_reboot_return_and_validation_on_the_standby() {
+fn install_reboots_late_announces_it_and_returns_gradually() {
     let mut s = sim(&[]);
+    let t = s.timing;
     let p = s.target_package();
     assert_eq!(start(&mut s, 1, false, 0.0), 0);
-    assert_eq!(
-        start(&mut s, 1, false, 1.0),
-        1,
-        "a second install is refused while one runs"
+    assert_eq!(start(&mut s, 1, false, 1.0), 1, "a second install is refused while one runs");
+    s.advance_to(t.unpack - 1.0);
+    assert!(
+        file(&s, 1, &p.status_log()).contains("Fatal error:  Error running script"),
+        "the earlier attempt's status.log stays until the bundle is unpacked"
     );
-    s.advance_to(900.0);
-    let steps = status_files::parse_steps(&file(&s, 1, &paths::upgrade_status_log(&p))).unwrap();
-    assert!(steps.len() > 10 && steps.windows(2).all(|w| w[0].percent <= w[1].percent));
-    assert_eq!(
-        steps[0].script.as_deref(),
-        Some("000_start/000_00_run_cli_kick_start.sh")
-    );
-    assert_eq!(
-        status_files::status_log(&file(&s, 1, &paths::status_log(&p))),
-        StatusLog::Running
-    );
+    s.advance_to(t.unpack + 900.0);
+    let steps = percents(&file(&s, 1, &p.upgrade_status_log()));
+    assert!(steps.len() > 10 && steps.windows(2).all(|w| w[0] <= w[1]));
+    let status_log = file(&s, 1, &p.status_log());
+    assert!(!status_log.contains("Fatal error"));
+    assert!(status_log.ends_with("...\r\n"), "status.log lines end in CRLF");
 
-    let notices = s.advance_to(1800.0);
-    assert_eq!(notices, vec![Notice::GoingDown { pair: 1, unit: 1 }]);
+    let end = t.unpack + t.install;
+    assert!(s.advance_to(end).is_empty(), "announced, not down");
+    assert!(file(&s, 1, &p.status_log()).ends_with("System will now reboot.\r\n"));
+    assert!(file(&s, 1, &p.main_upgrade_log()).contains("MAIN_UPGRADE_SCRIPT_END"));
+    assert!(s.pairs[0].units[1].is_up() && s.pairs[0].units[1].installer_running());
+    assert_eq!(s.pairs[0].units[1].version.to_string(), "7.2.2-54");
+    let boot_before = file(&s, 1, crate::device::BOOT_ID);
+
+    s.advance_to(end + t.reboot_delay);
+    let wall = s.drain_prints(end + t.reboot_delay);
+    assert_eq!(wall.len(), 1);
+    assert_eq!(wall[0].2, None, "to every session");
+    assert!(wall[0].3.starts_with("\n\nBroadcast message from root@fw-1-b (console) ("));
+    assert!(wall[0].3.ends_with("):\n\nThe system is going down for reboot NOW!\n"));
     assert_eq!(
-        status_files::status_log(&file(&s, 1, &paths::status_log(&p))),
-        StatusLog::Rebooting
+        s.advance_to(end + t.reboot_delay + 2.0),
+        vec![Notice::GoingDown { pair: 1, unit: 1 }]
     );
-    assert!(file(&s, 1, &paths::main_upgrade_log(&p)).contains("MAIN_UPGRADE_SCRIPT_END"));
     assert_eq!(s.pairs[0].peer_state_seen(0), "Failed");
 
-    assert_eq!(s.advance_to(2400.0), vec![Notice::Up { pair: 1, unit: 1 }]);
+    let up = end + t.reboot_delay + 2.0 + t.boot;
+    assert_eq!(s.advance_to(up), vec![Notice::Up { pair: 1, unit: 1 }]);
     assert_eq!(s.pairs[0].units[1].version.to_string(), "7.2.7-500");
-    let st =
-        status_files::upgrade_status_json(&file(&s, 1, &paths::upgrade_status_json(&p))).unwrap();
-    assert!(!st.validated(), "validation runs after the boot");
-    assert_ne!(s.pairs[0].units[1].ha_state, "Standby Ready");
-
-    s.advance_to(2700.0);
-    let st =
-        status_files::upgrade_status_json(&file(&s, 1, &paths::upgrade_status_json(&p))).unwrap();
-    assert!(st.validated());
-    assert_eq!(s.pairs[0].units[1].ha_state, "Standby Ready");
+    assert_ne!(file(&s, 1, crate::device::BOOT_ID), boot_before);
+    assert!(!s.pairs[0].units[1].lina_ready(up + 1.0));
+    let st = json(&s, 1, &p.upgrade_status_json());
+    assert_eq!(st["upgradeStatus"]["subState"], "POST_UPGRADE_VALIDATION_IN_PROGRESS");
+    let mut seen = vec![];
+    let mut at = up;
+    while s.pairs[0].units[1].ha_state != "Standby Ready" && at < up + 2000.0 {
+        at += 5.0;
+        s.advance_to(at);
+        let state = s.pairs[0].units[1].ha_state.clone();
+        if seen.last() != Some(&state) {
+            seen.push(state);
+        }
+    }
+    assert_eq!(
+        seen,
+        ["Negotiation", "Sync Config", "Bulk Sync", "Disabled", "Standby Ready"],
+        "the walk back, with HA briefly suspended after validation"
+    );
+    let st = json(&s, 1, &p.upgrade_status_json());
+    assert_eq!(st["upgradeStatus"]["status"], "COMPLETED", "the FDM schema's word");
+    assert_eq!(st["upgradeStatus"]["subState"], "POST_UPGRADE_VALIDATION_COMPLETED");
     assert_eq!(s.pairs[0].config_sync(1), "Sync Skipped - STANDBY");
-    assert_eq!(s.pairs[0].config_sync(0), "Sync Skipped");
     let stats = &s.pairs[0].stats;
     assert_eq!((stats.outage_ms, stats.installs_on_active), (0.0, 0));
+}
+
+#[test]
+fn double_reboot_goes_down_twice() {
+    let mut s = sim(&["1:secondary:double-reboot"]);
+    let t = s.timing;
+    start(&mut s, 1, false, 0.0);
+    let mut downs = 0;
+    let mut at = 0.0;
+    while at < 6000.0 {
+        at += 1.0;
+        downs += s
+            .advance_to(at)
+            .iter()
+            .filter(|n| matches!(n, Notice::GoingDown { .. }))
+            .count();
+    }
+    assert_eq!(downs, 2);
+    assert_eq!(s.pairs[0].units[1].ha_state, "Standby Ready");
+    assert!(t.boot > 0.0);
+}
+
+#[test]
+fn takeover_on_a_command_makes_the_standby_active_at_once() {
+    let mut s = sim(&["1:secondary:takeover-on=md5sum"]);
+    s.pairs[0].typed(1, "show failover state", 1.0);
+    assert_eq!(s.pairs[0].units[1].ha_state, "Standby Ready");
+    s.pairs[0].typed(1, "md5sum /ngfw/var/sf/updates/x", 2.0);
+    assert_eq!(s.pairs[0].units[1].ha_state, "Active");
+    assert_eq!(s.pairs[0].units[0].ha_state, "Failed");
+    assert_eq!(s.pairs[0].stats.unplanned_failovers, 1);
+}
+
+#[test]
+fn torn_status_json_right_after_a_rewrite() {
+    let mut s = sim(&["1:primary:torn-json"]);
+    let t = s.timing;
+    let text = "{\"upgradeStatus\": {\"status\": \"IN_PROGRESS\"}}\n";
+    let unit = &mut s.pairs[0].units[0];
+    let reads: Vec<String> = (0..4).map(|_| unit.read_status_json(text, 100.0, &t)).collect();
+    assert_eq!(reads.iter().filter(|r| r.as_str() == text).count(), 2);
+    assert!(reads.iter().any(|r| serde_json::from_str::<serde_json::Value>(r).is_err()));
+    let mut s = sim(&[]);
+    let unit = &mut s.pairs[0].units[0];
+    unit.json_rewritten_at = 50.0;
+    assert_ne!(unit.read_status_json(text, 50.2, &t), text, "inside the write window");
+    assert_eq!(unit.read_status_json(text, 52.0, &t), text);
 }
 
 #[test]
@@ -181,16 +248,21 @@ fn active_unit_reboot_is_an_outage_until_the_holdtime() {
     let mut s = sim(&[]);
     start(&mut s, 0, false, 0.0);
     assert_eq!(s.pairs[0].stats.installs_on_active, 1);
-    s.advance_to(1800.0);
+    let t = s.timing;
+    let down = t.unpack + t.install + t.reboot_delay + 2.0;
+    for at in [down - 1.0, down, down + 10.0] {
+        s.advance_to(at);
+    }
     assert_eq!(
         s.pairs[0].units[1].ha_state, "Standby Ready",
         "not before the holdtime"
     );
-    s.advance_to(1816.0);
+    s.advance_to(down + 16.0);
     assert_eq!(s.pairs[0].units[1].ha_state, "Active");
     assert_eq!(s.pairs[0].stats.outage_ms, 15000.0);
     assert_eq!(s.pairs[0].stats.unplanned_failovers, 1);
-    s.advance_to(2800.0);
+    s.advance_to(down + 600.0);
+    s.advance_to(down + 1400.0);
     assert_eq!(
         s.pairs[0].units[0].ha_state, "Standby Ready",
         "the old active returns as standby"
@@ -203,16 +275,14 @@ fn install_failure_at_the_named_script() {
     let p = s.target_package();
     start(&mut s, 1, false, 0.0);
     s.advance_to(1800.0);
-    let st =
-        status_files::upgrade_status_json(&file(&s, 1, &paths::upgrade_status_json(&p))).unwrap();
-    assert!(st.failed());
+    let st = json(&s, 1, &p.upgrade_status_json());
+    assert_eq!(st["upgradeStatus"]["status"], "FAILED");
     assert_eq!(
-        st.failed_script.as_deref(),
-        Some("200_pre/200_enable_maintenance_mode.pl")
+        st["upgradeStatus"]["failedScript"][0],
+        "200_pre/200_enable_maintenance_mode.pl"
     );
-    assert!(matches!(
-        status_files::status_log(&file(&s, 1, &paths::status_log(&p))),
-        StatusLog::Fatal { .. }
+    assert!(file(&s, 1, &p.status_log()).ends_with(
+        "Fatal error:  Error running script 200_pre/200_enable_maintenance_mode.pl.\r\n"
     ));
     assert!(s.pairs[0].units[1].is_up());
     assert_eq!(s.pairs[0].units[1].version.to_string(), "7.2.2-54");
@@ -224,10 +294,9 @@ fn corrupt_package_fails_signature_verification() {
     let p = s.target_package();
     start(&mut s, 1, false, 0.0);
     s.advance_to(1800.0);
-    let st =
-        status_files::upgrade_status_json(&file(&s, 1, &paths::upgrade_status_json(&p))).unwrap();
-    assert_eq!(st.failed_script.as_deref(), Some(scripts::VERIFY_BUNDLE));
-    assert!(file(&s, 1, &paths::main_upgrade_log(&p)).contains("not a signed"));
+    let st = json(&s, 1, &p.upgrade_status_json());
+    assert_eq!(st["upgradeStatus"]["failedScript"][0], scripts::VERIFY_BUNDLE);
+    assert!(file(&s, 1, &p.main_upgrade_log()).contains("not a signed"));
 }
 
 #[test]
@@ -235,12 +304,16 @@ fn rollback_comes_back_on_the_old_version_and_hang_never_returns() {
     let mut s = sim(&["1:secondary:rollback", "1:primary:reboot-hang"]);
     let p = s.target_package();
     start(&mut s, 1, false, 0.0);
-    s.advance_to(3000.0);
+    for at in [1900.0, 1900.0 + 45.0, 1900.0 + 50.0, 3000.0] {
+        s.advance_to(at);
+    }
     assert_eq!(s.pairs[0].units[1].version.to_string(), "7.2.2-54");
-    let st =
-        status_files::upgrade_status_json(&file(&s, 1, &paths::upgrade_status_json(&p))).unwrap();
-    assert!(st.failed());
+    let st = json(&s, 1, &p.upgrade_status_json());
+    assert_eq!(st["upgradeStatus"]["status"], "FAILED");
     start(&mut s, 0, false, 3000.0);
+    for at in [5000.0, 5100.0] {
+        s.advance_to(at);
+    }
     s.advance_to(100_000.0);
     assert!(!s.pairs[0].units[0].is_up());
 }
@@ -256,7 +329,9 @@ fn missing_package_and_preexisting_upgrade() {
 fn clearing_faults_lets_a_hung_unit_boot() {
     let mut s = sim(&["1:secondary:reboot-hang"]);
     start(&mut s, 1, false, 0.0);
-    s.advance_to(5000.0);
+    for at in [1900.0, 1950.0, 5000.0] {
+        s.advance_to(at);
+    }
     assert!(!s.pairs[0].units[1].is_up());
     s.clear_faults(5000.0);
     s.advance_to(5000.0 + 601.0);
@@ -269,7 +344,7 @@ fn clearing_faults_copies_a_missing_or_damaged_package_again() {
     let mut s = sim(&["1:secondary:package-missing", "1:primary:package-corrupt"]);
     s.clear_faults(10.0);
     assert_eq!(start(&mut s, 1, false, 10.0), 0);
-    let path = format!("{}/{}", paths::UPDATES_DIR, s.target_package);
+    let path = format!("{}/{}", device::UPDATES_DIR, s.target_package);
     assert!(matches!(
         s.pairs[0].units[0].fs.get(&path),
         Some(fs::File::Package { signed: true, .. })

@@ -1,7 +1,7 @@
 //! What the device prints, following the quotes of `shared/domain/ftd-cli.md` word for word;
 //! the few texts with no public quote are marked UNVERIFIED where they are made.
 
-use ftd_device::version::Version;
+use crate::device::Version;
 
 /// A hardware model the sim can play (`--model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub fn lina_version(v: &Version) -> String {
         (7, 7) => 23,
         (a, b) => 10 + a * 2 + b,
     };
-    format!("9.{major}({}){}", v.parts[2], v.build.unwrap_or(0))
+    format!("9.{major}({}){}", v.parts[2], v.build)
 }
 
 fn fxos_version(v: &Version) -> &'static str {
@@ -110,7 +110,7 @@ pub fn banner(model: &Model, v: &Version) -> String {
         fxos_version(v),
         model.banner_name,
         v.release(),
-        v.build.unwrap_or(0)
+        v.build
     )
 }
 
@@ -133,7 +133,7 @@ pub fn show_version(i: &VersionInfo) -> String {
         i.hostname,
         i.model.name,
         i.version.release(),
-        i.version.build.unwrap_or(0),
+        i.version.build,
         i.uuid
     )
 }
@@ -245,63 +245,9 @@ pub fn running_config_failover(unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ftd_device::parse::{
-        failover_state as fs_parse, show_failover as sf_parse, show_version as sv_parse,
-    };
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
-    }
-
-    #[test]
-    fn our_outputs_read_back_with_the_modules_parsers() {
-        let m = model("ftdv").unwrap();
-        let ver = v("7.2.7-500");
-        let info = VersionInfo {
-            hostname: "fw-1-a",
-            model: &m,
-            version: &ver,
-            uuid: "u-1",
-        };
-        let parsed = sv_parse::parse(&show_version_lina(&info)).unwrap();
-        assert_eq!(
-            (
-                parsed.hostname.as_str(),
-                parsed.version.to_string().as_str()
-            ),
-            ("fw-1-a", "7.2.7-500")
-        );
-        assert_eq!(parsed.lina_version.as_deref(), Some("9.18(7)500"));
-
-        let text = failover_state(
-            &HostLine {
-                role: "Secondary",
-                state: "Standby Ready",
-                reason: "None",
-            },
-            &HostLine {
-                role: "Primary",
-                state: "Active",
-                reason: "Comm Failure             13:24:46 UTC Jul 18 2024",
-            },
-            "Sync Skipped - STANDBY",
-        );
-        let s = fs_parse::parse(&text).unwrap();
-        assert_eq!(s.this_host.state, "Standby Ready");
-        assert!(s.sync_skipped());
-
-        let old = v("7.2.2-54");
-        let d = FailoverDetail {
-            unit: "Primary",
-            this: ("Primary", "Active", &ver),
-            other: ("Secondary", "Standby Ready", &old),
-            other_up: true,
-            snort_up: true,
-        };
-        let f = sf_parse::parse(&show_failover(&d)).unwrap();
-        assert_eq!(f.lina_version_ours.as_deref(), Some("9.18(7)500"));
-        assert_eq!(f.lina_version_mate.as_deref(), Some("9.18(2)54"));
-        assert!(f.this_host.ftd_slots_up() && f.other_host.ftd_slots_up());
     }
 
     #[test]

@@ -5,10 +5,10 @@ use super::Timing;
 use super::clock::{Clock, ls_stamp, main_log_stamp, status_timestamp};
 use super::faults::Fault;
 use super::fs::Fs;
+use super::realism::{self, Realism};
 use super::scripts::{self, READINESS, READINESS_SECONDS};
 use super::texts::Model;
-use ftd_device::paths;
-use ftd_device::version::{Package, Version};
+use crate::device::{self, Package, Version};
 use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,6 +28,10 @@ pub struct Run {
     pub package: Package,
     pub base: Version,
     pub started: f64,
+    /// When the installer had unpacked the bundle and replaced the old log files; the
+    /// scripts' times count from here.
+    pub origin: f64,
+    unpacked: bool,
     /// Scripts whose line is written.
     pub written: usize,
     pub state: RunState,
@@ -48,11 +52,22 @@ pub enum Power {
 /// What happened to a unit during one advance of the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitChange {
+    /// `System will now reboot`: the unit goes down after the reboot delay.
+    RebootAnnounced,
     GoingDown,
     Up,
     Validated,
     ReadinessDone,
     UpgradeFailed,
+}
+
+/// Text the unit prints unprompted: into one terminal (the detached installer's), or into
+/// every open session (`terminal: None`, the reboot wall message).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Print {
+    pub due: f64,
+    pub terminal: Option<u64>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +87,22 @@ pub struct Unit {
     pub readiness: Option<Run>,
     pub upgrade: Option<Run>,
     pub validating_until: Option<f64>,
+    /// After the validation HA is suspended a while; the unit settles at this time.
+    pub settle_at: Option<f64>,
+    /// After `System will now reboot`: the wall message goes out at this time...
+    pub shutdown_at: Option<f64>,
+    /// ...and the unit goes down at this one.
+    pub down_at: Option<f64>,
+    /// Until this time LINA answers nothing (after a boot).
+    pub lina_ready_at: f64,
+    /// Boots still to come in this upgrade beyond the next one (`double-reboot`).
+    pub extra_reboots: u8,
+    /// When the installer last rewrote `upgrade_status.json`, and how often it was read.
+    pub json_rewritten_at: f64,
+    pub json_reads: u32,
+    pub takeover_spent: bool,
+    pub prints: Vec<Print>,
+    pub realism: Realism,
     pub faults: Vec<Fault>,
     /// Root commands typed while an upgrade runs (for the drop-mid-command fault).
     pub root_commands: u32,
@@ -85,6 +116,25 @@ impl Unit {
 
     pub fn is_up(&self) -> bool {
         self.power == Power::Up
+    }
+
+    /// Whether LINA answers at device time `now` (it does not for a while after a boot).
+    pub fn lina_ready(&self, now: f64) -> bool {
+        self.is_up() && now >= self.lina_ready_at
+    }
+
+    fn lina_late(&self, timing: &Timing) -> f64 {
+        self.faults
+            .iter()
+            .find_map(|f| if let Fault::LinaLate(s) = f { Some(*s) } else { None })
+            .unwrap_or(timing.lina_late)
+    }
+
+    fn config_sync(&self, timing: &Timing) -> f64 {
+        self.faults
+            .iter()
+            .find_map(|f| if let Fault::ConfigSync(s) = f { Some(*s) } else { None })
+            .unwrap_or(timing.config_sync)
     }
 
     pub fn sudo_password<'a>(&'a self, admin: &'a str) -> &'a str {
@@ -113,13 +163,17 @@ impl Unit {
     }
 
     /// `install_update.pl [--detach] [--readiness-check] PATH`: the start-up lines (seed),
-    /// and whether it started.
+    /// and whether it started. Nothing in the log folder changes yet: the installer replaces
+    /// old files only once it has unpacked the bundle (see [`Run::origin`]). A started upgrade
+    /// keeps printing into `terminal` for a while.
     pub fn install_update(
         &mut self,
         now: f64,
         clock: &Clock,
+        timing: &Timing,
         args: &[String],
         cwd: &str,
+        terminal: Option<u64>,
     ) -> (String, i32) {
         let mut out = String::new();
         for (i, a) in args.iter().enumerate() {
@@ -144,19 +198,11 @@ impl Unit {
             out.push_str(&format!("ERROR: bundle file {path} does not exist\n"));
             return (out, 1);
         }
-        let Ok(package) = Package::parse(&path) else {
+        let Some(package) = Package::parse(&path) else {
             out.push_str(&format!("ERROR: {path} is not an upgrade bundle\n"));
             return (out, 1);
         };
-        let busy = self
-            .upgrade
-            .as_ref()
-            .is_some_and(|r| matches!(r.state, RunState::Running | RunState::Rebooting))
-            || self
-                .readiness
-                .as_ref()
-                .is_some_and(|r| r.state == RunState::Running);
-        if busy {
+        if self.installer_running() {
             // UNVERIFIED wording; the installer refuses a second concurrent run.
             out.push_str("ERROR: Another upgrade or readiness check is in progress. Exiting.\n");
             return (out, 1);
@@ -169,6 +215,8 @@ impl Unit {
             package: package.clone(),
             base: self.version.clone(),
             started: now,
+            origin: now + timing.unpack,
+            unpacked: false,
             written: 0,
             state: RunState::Running,
             failing_since: None,
@@ -178,52 +226,41 @@ impl Unit {
                 "[Readiness-Info]filename : {} at /usr/local/sf/lib\n",
                 path.replace("/ngfw/var/sf", "/var/sf")
             ));
-            self.fs.remove(&paths::readiness_json(&package));
-            self.fs.write(
-                &paths::readiness_status(&package),
-                "",
-                &ls_stamp(clock.wall(now)),
-            );
-            self.write_readiness_json(&package, "IN_PROGRESS", 0, None, now, clock);
             self.readiness = Some(run);
         } else {
-            out.push_str("Verifying archive integrity... All good.\n");
-            out.push_str(&format!(
-                "Uncompressing Cisco FTD Upgrade / {}.....\n",
-                Self::stamp(clock, now)
-            ));
-            out.push_str("Entering is_fmc_managed\nDevice is FMC Managed\n");
-            let dir = paths::log_dir(&package);
-            for f in [
-                "upgrade_status.log",
-                "status.log",
-                "main_upgrade_script.log",
-            ] {
-                self.fs
-                    .write(&format!("{dir}/{f}"), "", &ls_stamp(clock.wall(now)));
+            if self.realism.chatter && terminal.is_some() {
+                let lines = realism::installer_chatter(&package, clock, now);
+                let span = timing.chatter / lines.last().map(|l| l.0).unwrap_or(1.0);
+                self.prints.extend(lines.into_iter().map(|(t, text)| Print {
+                    due: now + t * span,
+                    terminal,
+                    text: format!("{text}\n"),
+                }));
             }
-            self.fs.append(
-                &paths::main_upgrade_log(&package),
-                &format!(
-                    "{} MAIN_UPGRADE_SCRIPT_START\n{} # UPGRADE STARTING\n",
-                    main_log_stamp(clock.wall(now)),
-                    main_log_stamp(clock.wall(now))
-                ),
-                &ls_stamp(clock.wall(now)),
-            );
             self.upgrade = Some(run);
-            self.write_upgrade_json(
-                "IN_PROGRESS",
-                "",
-                None,
-                "Upgrade in progress",
-                "UPGRADE_IN_PROGRESS",
-                0,
-                now,
-                clock,
-            );
         }
         (out, 0)
+    }
+
+    /// Whether an installer process runs on the unit (what `pgrep` sees): a readiness check
+    /// or an upgrade up to the moment the unit goes down.
+    pub fn installer_running(&self) -> bool {
+        self.upgrade
+            .as_ref()
+            .is_some_and(|r| {
+                r.state == RunState::Running
+                    || (r.state == RunState::Rebooting
+                        && (self.shutdown_at.is_some() || self.down_at.is_some()))
+            })
+            || self
+                .readiness
+                .as_ref()
+                .is_some_and(|r| r.state == RunState::Running)
+    }
+
+    /// Line ending of `status.log` (CRLF in the field).
+    fn eol(&self) -> &'static str {
+        if self.realism.crlf { "\r\n" } else { "\n" }
     }
 
     fn write_readiness_json(
@@ -244,7 +281,7 @@ impl Unit {
             "targetVersion": package.version.to_string(), "upgradePackageFilename": package.file_name,
         }});
         self.fs.write(
-            &paths::readiness_json(package),
+            &package.readiness_json(),
             &format!("{doc}\n"),
             &ls_stamp(clock.wall(now)),
         );
@@ -271,9 +308,10 @@ impl Unit {
             "baseVersion": run.base.to_string(), "targetVersion": run.package.version.to_string(),
             "upgradePackageFilename": run.package.file_name,
         }});
-        let path = paths::upgrade_status_json(&run.package);
+        let path = run.package.upgrade_status_json();
         self.fs
             .write(&path, &format!("{doc}\n"), &ls_stamp(clock.wall(now)));
+        self.json_rewritten_at = now;
     }
 
     /// Moves the unit's runs and power forward to device time `now`.
@@ -285,6 +323,21 @@ impl Unit {
         if let Some(c) = self.advance_upgrade(now, clock, timing) {
             changes.push(c);
         }
+        if let Some(at) = self.shutdown_at.filter(|at| now >= *at) {
+            // `shutdown -r now`: the wall message reaches every session, then the unit goes.
+            self.shutdown_at = None;
+            self.down_at = Some(at + 2.0);
+            self.prints.push(Print {
+                due: at,
+                terminal: None,
+                text: realism::wall_message(&self.hostname, clock, at),
+            });
+        }
+        if let Some(at) = self.down_at.filter(|at| now >= *at) {
+            self.down_at = None;
+            self.go_down(at, timing);
+            changes.push(UnitChange::GoingDown);
+        }
         if let Power::Down {
             until: Some(until), ..
         } = self.power
@@ -293,14 +346,49 @@ impl Unit {
             self.boot(until, clock, timing);
             changes.push(UnitChange::Up);
         }
-        if let Some(done) = self.validating_until
-            && now >= done
-        {
-            self.validating_until = None;
-            self.finish_validation(done, clock);
+        if let Some(done) = self.validating_until {
+            if now >= done {
+                self.validating_until = None;
+                self.finish_validation(done, clock, timing);
+            } else {
+                // §10 "Coming back is gradual": LINA silent, then the sync states.
+                let synced = self.lina_ready_at + self.config_sync(timing);
+                self.ha_state = if now < self.lina_ready_at {
+                    "Negotiation"
+                } else if now < synced {
+                    "Sync Config"
+                } else {
+                    "Bulk Sync"
+                }
+                .into();
+            }
+        }
+        if self.settle_at.is_some_and(|at| now >= at) {
+            self.settle_at = None;
             changes.push(UnitChange::Validated);
         }
         changes
+    }
+
+    fn go_down(&mut self, at: f64, timing: &Timing) {
+        let factor = self
+            .faults
+            .iter()
+            .find_map(|f| if let Fault::SlowBoot(x) = f { Some(*x) } else { None })
+            .unwrap_or(1.0);
+        let hang = self.faults.contains(&Fault::RebootHang);
+        // The second boot of a double reboot is a short one (firmware, then the system).
+        let boot = if self.extra_reboots == 0 && self.has(|f| *f == Fault::DoubleReboot) {
+            timing.boot / 3.0
+        } else {
+            timing.boot * factor
+        };
+        self.power = Power::Down {
+            since: at,
+            until: (!hang).then_some(at + boot),
+        };
+        self.ha_state = "Failed".into();
+        self.prints.retain(|p| p.terminal.is_none() && p.due <= at);
     }
 
     fn readiness_fault(&self) -> Option<String> {
@@ -316,7 +404,7 @@ impl Unit {
     fn install_fault(&self) -> Option<String> {
         let corrupt = self.upgrade.as_ref().is_some_and(|r| {
             matches!(
-                self.fs.get(&paths::package_path(&r.package)),
+                self.fs.get(&r.package.path()),
                 Some(super::fs::File::Package { signed: false, .. })
             )
         });
@@ -343,14 +431,28 @@ impl Unit {
             return false;
         };
         let package = run.package.clone();
-        let status = paths::readiness_status(&package);
-        let main_log = format!("{}/main_upgrade_script.log", paths::readiness_dir(&package));
+        let status = package.readiness_status();
+        let main_log = package.readiness_main_log();
+        if !run.unpacked {
+            if now < run.origin {
+                return false;
+            }
+            // Unpacked: the check's files start anew (until now an old check's stayed).
+            run.unpacked = true;
+            let stamp = ls_stamp(clock.wall(run.origin));
+            for path in [&status, &main_log] {
+                self.fs.write(path, "", &stamp);
+            }
+            let origin = run.origin;
+            self.write_readiness_json(&package, "IN_PROGRESS", 0, None, origin, clock);
+            return self.advance_readiness(now, clock);
+        }
         let mut lines = String::new();
         let mut log = String::new();
         let mut outcome = None;
         while run.written < READINESS.len() {
             let (script, offset, percent) = READINESS[run.written];
-            let at = run.started + offset;
+            let at = run.origin + offset;
             if at > now {
                 break;
             }
@@ -391,9 +493,9 @@ impl Unit {
         }
         if outcome.is_none()
             && run.written == READINESS.len()
-            && now >= run.started + READINESS_SECONDS
+            && now >= run.origin + READINESS_SECONDS
         {
-            let at = run.started + READINESS_SECONDS;
+            let at = run.origin + READINESS_SECONDS;
             lines.push_str(&Self::status_line(
                 clock,
                 at,
@@ -414,7 +516,7 @@ impl Unit {
         };
         self.readiness.as_mut().unwrap().state = state;
         let status_word = if state == RunState::Passed {
-            "SUCCESS"
+            "COMPLETED"
         } else {
             "FAILED"
         };
@@ -424,17 +526,50 @@ impl Unit {
 
     fn advance_upgrade(&mut self, now: f64, clock: &Clock, timing: &Timing) -> Option<UnitChange> {
         let fail_at = self.install_fault();
+        let eol = self.eol();
         let run = self
             .upgrade
             .as_mut()
             .filter(|r| r.state == RunState::Running)?;
         let package = run.package.clone();
+        if !run.unpacked {
+            if now < run.origin {
+                return None;
+            }
+            // Unpacked: the upgrade's files start anew (until now an old attempt's stayed).
+            run.unpacked = true;
+            let origin = run.origin;
+            let stamp = ls_stamp(clock.wall(origin));
+            for path in [package.upgrade_status_log(), package.status_log()] {
+                self.fs.write(&path, "", &stamp);
+            }
+            self.fs.write(
+                &package.main_upgrade_log(),
+                &format!(
+                    "{} MAIN_UPGRADE_SCRIPT_START\n{} # UPGRADE STARTING\n",
+                    main_log_stamp(clock.wall(origin)),
+                    main_log_stamp(clock.wall(origin))
+                ),
+                &stamp,
+            );
+            self.write_upgrade_json(
+                "IN_PROGRESS",
+                "",
+                None,
+                "Upgrade in progress",
+                "UPGRADE_IN_PROGRESS",
+                0,
+                origin,
+                clock,
+            );
+            return self.advance_upgrade(now, clock, timing);
+        }
         let schedule = scripts::upgrade_schedule(timing.install);
         let (mut lines, mut log, mut status) = (String::new(), String::new(), String::new());
         let mut failed = None;
         while run.written < schedule.len() {
             let (script, offset, percent) = schedule[run.written];
-            let at = run.started + offset;
+            let at = run.origin + offset;
             if at > now {
                 break;
             }
@@ -444,7 +579,7 @@ impl Unit {
                     break;
                 }
                 let fatal = format!("Fatal error:  Error running script {script}.");
-                status.push_str(&format!("{fatal}\n"));
+                status.push_str(&format!("{fatal}{eol}"));
                 log.push_str(&format!("{stamp} {fatal}\n"));
                 failed = Some((script, fatal, percent));
                 break;
@@ -456,7 +591,7 @@ impl Unit {
                 &format!("Running script {script}..."),
             ));
             status.push_str(&format!(
-                "ui:Upgrade in progress: ({percent}% done.) Running script {script}...\n"
+                "ui:Upgrade in progress: ({percent}% done.) Running script {script}...{eol}"
             ));
             log.push_str(&format!("{stamp} BEGIN {script}\n"));
             if fail_at.as_deref() == Some(script) {
@@ -473,42 +608,29 @@ impl Unit {
             run.written += 1;
         }
         let mut change = None;
-        if failed.is_none() && run.written == schedule.len() && now >= run.started + timing.install
+        if failed.is_none() && run.written == schedule.len() && now >= run.origin + timing.install
         {
-            let at = run.started + timing.install;
-            status.push_str("System will now reboot.\n");
+            let at = run.origin + timing.install;
+            status.push_str(&format!("System will now reboot.{eol}"));
             log.push_str(&format!(
                 "{} MAIN_UPGRADE_SCRIPT_END\n",
                 main_log_stamp(clock.wall(at))
             ));
             run.state = RunState::Rebooting;
-            let boot = timing.boot
-                * self
-                    .faults
-                    .iter()
-                    .find_map(|f| {
-                        if let Fault::SlowBoot(x) = f {
-                            Some(*x)
-                        } else {
-                            None
-                        }
-                    })
-                    .unwrap_or(1.0);
-            let hang = self.faults.contains(&Fault::RebootHang);
-            self.power = Power::Down {
-                since: at,
-                until: (!hang).then_some(at + boot),
-            };
-            self.ha_state = "Failed".into();
-            change = Some(UnitChange::GoingDown);
+            // §10: the old system keeps answering for a while before it goes down.
+            self.shutdown_at = Some(at + timing.reboot_delay);
+            if self.has(|f| *f == Fault::DoubleReboot) {
+                self.extra_reboots = 1;
+            }
+            change = Some(UnitChange::RebootAnnounced);
         }
         let stamp = ls_stamp(clock.wall(now));
         self.fs
-            .append(&paths::upgrade_status_log(&package), &lines, &stamp);
+            .append(&package.upgrade_status_log(), &lines, &stamp);
         self.fs
-            .append(&paths::status_log(&package), &status, &stamp);
+            .append(&package.status_log(), &status, &stamp);
         self.fs
-            .append(&paths::main_upgrade_log(&package), &log, &stamp);
+            .append(&package.main_upgrade_log(), &log, &stamp);
         if let Some((script, fatal, percent)) = failed {
             self.upgrade.as_mut().unwrap().state = RunState::Failed;
             self.write_upgrade_json(
@@ -553,13 +675,27 @@ impl Unit {
     fn boot(&mut self, at: f64, clock: &Clock, timing: &Timing) {
         self.power = Power::Up;
         self.ha_state = "Negotiation".into();
+        self.lina_ready_at = at + self.lina_late(timing);
+        self.fs.write(
+            device::BOOT_ID,
+            &format!("{}\n", new_boot_id()),
+            &ls_stamp(clock.wall(at)),
+        );
         let rollback = self.faults.contains(&Fault::Rollback);
         if let Some(run) = &self.upgrade
             && !rollback
         {
             self.version = run.package.version.clone();
         }
-        self.validating_until = Some(at + timing.validation);
+        if self.extra_reboots > 0 {
+            // §6: "Devices may reboot multiple times during the upgrade."
+            self.extra_reboots -= 1;
+            self.shutdown_at = Some(at + timing.lina_late / 2.0 + 5.0);
+            return;
+        }
+        // Validation cannot end before LINA is up and the config is synced.
+        let floor = self.lina_late(timing) + self.config_sync(timing) + 10.0;
+        self.validating_until = Some(at + timing.validation.max(floor));
         self.write_upgrade_json(
             "IN_PROGRESS",
             "POST_UPGRADE_VALIDATION_IN_PROGRESS",
@@ -572,7 +708,10 @@ impl Unit {
         );
     }
 
-    fn finish_validation(&mut self, at: f64, clock: &Clock) {
+    fn finish_validation(&mut self, at: f64, clock: &Clock, timing: &Timing) {
+        // FDM 7.4: "high availability is briefly suspended" after the post-upgrade reboot.
+        self.ha_state = "Disabled".into();
+        self.settle_at = Some(at + timing.ha_suspend);
         let Some(run) = &self.upgrade else { return };
         if self.faults.contains(&Fault::Rollback) {
             // UNVERIFIED wording: no public copy of a rolled-back upgrade's status.
@@ -593,8 +732,9 @@ impl Unit {
             );
         } else {
             self.upgrade.as_mut().unwrap().state = RunState::Completed;
+            // The public FDM schema's words: IN_PROGRESS, FAILED, COMPLETED (§10).
             self.write_upgrade_json(
-                "SUCCESS",
+                "COMPLETED",
                 "POST_UPGRADE_VALIDATION_COMPLETED",
                 None,
                 "Upgrade completed successfully.",
@@ -604,6 +744,22 @@ impl Unit {
                 clock,
             );
         }
+    }
+
+    /// `upgrade_status.json` as a reader sees it: torn (half written) when read right after
+    /// the installer rewrote it, or every other read with the `torn-json` fault.
+    pub fn read_status_json(&mut self, text: &str, now: f64, timing: &Timing) -> String {
+        self.json_reads += 1;
+        let torn = now - self.json_rewritten_at < timing.torn_json
+            || (self.has(|f| *f == Fault::TornJson) && self.json_reads % 2 == 0);
+        if torn && text.len() > 2 {
+            let mut cut = text.len() / 2;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            return text[..cut].to_string();
+        }
+        text.to_string()
     }
 
     /// The state this unit settles in once validated, given its peer's state.
@@ -623,4 +779,11 @@ impl Unit {
             "Active".into()
         }
     }
+}
+
+/// A fresh `/proc/sys/kernel/random/boot_id` (a random UUID, as the kernel makes one).
+pub fn new_boot_id() -> String {
+    let b: [u8; 16] = rand::random();
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }

@@ -20,8 +20,9 @@ use tokio::sync::watch;
 
 type UnitKey = (usize, usize);
 
-/// Open sessions per unit, so that a reboot can reach them.
-type Sessions = Arc<Mutex<HashMap<UnitKey, Vec<(ChannelId, russh::server::Handle)>>>>;
+/// Open sessions per unit (terminal id, channel, handle), so that unprompted text and a
+/// reboot can reach them.
+type Sessions = Arc<Mutex<HashMap<UnitKey, Vec<(u64, ChannelId, russh::server::Handle)>>>>;
 
 pub struct ServerOptions {
     pub keys: HashMap<UnitKey, russh::keys::PrivateKey>,
@@ -125,14 +126,24 @@ async fn tick(
             _ = interval.tick() => {}
             _ = stop.changed() => return,
         }
-        let (notices, new_events) = {
+        let (notices, new_events, prints) = {
             let mut s = sim.lock().unwrap();
             let now = s.now();
             let notices = s.advance_to(now);
-            (notices, s.drain_events())
+            (notices, s.drain_events(), s.drain_prints(now))
         };
         for e in &new_events {
             events.write(e);
+        }
+        // Unprompted text goes out before a reboot closes the sessions it is meant for.
+        for (pair, unit, terminal, text) in prints {
+            let open = sessions.lock().unwrap().get(&(pair, unit)).cloned();
+            for (id, channel, handle) in open.unwrap_or_default() {
+                if terminal.is_none_or(|t| t == id) {
+                    let bytes = text.replace('\n', "\r\n").into_bytes();
+                    let _ = handle.data(channel, bytes).await;
+                }
+            }
         }
         for notice in notices {
             match notice {
@@ -140,10 +151,8 @@ async fn tick(
                     let key = (pair - 1, unit);
                     let _ = up[&key].send(false);
                     let open = sessions.lock().unwrap().remove(&key).unwrap_or_default();
-                    for (channel, handle) in open {
+                    for (_, _, handle) in open {
                         tokio::spawn(async move {
-                            let text = "\r\n\r\nBroadcast message from root@firepower (console):\r\n\r\nThe system is going down for reboot NOW!\r\n";
-                            let _ = handle.data(channel, text.as_bytes().to_vec()).await;
                             let _ = handle
                                 .disconnect(
                                     russh::Disconnect::ByApplication,

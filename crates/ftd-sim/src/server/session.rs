@@ -134,6 +134,16 @@ impl UnitSession {
     }
 }
 
+impl Drop for UnitSession {
+    fn drop(&mut self) {
+        if let Ok(mut sessions) = self.sessions.lock()
+            && let Some(open) = sessions.get_mut(&self.key)
+        {
+            open.retain(|(id, ..)| *id != self.terminal.id);
+        }
+    }
+}
+
 impl russh::server::Handler for UnitSession {
     type Error = russh::Error;
 
@@ -169,7 +179,7 @@ impl russh::server::Handler for UnitSession {
             .unwrap()
             .entry(self.key)
             .or_default()
-            .push((channel.id(), session.handle()));
+            .push((self.terminal.id, channel.id(), session.handle()));
         reply.accept().await;
         Ok(())
     }

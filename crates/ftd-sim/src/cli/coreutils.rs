@@ -1,0 +1,175 @@
+//! The file and process commands of the unit's Linux (GNU coreutils, procps) that a careful
+//! client uses: `mkdir`, `mv`, `rm`, `date`, `stat`, `pgrep`, with their real messages.
+
+use super::shell::ShellCtx;
+use crate::model::fs::File;
+
+/// Only root writes outside the admin's home and /tmp (a world-writable /var/tmp is the
+/// exception the client must not rely on for its lock).
+fn writable(ctx: &ShellCtx, path: &str) -> bool {
+    ctx.root
+        || path.starts_with("/home/admin/")
+        || path.starts_with("/tmp/")
+        || path.starts_with("/var/tmp/")
+}
+
+pub fn mkdir(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let parents = args.iter().any(|a| a == "-p");
+    let mut out = String::new();
+    let mut status = 0;
+    for a in args.iter().filter(|a| !a.starts_with('-')) {
+        let path = ctx.resolve(a);
+        if !writable(ctx, &path) {
+            out.push_str(&format!(
+                "mkdir: cannot create directory '{a}': Permission denied\n"
+            ));
+            status = 1;
+            continue;
+        }
+        let parent = path.rsplit_once('/').map(|p| p.0).unwrap_or("/");
+        let unit = &mut ctx.sim.pairs[ctx.pair].units[ctx.unit];
+        if !parents && !parent.is_empty() && !unit.fs.is_dir(parent) {
+            out.push_str(&format!(
+                "mkdir: cannot create directory '{a}': No such file or directory\n"
+            ));
+            status = 1;
+        } else if !unit.fs.make_dir(&path) && !parents {
+            out.push_str(&format!("mkdir: cannot create directory '{a}': File exists\n"));
+            status = 1;
+        }
+    }
+    (out, status)
+}
+
+/// `mv SRC... DEST`: into DEST when it is a directory, else renamed to DEST.
+pub fn mv(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let Some((dest, sources)) = names.split_last().filter(|(_, s)| !s.is_empty()) else {
+        return ("mv: missing destination file operand\n".into(), 1);
+    };
+    let dest = ctx.resolve(dest);
+    if !writable(ctx, &dest) {
+        return (format!("mv: cannot move to '{dest}': Permission denied\n"), 1);
+    }
+    let mut out = String::new();
+    let mut status = 0;
+    for src in sources {
+        let from = ctx.resolve(src);
+        let unit = &mut ctx.sim.pairs[ctx.pair].units[ctx.unit];
+        let to = if unit.fs.is_dir(&dest) {
+            format!("{dest}/{}", from.rsplit('/').next().unwrap_or(&from))
+        } else {
+            dest.clone()
+        };
+        if !unit.fs.rename(&from, &to) {
+            out.push_str(&format!(
+                "mv: cannot stat '{src}': No such file or directory\n"
+            ));
+            status = 1;
+        }
+    }
+    (out, status)
+}
+
+pub fn rm(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let recursive = args
+        .iter()
+        .any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
+    let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
+    let mut out = String::new();
+    let mut status = 0;
+    for a in args.iter().filter(|a| !a.starts_with('-')) {
+        let path = ctx.resolve(a);
+        let unit = &mut ctx.sim.pairs[ctx.pair].units[ctx.unit];
+        if unit.fs.is_dir(&path) {
+            if recursive {
+                unit.fs.remove_tree(&path);
+            } else {
+                out.push_str(&format!("rm: cannot remove '{a}': Is a directory\n"));
+                status = 1;
+            }
+        } else if unit.fs.get(&path).is_some() {
+            unit.fs.remove(&path);
+        } else if !force {
+            out.push_str(&format!(
+                "rm: cannot remove '{a}': No such file or directory\n"
+            ));
+            status = 1;
+        }
+    }
+    (out, status)
+}
+
+/// `date +FORMAT` with `%s %Y %m %d %H %M %S`; the device's clock, not the controller's.
+pub fn date(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let t = ctx.sim.clock.wall(ctx.sim.now());
+    let Some(format) = args.iter().find_map(|a| a.strip_prefix('+')) else {
+        let stamp = crate::model::clock::status_timestamp(t);
+        return (format!("{stamp}\n"), 0);
+    };
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('s') => out.push_str(&t.unix_timestamp().to_string()),
+            Some('Y') => out.push_str(&t.year().to_string()),
+            Some('m') => out.push_str(&format!("{:02}", t.month() as u8)),
+            Some('d') => out.push_str(&format!("{:02}", t.day())),
+            Some('H') => out.push_str(&format!("{:02}", t.hour())),
+            Some('M') => out.push_str(&format!("{:02}", t.minute())),
+            Some('S') => out.push_str(&format!("{:02}", t.second())),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    (format!("{out}\n"), 0)
+}
+
+/// `stat -c %s FILE`: the size in bytes.
+pub fn stat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let Some(file) = args.iter().rfind(|a| !a.starts_with('-') && !a.starts_with('%')) else {
+        return ("stat: missing operand\n".into(), 1);
+    };
+    let path = ctx.resolve(file);
+    let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
+    match unit.fs.get(&path) {
+        Some(File::Text(t)) => (format!("{}\n", t.len()), 0),
+        Some(File::Package { size, .. }) => (format!("{size}\n"), 0),
+        None if unit.fs.is_dir(&path) => ("4096\n".into(), 0),
+        None => (
+            format!("stat: cannot statx '{file}': No such file or directory\n"),
+            1,
+        ),
+    }
+}
+
+/// `pgrep -f PATTERN`: the installer is the only process the sim knows by name.
+pub fn pgrep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let pattern = args.iter().rfind(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+    let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
+    let running = unit.installer_running();
+    if !pattern.is_empty() && "install_update.pl".contains(pattern.as_str()) && running {
+        return (format!("{}\n", 20_000 + ctx.unit * 17), 0);
+    }
+    (String::new(), 1)
+}
+
+/// GNU ls colours on a terminal: directories bold blue, archives bold red.
+pub fn ls_colour(name: &str, dir: bool, on: bool) -> String {
+    if !on {
+        name.to_string()
+    } else if dir {
+        format!("\u{1b}[01;34m{name}\u{1b}[0m")
+    } else if name.ends_with(".tar") {
+        format!("\u{1b}[01;31m{name}\u{1b}[0m")
+    } else {
+        name.to_string()
+    }
+}
