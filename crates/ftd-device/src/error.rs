@@ -60,6 +60,14 @@ pub enum DeviceError {
         waiting_for: String,
         last_seen: String,
     },
+    #[error(
+        "more than {bytes} bytes arrived while waiting for {waiting_for}, with no end in sight; last output seen: {last_seen:?}"
+    )]
+    OutputTooLong {
+        waiting_for: String,
+        bytes: usize,
+        last_seen: String,
+    },
     #[error("unexpected prompt: wanted {expected}, the device showed {seen:?}")]
     UnexpectedPrompt { expected: String, seen: String },
     #[error("command {command:?} failed with status {status}: {output}")]

@@ -76,6 +76,50 @@ pub fn detect(buffer: &str) -> Option<Prompt> {
     None
 }
 
+/// Lines of `text` from byte `from`: (start, end without the line ending, whether complete).
+fn lines_from(text: &str, from: usize) -> impl Iterator<Item = (usize, &str, bool)> {
+    let mut at = from.min(text.len());
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let rest = &text[at..];
+        let (line, complete) = match rest.find('\n') {
+            Some(i) => (&rest[..i], true),
+            None => (rest, false),
+        };
+        let start = at;
+        at += line.len() + usize::from(complete);
+        Some((start, line.trim_end_matches('\r'), complete))
+    })
+}
+
+/// Where the echo of `command` ends in `text`: after the first line that ends with it.
+pub fn after_echo(text: &str, command: &str) -> Option<usize> {
+    let command = command.trim();
+    lines_from(text, 0)
+        .find(|(_, line, complete)| *complete && line.trim_end().ends_with(command))
+        .map(|(start, line, _)| {
+            let end = start + line.len();
+            text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+        })
+}
+
+/// The first line at or after byte `from` that shows a prompt `accept` takes, complete or
+/// not: text may follow a prompt (LINA's `Switching to Active`, a warning), and a prompt
+/// line is matched as a whole line, never as a substring. Returns the prompt and the byte
+/// where its line starts.
+pub fn prompt_line(
+    text: &str,
+    from: usize,
+    accept: impl Fn(&Prompt) -> bool,
+) -> Option<(Prompt, usize)> {
+    lines_from(text, from).find_map(|(start, line, _)| {
+        let p = detect(line)?;
+        accept(&p).then_some((p, start))
+    })
+}
+
 /// The hostname shown in a prompt (`root@fw-a:~#` → `fw-a`), when it shows one.
 pub fn hostname_of(line: &str) -> Option<String> {
     let line = line.trim();
@@ -122,6 +166,18 @@ mod tests {
         assert_eq!(detect("firepower# show failover\r\nFailover On\r\n"), None);
         assert_eq!(detect("> expert\r\n"), None);
         assert_eq!(detect("Sync Done"), None);
+    }
+
+    #[test]
+    fn a_prompt_line_with_text_after_it() {
+        let text = "failover active\r\nfw-1-b# \r\n        Switching to Active\r\n";
+        let from = after_echo(text, "failover active").unwrap();
+        assert_eq!(&text[from..from + 8], "fw-1-b# ");
+        assert_eq!(
+            prompt_line(text, from, |p| *p == Prompt::LinaEnable),
+            Some((Prompt::LinaEnable, from))
+        );
+        assert_eq!(prompt_line("Failover On\r\n", 0, |_| true), None);
     }
 
     #[test]

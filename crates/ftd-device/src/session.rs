@@ -7,7 +7,7 @@
 //! ```
 
 use crate::error::{DeviceError, tail};
-use crate::prompt::{Prompt, detect, hostname_of, last_line};
+use crate::prompt::{Prompt, after_echo, detect, hostname_of, prompt_line};
 use crate::transport::{ConnectOptions, Shell};
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -42,6 +42,11 @@ pub struct CliSession {
     sudo_password: Zeroizing<String>,
     enable_password: Zeroizing<String>,
     command_timeout: Duration,
+    /// Numbers the frames of root commands.
+    frames: u64,
+    /// What the last mode step showed, for an error message.
+    last_seen: String,
+    last_prompt_line: String,
     /// The login banner, as printed before the first prompt.
     pub banner: String,
 }
@@ -52,8 +57,13 @@ pub struct Escalation {
     pub enable_password: Zeroizing<String>,
 }
 
-/// Appended to every root command; the echo of the command line shows `$?`, never digits.
-static RC_MARKER: Lazy<Regex> = Lazy::new(|| Regex::new(r"__FTD_RC=(\d+)").unwrap());
+/// Frames every root command: `echo __FTD''B<n>` before it and `echo __FTD''E<n>_$?` after.
+/// The shell prints `__FTDB<n>` / `__FTDE<n>_<status>` on lines of their own, which the echo
+/// of the command line (showing the quotes and `$?`) never matches; whatever else reaches
+/// the terminal before, between or after (an installer's chatter, a wall message) is outside
+/// the frame.
+static FRAME: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?m)^\r*__FTD([BE])(\d+)(?:_(\d+))?\r*$").unwrap());
 
 impl CliSession {
     /// Logs in and reads the banner up to the first CLISH prompt.
@@ -87,6 +97,9 @@ impl CliSession {
             sudo_password: escalation.sudo_password,
             enable_password: escalation.enable_password,
             command_timeout: opts.command_timeout,
+            frames: 0,
+            last_seen: String::new(),
+            last_prompt_line: String::new(),
             banner,
         })
     }
@@ -120,23 +133,29 @@ impl CliSession {
         self.run_in_mode(command, self.command_timeout).await
     }
 
-    /// A command in the root shell; returns its output and exit status.
+    /// A command in the root shell; returns its output and exit status, cut from the stream
+    /// between the frame markers (see [`FRAME`]).
     pub async fn root(&mut self, command: &str) -> Result<(String, i32), DeviceError> {
         self.goto(Mode::Root).await?;
-        let line = format!("{command}; echo __FTD_RC=$?");
-        let out = self.run_in_mode(&line, self.command_timeout).await?;
-        let marker =
-            RC_MARKER
-                .captures_iter(&out)
-                .last()
-                .ok_or_else(|| DeviceError::UnexpectedPrompt {
-                    expected: "the exit status marker".into(),
-                    seen: tail(&out, 200),
-                })?;
-        let status = marker[1].parse().unwrap_or(-1);
-        // Everything before the marker, byte for byte: followers count offsets in it.
-        let body = out[..marker.get(0).unwrap().start()].to_string();
-        Ok((body, status))
+        self.frames += 1;
+        let n = self.frames;
+        let line = format!("echo __FTD''B{n}; {command}; echo __FTD''E{n}_$?");
+        self.shell.discard_unsolicited().await;
+        self.shell.send(&format!("{line}\n")).await?;
+        let framed = |t: &str| frame(t, n).filter(|f| prompt_line(t, f.end, |p| *p == Prompt::Root).is_some());
+        let text = self
+            .shell
+            .read_until(
+                &format!("the end of {command:?}"),
+                self.command_timeout,
+                |t| framed(t).is_some(),
+            )
+            .await?;
+        let f = framed(&text).expect("read_until returned once the frame was complete");
+        if let Some((_, at)) = prompt_line(&text, f.end, |p| *p == Prompt::Root) {
+            self.remember_hostname(&text[at..]);
+        }
+        Ok((f.body, f.status))
     }
 
     /// A file's content read as root, or None when it does not exist (or cannot be read).
@@ -158,35 +177,66 @@ impl CliSession {
         Ok(out)
     }
 
-    /// Sends a line and reads to this mode's prompt, paging through `<--- More --->`.
+    /// Sends a line and reads to this mode's prompt, paging through `<--- More --->`. The
+    /// answer is what lies between the echo of the command and the prompt's line: text before
+    /// the echo or after the prompt (LINA prints some after it) is not part of it.
     async fn run_in_mode(&mut self, command: &str, limit: Duration) -> Result<String, DeviceError> {
-        self.shell.send(&format!("{command}\n")).await?;
         let want = self.mode.prompt();
-        let mut collected = String::new();
+        let waiting_for = format!("the prompt after {command:?}");
+        let (_, text, body, prompt_at) = self
+            .exchange(command, Some(command), &waiting_for, limit, |p| *p == want)
+            .await?;
+        self.remember_hostname(&text[prompt_at..]);
+        Ok(text[body..prompt_at].replace("\r\n", "\n"))
+    }
+
+    /// Types `line` and reads until a prompt `accept` takes shows on a line of its own after
+    /// the echo of `echo` (no echo: a password). Pages through `<--- More --->`. Returns the
+    /// prompt, the text, where the answer starts and where the prompt's line starts.
+    async fn exchange(
+        &mut self,
+        line: &str,
+        echo: Option<&str>,
+        waiting_for: &str,
+        limit: Duration,
+        accept: impl Fn(&Prompt) -> bool,
+    ) -> Result<(Prompt, String, usize, usize), DeviceError> {
+        self.shell.discard_unsolicited().await;
+        self.shell.send(&format!("{line}\n")).await?;
+        let start = |t: &str| match echo {
+            Some(e) => after_echo(t, e),
+            None => Some(0),
+        };
+        let find = |t: &str| {
+            let from = start(t)?;
+            prompt_line(t, from, |p| accept(p) || *p == Prompt::More).map(|(p, at)| (p, from, at))
+        };
+        let mut text = String::new();
         loop {
             let chunk = self
                 .shell
-                .read_until(
-                    &format!("the prompt after {command:?}"),
-                    limit,
-                    |t| matches!(detect(t), Some(p) if p == want || p == Prompt::More),
-                )
+                .read_until(waiting_for, limit, |t| {
+                    let all = format!("{text}{t}");
+                    find(&all).is_some()
+                })
                 .await?;
-            if detect(&chunk) == Some(Prompt::More) {
-                collected.push_str(chunk.trim_end().trim_end_matches("<--- More --->"));
-                self.shell.send(" ").await?;
-                continue;
+            text.push_str(&chunk);
+            let (p, from, at) = find(&text).expect("read_until returned once a prompt showed");
+            if p != Prompt::More {
+                return Ok((p, text, from, at));
             }
-            collected.push_str(&chunk);
-            break;
+            // Drop the marker line and ask for the next page.
+            text.truncate(at.max(from));
+            self.shell.send(" ").await?;
         }
-        self.remember_hostname(&collected);
-        Ok(strip_echo_and_prompt(&collected, command))
     }
 
-    fn remember_hostname(&mut self, text: &str) {
+    /// The hostname of the prompt line that starts `prompt_line`.
+    fn remember_hostname(&mut self, prompt_line: &str) {
+        let line = prompt_line.lines().next().unwrap_or_default();
+        let line = line.rsplit('\r').next().unwrap_or(line);
         if self.mode != Mode::Clish
-            && let Some(h) = hostname_of(last_line(text))
+            && let Some(h) = hostname_of(line)
         {
             self.hostname = h;
         }
@@ -221,23 +271,21 @@ impl CliSession {
             }
             Step::Exit(to) => self.enter("exit", to).await,
             Step::SudoSu => {
-                self.shell.send("sudo su\n").await?;
-                let seen = self.read_prompt("sudo's Password: prompt", limit).await?;
-                if detect(&seen) == Some(Prompt::Root) {
+                let seen = self.step_prompt("sudo su", "sudo's Password: prompt").await?;
+                if seen == Prompt::Root {
                     self.mode = Mode::Root; // sudo did not ask (cached credentials)
                     return Ok(());
                 }
-                self.expect(&seen, Prompt::Password, "sudo's Password: prompt")?;
+                self.expect(seen, Prompt::Password, "sudo's Password: prompt")?;
                 let password = self.sudo_password.clone();
                 self.answer_password(&password, Mode::Root, "sudo").await
             }
             Step::Enable => {
-                self.shell.send("enable\n").await?;
-                let seen = self.read_prompt("enable's Password: prompt", limit).await?;
-                if detect(&seen) == Some(Prompt::LinaEnable) {
+                let seen = self.step_prompt("enable", "enable's Password: prompt").await?;
+                if seen == Prompt::LinaEnable {
                     self.mode = Mode::LinaEnable;
                 } else {
-                    self.expect(&seen, Prompt::Password, "enable's Password: prompt")?;
+                    self.expect(seen, Prompt::Password, "enable's Password: prompt")?;
                     let password = self.enable_password.clone();
                     self.answer_password(&password, Mode::LinaEnable, "enable")
                         .await?;
@@ -250,6 +298,17 @@ impl CliSession {
         }
     }
 
+    /// Types a command that changes mode; returns the first prompt shown after its echo.
+    async fn step_prompt(&mut self, command: &str, waiting_for: &str) -> Result<Prompt, DeviceError> {
+        let limit = self.command_timeout;
+        let (p, text, _, at) = self
+            .exchange(command, Some(command), waiting_for, limit, |_| true)
+            .await?;
+        self.last_seen = tail(&text, 200);
+        self.last_prompt_line = text[at..].to_string();
+        Ok(p)
+    }
+
     /// Types a password; a second `Password:` means it was rejected: cancel, never retry.
     async fn answer_password(
         &mut self,
@@ -257,87 +316,69 @@ impl CliSession {
         to: Mode,
         what: &'static str,
     ) -> Result<(), DeviceError> {
-        self.shell.send(&format!("{password}\n")).await?;
-        let seen = self
-            .read_prompt(
-                &format!("the prompt after the {what} password"),
-                self.command_timeout,
-            )
+        let waiting_for = format!("the prompt after the {what} password");
+        let (seen, text, _, at) = self
+            .exchange(password, None, &waiting_for, self.command_timeout, |_| true)
             .await?;
-        match detect(&seen) {
-            Some(p) if p == to.prompt() => {
+        let rejected = || DeviceError::PasswordRejected {
+            what,
+            seen: tail(text.trim(), 80),
+        };
+        match seen {
+            p if p == to.prompt() => {
                 self.mode = to;
-                self.remember_hostname(&seen);
+                self.remember_hostname(&text[at..]);
                 Ok(())
             }
-            Some(Prompt::Password) => {
+            Prompt::Password => {
+                let error = rejected();
                 self.shell.send("\x03").await?;
                 let _ = self
-                    .read_prompt("the prompt after cancelling", self.command_timeout)
+                    .shell
+                    .read_until("the prompt after cancelling", self.command_timeout, |t| {
+                        prompt_line(t, 0, |p| *p != Prompt::Password).is_some()
+                    })
                     .await;
-                Err(DeviceError::PasswordRejected {
-                    what,
-                    seen: tail(seen.trim(), 80),
-                })
+                Err(error)
             }
-            _ => {
-                let error = DeviceError::PasswordRejected {
-                    what,
-                    seen: tail(seen.trim(), 80),
-                };
-                self.resync(&seen);
+            other => {
+                let error = rejected();
+                self.resync(other);
                 Err(error)
             }
         }
     }
 
     async fn enter(&mut self, command: &str, to: Mode) -> Result<(), DeviceError> {
-        self.shell.send(&format!("{command}\n")).await?;
         let seen = self
-            .read_prompt(
-                &format!("the prompt after {command:?}"),
-                self.command_timeout,
-            )
+            .step_prompt(command, &format!("the prompt after {command:?}"))
             .await?;
-        self.expect(
-            &seen,
-            to.prompt(),
-            &format!("{to:?} prompt after {command:?}"),
-        )?;
+        self.expect(seen, to.prompt(), &format!("{to:?} prompt after {command:?}"))?;
         self.mode = to;
-        self.remember_hostname(&seen);
+        let line = std::mem::take(&mut self.last_prompt_line);
+        self.remember_hostname(&line);
         Ok(())
     }
 
-    async fn read_prompt(
-        &mut self,
-        waiting_for: &str,
-        limit: Duration,
-    ) -> Result<String, DeviceError> {
-        self.shell
-            .read_until(waiting_for, limit, |t| detect(t).is_some())
-            .await
-    }
-
-    fn expect(&mut self, seen: &str, want: Prompt, expected: &str) -> Result<(), DeviceError> {
-        if detect(seen) == Some(want) {
+    fn expect(&mut self, seen: Prompt, want: Prompt, expected: &str) -> Result<(), DeviceError> {
+        if seen == want {
             return Ok(());
         }
         self.resync(seen);
         Err(DeviceError::UnexpectedPrompt {
             expected: expected.into(),
-            seen: tail(seen, 200),
+            seen: std::mem::take(&mut self.last_seen),
         })
     }
 
     /// After a surprise, believe the prompt the device shows.
-    fn resync(&mut self, seen: &str) {
-        self.mode = match detect(seen) {
-            Some(Prompt::Clish) => Mode::Clish,
-            Some(Prompt::Expert) => Mode::Expert,
-            Some(Prompt::Root) => Mode::Root,
-            Some(Prompt::LinaExec) => Mode::LinaExec,
-            Some(Prompt::LinaEnable) => Mode::LinaEnable,
+    fn resync(&mut self, seen: Prompt) {
+        self.mode = match seen {
+            Prompt::Clish => Mode::Clish,
+            Prompt::Expert => Mode::Expert,
+            Prompt::Root => Mode::Root,
+            Prompt::LinaExec => Mode::LinaExec,
+            Prompt::LinaEnable => Mode::LinaEnable,
             _ => self.mode,
         };
     }
@@ -357,20 +398,36 @@ enum Step {
     Exit(Mode),
 }
 
-/// Drops the echoed command line (first line) and the prompt (last line).
-pub fn strip_echo_and_prompt(text: &str, command: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "");
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    if lines.last().is_some_and(|l| detect(l).is_some()) {
-        lines.pop();
+/// A root command's frame in the text read: its output, exit status, and where it ends.
+#[derive(Debug, PartialEq)]
+struct Frame {
+    body: String,
+    status: i32,
+    end: usize,
+}
+
+/// Finds the frame of command `n` (see [`FRAME`]); None until its end marker arrived.
+fn frame(text: &str, n: u64) -> Option<Frame> {
+    let mut begin = None;
+    for c in FRAME.captures_iter(text) {
+        if c[2].parse::<u64>().ok() != Some(n) {
+            continue;
+        }
+        let whole = c.get(0).unwrap();
+        match (&c[1], begin) {
+            ("B", _) => begin = Some(text[whole.end()..].find('\n').map_or(text.len(), |i| whole.end() + i + 1)),
+            ("E", Some(from)) => {
+                let end = text[whole.end()..].find('\n').map_or(text.len(), |i| whole.end() + i + 1);
+                return Some(Frame {
+                    body: text[from..whole.start()].to_string(),
+                    status: c.get(3).and_then(|s| s.as_str().parse().ok()).unwrap_or(-1),
+                    end,
+                });
+            }
+            _ => {}
+        }
     }
-    if lines
-        .first()
-        .is_some_and(|l| l.trim_end().ends_with(command.trim()) || l.trim().is_empty())
-    {
-        lines.remove(0);
-    }
-    lines.join("\n")
+    None
 }
 
 #[cfg(test)]
@@ -378,11 +435,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strips_echo_and_prompt() {
-        let raw = "show version\r\n-----[ fw ]-----\r\nModel : x\r\n> ";
-        assert_eq!(
-            strip_echo_and_prompt(raw, "show version"),
-            "-----[ fw ]-----\nModel : x"
-        );
+    fn a_frame_ignores_what_surrounds_it() {
+        let text = "echo __FTD''B3; cat x; echo __FTD''E3_$?\r\n\r__FTDB3\r\n{\"a\": 1}\r\n__FTDE3_0\r\nroot@fw:~# \r\nBroadcast message from root@fw\r\n";
+        let f = frame(text, 3).unwrap();
+        assert_eq!((f.body.as_str(), f.status), ("{\"a\": 1}\r\n", 0));
+        assert!(text[f.end..].starts_with("root@fw:~# "));
+        assert_eq!(frame(text, 2), None, "another command's frame");
+        assert_eq!(frame("echo __FTD''B1; x; echo __FTD''E1_$?\r\n__FTDB1\r\n", 1), None);
+    }
+
+    #[test]
+    fn chatter_between_frames_is_outside() {
+        let text = "Verifying archive integrity... All good.\r\n__FTDB9\r\n4096\r\n__FTDE9_0\r\nDevice is FMC Managed\r\nroot@fw:/# ";
+        let f = frame(text, 9).unwrap();
+        assert_eq!(f.body, "4096\r\n");
     }
 }

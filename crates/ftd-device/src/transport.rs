@@ -2,6 +2,7 @@
 //! shell, read and write bytes with a timeout on every wait. Knows nothing of FTD.
 
 use crate::error::{DeviceError, tail};
+use crate::terminal::Screen;
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use russh::{ChannelMsg, client};
 use std::path::PathBuf;
@@ -85,12 +86,16 @@ impl client::Handler for HostKeyCheck {
     }
 }
 
+/// The most text one command may print before its end is seen (16 MiB); the biggest file
+/// the modules read is a status log of some kilobytes.
+pub const MAX_OUTPUT: usize = 16 << 20;
+
 /// An interactive shell on one unit: a PTY, what it printed, and the way to type into it.
 pub struct Shell {
     handle: client::Handle<HostKeyCheck>,
     channel: russh::Channel<client::Msg>,
-    /// Bytes received and not yet consumed by a reader.
-    pending: Vec<u8>,
+    /// What the terminal shows of the bytes received and not yet consumed by a reader.
+    screen: Screen,
     pub host_key_warning: Option<String>,
     pub bytes_read: u64,
 }
@@ -179,7 +184,7 @@ impl Shell {
         Ok(Shell {
             handle,
             channel,
-            pending: Vec::new(),
+            screen: Screen::default(),
             host_key_warning,
             bytes_read: 0,
         })
@@ -195,8 +200,9 @@ impl Shell {
             })
     }
 
-    /// Reads until `done` says the text so far is complete, or the time runs out.
-    /// Returns the text read, consumed.
+    /// Reads until `done` says the text so far is complete, or the time runs out, or more
+    /// than [`MAX_OUTPUT`] arrives without `done` (a stream with no prompt never grows the
+    /// buffer without limit). Returns the text read (terminal codes removed), consumed.
     pub async fn read_until(
         &mut self,
         waiting_for: &str,
@@ -205,17 +211,22 @@ impl Shell {
     ) -> Result<String, DeviceError> {
         let deadline = Instant::now() + limit;
         loop {
-            let text = String::from_utf8_lossy(&self.pending).into_owned();
-            if done(&text) {
-                self.pending.clear();
-                return Ok(text);
+            if done(self.screen.text()) {
+                return Ok(self.screen.take());
+            }
+            if self.screen.len() > MAX_OUTPUT {
+                return Err(DeviceError::OutputTooLong {
+                    waiting_for: waiting_for.to_string(),
+                    bytes: self.screen.len(),
+                    last_seen: tail(self.screen.text(), 200),
+                });
             }
             let msg = match tokio::time::timeout_at(deadline, self.channel.wait()).await {
                 Err(_) => {
                     return Err(DeviceError::Timeout {
                         waiting_for: waiting_for.to_string(),
                         seconds: limit.as_secs_f64(),
-                        last_seen: tail(&text, 200),
+                        last_seen: tail(self.screen.text(), 200),
                     });
                 }
                 Ok(msg) => msg,
@@ -223,17 +234,29 @@ impl Shell {
             match msg {
                 Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
                     self.bytes_read += data.len() as u64;
-                    self.pending.extend_from_slice(&data);
+                    self.screen.feed(&data);
                 }
                 Some(ChannelMsg::Eof) | Some(ChannelMsg::Close) | None => {
                     return Err(DeviceError::Dropped {
                         waiting_for: waiting_for.to_string(),
-                        last_seen: tail(&text, 200),
+                        last_seen: tail(self.screen.text(), 200),
                     });
                 }
                 Some(_) => {}
             }
         }
+    }
+
+    /// Drops what the unit printed unasked since the last read (a late `Switching to
+    /// Active`, a warning), without waiting for more.
+    pub async fn discard_unsolicited(&mut self) {
+        while let Ok(Some(msg)) = timeout(Duration::ZERO, self.channel.wait()).await {
+            if let ChannelMsg::Data { data } | ChannelMsg::ExtendedData { data, .. } = msg {
+                self.bytes_read += data.len() as u64;
+                self.screen.feed(&data);
+            }
+        }
+        self.screen.take();
     }
 
     pub async fn close(self) {

@@ -31,7 +31,10 @@ impl ParseError {
     }
 }
 
-/// `\r\n` and lone `\r` to `\n`, so that every parser sees plain lines.
+/// `\r\n`, `\r\r\n` (a CRLF file through a PTY) and lone `\r` to `\n`, so that every
+/// parser sees plain lines.
 pub fn normalize(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\r', "\n")
+    text.replace("\r\r\n", "\n")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
 }
