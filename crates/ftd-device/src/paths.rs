@@ -42,5 +42,21 @@ pub fn main_upgrade_log(package: &Package) -> String {
     format!("{}/main_upgrade_script.log", log_dir(package))
 }
 
-/// Marker file that one controller holds while it changes a unit (see `ops::lock`).
-pub const LOCK_FILE: &str = "/var/tmp/ftd_ha_upgrade.lock";
+/// The directory one controller holds while it changes a unit (see `ops::lock`): made with
+/// `mkdir` (atomic) under `/ngfw/var/log`, which only root writes and which survives the
+/// upgrade's reboot (the upgrade's own logs live beside it). UNVERIFIED: the folder's mode on
+/// a real unit is not in the public record; a world-writable place such as /var/tmp is not
+/// used on purpose.
+pub const LOCK_DIR: &str = "/ngfw/var/log/ftd_ha_upgrade.lock";
+
+/// The kernel's id of the current boot: it changes at every boot, so it tells a reboot
+/// from a unit that only said it would reboot.
+pub const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+
+/// Written by this tool into the package's log folder when it starts a readiness check or
+/// an upgrade there (after setting the earlier attempt's files aside): files in the folder
+/// without it are not this tool's run.
+pub fn run_marker(package: &Package, upgrade: bool) -> String {
+    let kind = if upgrade { "upgrade" } else { "readiness" };
+    format!("{}/.ftd_ha_upgrade_{kind}", log_dir(package))
+}

@@ -5,7 +5,9 @@ use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
 use ftd_device::ops::checksum::Checksum;
+use ftd_device::ops::attempt::{self, Run};
 use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan, UpgradeFollower};
+use ftd_device::ops::installer::{self, Guard};
 use ftd_device::ops::{OpError, Timeline, facts, lock, pause};
 use ftd_device::parse::status_files;
 use ftd_device::session::CliSession;
@@ -79,6 +81,10 @@ rebooting:
   description: Whether the unit went down for its reboot while the module followed it.
   returned: success
   type: bool
+boot_id:
+  description: The unit's boot id before the upgrade; pass it to M(ftd.ha_upgrade.wait_reboot) as O(ftd.ha_upgrade.wait_reboot#module:boot_id).
+  returned: when an upgrade was started or attached to
+  type: str
 percent:
   description: The last percent reported by the upgrade.
   returned: success
@@ -179,7 +185,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 };
                 match start_and_follow(&args, s, &package, plan, &mut journal, &mut timeline).await
                 {
-                    Ok((rebooting, percent)) => {
+                    Ok((rebooting, percent, boot_id)) => {
                         let msg = if rebooting {
                             format!(
                                 "{unit}: upgrade to {target} finished its pre-reboot part; the unit is rebooting"
@@ -195,6 +201,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         .with("plan", plan_name)
                         .with("rebooting", rebooting)
                         .with("percent", percent)
+                        .with("boot_id", boot_id)
                     }
                     Err(e) => {
                         let mut r = fail(e);
@@ -238,10 +245,34 @@ async fn start_and_follow(
     plan: &Plan,
     journal: &mut ftd_device::journal::Journal,
     timeline: &mut Timeline,
-) -> Result<(bool, u8), OpError> {
-    if *plan == Plan::Start {
+) -> Result<(bool, u8, Option<String>), OpError> {
+    let boot_id = if *plan == Plan::Start {
         lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-        install::start(&mut s, package).await?;
+        let boot_id = attempt::boot_id(&mut s).await?;
+        let stamp = attempt::stamp_now();
+        let note = format!("boot_id={boot_id} started={stamp}");
+        if let Some(aside) = attempt::set_aside(&mut s, package, Run::Upgrade, &stamp, &note).await? {
+            timeline.push(
+                journal,
+                None,
+                &format!("an earlier attempt's upgrade files were moved to {aside}"),
+                None,
+            );
+        }
+        // The unit's state is read again in the installer's own session, right before it.
+        let guard = if args.allow_active {
+            Guard::None
+        } else {
+            Guard::StandbyWithActivePeer
+        };
+        installer::start_detached(
+            &args.conn.options(),
+            args.conn.escalation(),
+            package,
+            false,
+            guard,
+        )
+        .await?;
         timeline.push(
             journal,
             Some(0),
@@ -251,6 +282,7 @@ async fn start_and_follow(
             ),
             None,
         );
+        Some(boot_id)
     } else {
         timeline.push(
             journal,
@@ -258,10 +290,14 @@ async fn start_and_follow(
             "an upgrade to this package is already running: following it",
             None,
         );
-    }
+        attempt::marker(&mut s, package, Run::Upgrade)
+            .await?
+            .as_deref()
+            .and_then(attempt::boot_id_in)
+    };
     if !args.wait {
         s.close().await;
-        return Ok((false, 0));
+        return Ok((false, 0, boot_id));
     }
     let deadline = Instant::now() + secs(args.timeout);
     let poll = secs(args.poll_interval);
@@ -274,7 +310,7 @@ async fn start_and_follow(
         {
             Ok(InstallEnd::Rebooting { percent }) => {
                 s.close().await;
-                return Ok((true, percent));
+                return Ok((true, percent, boot_id));
             }
             Err(OpError::Device(e)) if e.is_unreachable() => {
                 timeline.push(
@@ -296,7 +332,7 @@ async fn start_and_follow(
                             "the unit refuses connections: it is rebooting",
                             None,
                         );
-                        return Ok((true, percent));
+                        return Ok((true, percent, boot_id));
                     }
                 };
             }

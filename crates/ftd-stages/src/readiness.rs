@@ -3,7 +3,9 @@
 use crate::connection::{Connection, block_on, secs};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::ops::attempt::{self, Run};
 use ftd_device::ops::checksum;
+use ftd_device::ops::installer::{self, Guard};
 use ftd_device::ops::{OpError, Timeline, facts, lock, readiness};
 use ftd_device::parse::status_files::Outcome;
 use schemars::JsonSchema;
@@ -116,23 +118,33 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         None,
                     );
                 }
-                // An upgrade with this package already running (started from FMC, or by an earlier
-                // run): the installer would refuse a readiness check now, and install follows it.
-                if let Some(st) = facts::upgrade_status(s, &package).await?
-                    && st.status.eq_ignore_ascii_case("IN_PROGRESS")
-                {
-                    return Err(OpError::Refused(UPGRADE_RUNNING.into()));
-                }
+                // The installer runs already: our own check (a re-run after the controller
+                // died) is followed; an upgrade (from the FMC, or an earlier run) is left to
+                // install; anything else is waited for. Old files are never a running check.
+                let running = attempt::installer_running(s).await?;
                 let recorded = readiness::recorded(s, &package).await?;
+                let ours_running = running
+                    && attempt::ours(s, &package, Run::Readiness).await?
+                    && recorded
+                        .as_ref()
+                        .is_none_or(|p| p.outcome == Outcome::Running);
+                if running && !ours_running {
+                    let upgrade = facts::upgrade_status(s, &package).await.ok().flatten();
+                    if upgrade.is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS")) {
+                        return Err(OpError::Refused(UPGRADE_RUNNING.into()));
+                    }
+                    return Err(OpError::Refused(
+                        "install_update.pl is already running on the unit (a readiness check or upgrade started \
+                         elsewhere); wait for it to finish, then run readiness again"
+                            .into(),
+                    ));
+                }
                 let already = recorded
                     .as_ref()
                     .is_some_and(|p| p.outcome == Outcome::Passed);
                 if already && !args.force {
                     return Ok((id, recorded.unwrap(), false));
                 }
-                let running = recorded
-                    .as_ref()
-                    .is_some_and(|p| p.outcome == Outcome::Running);
                 if ctx.ansible.check_mode {
                     let p =
                         recorded.unwrap_or(ftd_device::parse::status_files::ReadinessProgress {
@@ -143,9 +155,28 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         });
                     return Ok((id, p, true));
                 }
-                if !running {
+                if !ours_running {
                     lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-                    readiness::start(s, &package).await?;
+                    let stamp = attempt::stamp_now();
+                    let note = format!("started={stamp}");
+                    if let Some(aside) =
+                        attempt::set_aside(s, &package, Run::Readiness, &stamp, &note).await?
+                    {
+                        timeline.push(
+                            &mut journal,
+                            None,
+                            &format!("an earlier readiness check's files were moved to {aside}"),
+                            None,
+                        );
+                    }
+                    installer::start_detached(
+                        &args.conn.options(),
+                        args.conn.escalation(),
+                        &package,
+                        true,
+                        Guard::None,
+                    )
+                    .await?;
                     timeline.push(
                         &mut journal,
                         Some(0),

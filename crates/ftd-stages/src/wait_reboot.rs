@@ -34,6 +34,10 @@ pub struct Args {
     /// The unit already went down (for example M(ftd.ha_upgrade.install) saw it reboot).
     #[serde(default)]
     pub already_down: bool,
+    /// The unit's boot id before the upgrade (M(ftd.ha_upgrade.install) returns it as
+    /// C(boot_id)): the unit has rebooted when its boot id differs. Without it, the id the
+    /// install recorded on the unit is read.
+    pub boot_id: Option<String>,
     /// Seconds to wait for the unit to come back validated (real devices: 10 to 30 minutes,
     /// longer on 4100/9300).
     #[serde(default = "default_timeout")]
@@ -97,6 +101,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         timeout: secs(args.timeout),
         poll: secs(args.poll_interval),
         already_down: args.already_down,
+        boot_id_before: args.boot_id.clone(),
     };
     let mut journal = args.conn.journal("wait_reboot");
     let mut timeline = Timeline::default();

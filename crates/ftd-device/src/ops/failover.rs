@@ -3,6 +3,7 @@
 
 use super::facts::{self, Identity};
 use super::{OpError, pause};
+use crate::parse::show_failover;
 use crate::session::CliSession;
 use crate::version::Version;
 use std::time::{Duration, Instant};
@@ -35,12 +36,36 @@ pub fn check(unit: &Identity, require_version: Option<&Version>) -> Result<bool,
     Ok(true)
 }
 
+/// The unit may take the traffic: Standby Ready with its `snort` and `diskstatus` slots up,
+/// the peer Active, on two consecutive reads in LINA, the last one immediately before
+/// `failover active` (typed next, in the same mode).
+async fn ready_twice(s: &mut CliSession, poll: Duration) -> Result<(), OpError> {
+    for read in 0..2 {
+        if read == 1 {
+            tokio::time::sleep(poll.min(Duration::from_secs(2))).await;
+        }
+        let text = s.lina("show failover").await?;
+        let f = show_failover::parse(&text).map_err(crate::DeviceError::from)?;
+        let (me, peer) = (&f.this_host, &f.other_host);
+        if me.state != "Standby Ready" || !me.ftd_slots_up() || peer.state != "Active" {
+            return Err(OpError::Refused(format!(
+                "right before `failover active` this unit read {} (slots {}) and its peer {};                  not failing over to a unit that is not Standby Ready with its slots up",
+                me.state,
+                if me.ftd_slots_up() { "up" } else { "not all up" },
+                peer.state
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Sends `failover active` and waits until this unit is Active and the peer Standby Ready.
 pub async fn make_active(
     s: &mut CliSession,
     confirm_timeout: Duration,
     poll: Duration,
 ) -> Result<(Identity, Duration), OpError> {
+    ready_twice(s, poll).await?;
     let started = Instant::now();
     let out = s.lina("failover active").await?;
     if out.contains("ERROR") || out.contains("not allowed") || out.contains("Invalid") {

@@ -1,6 +1,8 @@
 //! The upgrade itself: the safety checks before it, starting it once, following it to the
-//! reboot. The rule that matters most: never install on the Active unit.
+//! reboot. The rule that matters most: never install on the Active unit (checked here, and
+//! again right before the installer starts, in [`installer`](super::installer)).
 
+use super::attempt;
 use super::checksum::{self, Checksum};
 use super::facts::{self, Identity};
 use super::follow::FileFollower;
@@ -46,10 +48,11 @@ pub async fn plan(
             unit.version, req.target
         )));
     }
-    if let Some(status) = facts::upgrade_status(s, &req.package).await?
+    // Attach only to an installer that really runs, never to an old file's IN_PROGRESS.
+    if attempt::installer_running(s).await?
+        && let Ok(Some(status)) = facts::upgrade_status(s, &req.package).await
         && !status.failed()
-        && !status.validated()
-        && !status.status.eq_ignore_ascii_case("SUCCESS")
+        && !status.finished()
     {
         return Ok(Plan::Attach);
     }
@@ -105,23 +108,6 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
-/// Starts the upgrade, once. The output must show the installer began.
-pub async fn start(s: &mut CliSession, package: &Package) -> Result<String, OpError> {
-    let command = format!(
-        "{} --detach {}",
-        paths::INSTALLER,
-        paths::package_path(package)
-    );
-    let (out, status) = s.root(&command).await?;
-    if status != 0 || !out.contains("install_update.pl begins") {
-        return Err(OpError::Failed(format!(
-            "the upgrade did not start (status {status}): {}",
-            out.trim()
-        )));
-    }
-    Ok(out)
-}
-
 /// How following an upgrade ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InstallEnd {
@@ -162,19 +148,20 @@ pub async fn follow(
 ) -> Result<InstallEnd, OpError> {
     let mut percent = 0;
     loop {
-        let polled = async {
-            seen.log.poll(s).await?;
-            seen.status_log.poll(s).await?;
-            // upgrade_status.json is rewritten whole and stays small; both logs only grow,
-            // so they are read from where the last poll stopped.
-            let status = facts::upgrade_status(s, package).await?;
-            Ok::<_, OpError>((status, status_files::status_log(&seen.status_log.text)))
-        }
-        .await;
-        // A dropped session is returned as is: the caller reconnects to tell a reboot (the
-        // listener is closed) from a network hiccup (it is not).
-        let (status, status_log) = polled?;
-        let steps = status_files::parse_steps(&seen.log.text).map_err(DeviceError::from)?;
+        // Both logs only grow, so they are read from where the last poll stopped. A dropped
+        // session is returned as is: the caller reconnects to tell a reboot (the listener is
+        // closed) from a network hiccup (it is not).
+        seen.log.poll(s).await?;
+        seen.status_log.poll(s).await?;
+        // upgrade_status.json is rewritten whole: a read during the rewrite is torn and
+        // passes with the next poll (the logs carry the progress meanwhile).
+        let status = match facts::upgrade_status(s, package).await {
+            Ok(st) => st,
+            Err(OpError::Device(DeviceError::Parse(_))) => None,
+            Err(e) => return Err(e),
+        };
+        let status_log = status_files::status_log(&seen.status_log.text);
+        let steps = status_files::parse_steps(&seen.log.text).unwrap_or_default();
         for step in steps.iter().skip(seen.steps_seen) {
             percent = step.percent;
             timeline.push(

@@ -1,11 +1,13 @@
-//! One controller at a time on a unit: a marker file on the device names the run that is
-//! changing it and since when. Another owner is refused while the marker is fresh; a marker
-//! older than its time to live (a run that died) is taken over.
+//! One controller at a time on a unit: a directory made with `mkdir` (atomic: of two
+//! controllers only one creates it) in a place only root writes, with an `owner` file naming
+//! the run and the device's time it took the lock. Another owner is refused while the lock is
+//! younger than its time to live; an older one (a run that died) is taken over; a lock whose
+//! owner cannot be read is held, never ignored.
 
 use super::OpError;
-use crate::paths::LOCK_FILE;
+use crate::paths::LOCK_DIR;
 use crate::session::CliSession;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
@@ -13,7 +15,7 @@ pub struct Holder {
     pub since: u64,
 }
 
-/// `owner=<owner> since=<unix seconds>`; None for anything else (treated as no lock).
+/// `owner=<owner> since=<unix seconds>`; None for anything else.
 pub fn parse(text: &str) -> Option<Holder> {
     let mut owner = None;
     let mut since = None;
@@ -39,11 +41,17 @@ pub fn valid_owner(owner: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "@._:-".contains(c))
 }
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+fn owner_file() -> String {
+    format!("{LOCK_DIR}/owner")
+}
+
+/// The device's clock, in Unix seconds: the lock's age never depends on the controllers'
+/// clocks agreeing.
+async fn device_now(s: &mut CliSession) -> Result<u64, OpError> {
+    let out = s.root_ok("date +%s").await?;
+    out.trim()
+        .parse()
+        .map_err(|_| OpError::Failed(format!("the unit's clock read as {:?}", out.trim())))
 }
 
 /// Takes (or refreshes) the lock for `owner`, or refuses naming the holder.
@@ -53,28 +61,54 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
             "lock owner '{owner}' may only hold letters, digits and @._:-"
         )));
     }
-    let now = now();
-    if let Some(h) = s.read_file(LOCK_FILE).await?.as_deref().and_then(parse) {
-        let age = now.saturating_sub(h.since);
-        if h.owner != owner && age < ttl.as_secs() {
+    for _ in 0..2 {
+        let now = device_now(s).await?;
+        let (_, made) = s.root(&format!("mkdir {LOCK_DIR} 2>/dev/null")).await?;
+        if made == 0 {
+            return stamp(s, owner, now).await;
+        }
+        let holder = s.read_file(&owner_file()).await?;
+        let Some(h) = holder.as_deref().and_then(parse) else {
             return Err(OpError::Refused(format!(
-                "another controller ({}) has been changing this unit for {age}s (lock {LOCK_FILE}); \
-                 wait for it to finish, or, if that run is dead, remove the file or wait {}s until the lock expires",
+                "the unit is locked ({LOCK_DIR}) and the lock's owner cannot be read; \
+                 if no other run is changing this unit, remove that directory by hand"
+            )));
+        };
+        let age = now.saturating_sub(h.since);
+        if h.owner == owner {
+            return stamp(s, owner, now).await;
+        }
+        if age < ttl.as_secs() {
+            return Err(OpError::Refused(format!(
+                "another controller ({}) has been changing this unit for {age}s (lock {LOCK_DIR}); \
+                 wait for it to finish, or, if that run is dead, remove the directory or wait {}s until the lock expires",
                 h.owner,
                 ttl.as_secs().saturating_sub(age)
             )));
         }
+        // Expired: move it away atomically (one taker wins the rename), then try again.
+        let _ = s
+            .root(&format!(
+                "mv {LOCK_DIR} {LOCK_DIR}.expired-{now} 2>/dev/null && rm -rf {LOCK_DIR}.expired-{now}"
+            ))
+            .await?;
     }
-    s.root_ok(&format!("echo 'owner={owner} since={now}' > {LOCK_FILE}"))
+    Err(OpError::Refused(format!(
+        "another controller took the lock {LOCK_DIR} at the same moment; run again"
+    )))
+}
+
+async fn stamp(s: &mut CliSession, owner: &str, now: u64) -> Result<(), OpError> {
+    s.root_ok(&format!("echo 'owner={owner} since={now}' > {}", owner_file()))
         .await?;
     Ok(())
 }
 
 /// Removes the lock if `owner` holds it.
 pub async fn release(s: &mut CliSession, owner: &str) -> Result<bool, OpError> {
-    let held = s.read_file(LOCK_FILE).await?.as_deref().and_then(parse);
+    let held = s.read_file(&owner_file()).await?.as_deref().and_then(parse);
     if held.is_some_and(|h| h.owner == owner) {
-        s.root_ok(&format!("rm -f {LOCK_FILE}")).await?;
+        s.root_ok(&format!("rm -rf {LOCK_DIR}")).await?;
         return Ok(true);
     }
     Ok(false)

@@ -2,11 +2,13 @@
 //! They take a [`CliSession`](crate::session::CliSession) (or connection options, where the
 //! unit reboots) and know nothing of Ansible.
 
+pub mod attempt;
 pub mod checksum;
 pub mod facts;
 pub mod failover;
 pub mod follow;
 pub mod install;
+pub mod installer;
 pub mod lock;
 pub mod readiness;
 pub mod reboot;

@@ -1,6 +1,8 @@
-//! The readiness check: `install_update.pl --detach --readiness-check <package>`, followed
-//! through `upgrade_readiness_status` until it passes or fails.
+//! The readiness check: `install_update.pl --detach --readiness-check <package>` (started by
+//! [`installer`](super::installer)), followed through `upgrade_readiness_status` until it
+//! passes or fails. Only a check this tool started counts (see [`attempt`](super::attempt)).
 
+use super::attempt::{self, Run};
 use super::follow::FileFollower;
 use super::{OpError, Timeline, pause};
 use crate::journal::Journal;
@@ -10,11 +12,15 @@ use crate::session::CliSession;
 use crate::version::Package;
 use std::time::{Duration, Instant};
 
-/// The readiness state recorded on the unit for `package`; None if it never ran.
+/// The readiness state this tool recorded on the unit for `package`; None if it never ran
+/// one there (files an earlier attempt left, without this tool's marker, do not count).
 pub async fn recorded(
     s: &mut CliSession,
     package: &Package,
 ) -> Result<Option<ReadinessProgress>, OpError> {
+    if !attempt::ours(s, package, Run::Readiness).await? {
+        return Ok(None);
+    }
     let Some(status_text) = s.read_file(&paths::readiness_status(package)).await? else {
         return Ok(None);
     };
@@ -23,23 +29,6 @@ pub async fn recorded(
         status_files::readiness_progress(&status_text, json.as_deref())
             .map_err(crate::DeviceError::from)?,
     ))
-}
-
-/// Starts the check (returns the installer's start-up lines).
-pub async fn start(s: &mut CliSession, package: &Package) -> Result<String, OpError> {
-    let command = format!(
-        "{} --detach --readiness-check {}",
-        paths::INSTALLER,
-        paths::package_path(package)
-    );
-    let (out, status) = s.root(&command).await?;
-    if status != 0 || !out.contains("install_update.pl begins") {
-        return Err(OpError::Failed(format!(
-            "the readiness check did not start (status {status}): {}",
-            out.trim()
-        )));
-    }
-    Ok(out)
 }
 
 /// Follows a running check until it passes, fails, or `limit` runs out.
@@ -57,8 +46,21 @@ pub async fn follow(
     loop {
         status.poll(s).await?;
         let json = s.read_file(&paths::readiness_json(package)).await?;
-        let progress = status_files::readiness_progress(&status.text, json.as_deref())
-            .map_err(crate::DeviceError::from)?;
+        // Until the installer has unpacked the bundle the status file does not exist; a JSON
+        // read while it is rewritten can be torn: both pass with the next poll.
+        let progress = match status_files::readiness_progress(&status.text, json.as_deref()) {
+            Ok(p) => p,
+            Err(e) => {
+                if Instant::now() >= deadline {
+                    return Err(OpError::TimedOut(format!(
+                        "readiness check not readable after {:.0}s; last seen: {e}",
+                        limit.as_secs_f64()
+                    )));
+                }
+                pause(poll, deadline).await;
+                continue;
+            }
+        };
         for step in progress.steps.iter().skip(steps_seen) {
             timeline.push(
                 journal,
@@ -79,7 +81,7 @@ pub async fn follow(
                 progress
                     .current_script
                     .as_deref()
-                    .unwrap_or("no script started yet")
+                    .unwrap_or(if status.text.is_empty() { "the installer has not written its status file yet" } else { "no script started yet" })
             )));
         }
         pause(poll, deadline).await;

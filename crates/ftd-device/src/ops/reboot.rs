@@ -1,6 +1,13 @@
 //! Waiting for a unit to go down for its reboot and come back validated, on the target
 //! version, in the expected failover state. Each poll is a fresh login: only reads.
+//!
+//! The reboot is judged by the kernel, not by text: the unit's boot id, recorded before the
+//! install, has changed. A unit still up on its old version after `System will now reboot`
+//! (it stays up for a minute or more) is waited for, never declared rolled back; a rollback
+//! is a new boot id with the old version. Everything that is not permanent (refused
+//! connections, LINA not answering yet, a torn status file) is retried until the deadline.
 
+use super::attempt;
 use super::facts::{self, Identity};
 use super::{OpError, Timeline, pause};
 use crate::error::DeviceError;
@@ -19,6 +26,9 @@ pub struct WaitRequest {
     pub poll: Duration,
     /// The caller saw the unit go down already (install followed it to the reboot).
     pub already_down: bool,
+    /// The unit's boot id before the install (install returns it; without it, the one the
+    /// install recorded on the unit is read).
+    pub boot_id_before: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,8 +43,13 @@ pub struct Returned {
 #[derive(Debug)]
 enum Look {
     Down(DeviceError),
+    /// Answering SSH, but not yet what a look reads (LINA silent after the boot, a file torn).
+    NotReady(String),
     Up {
         identity: Identity,
+        boot_id: Option<String>,
+        /// The boot id recorded by the install, when the request has none.
+        recorded_boot_id: Option<String>,
         validated: bool,
         upgrade_failed: Option<String>,
         upgrading: bool,
@@ -53,13 +68,19 @@ async fn look(
     };
     let result = async {
         let identity = facts::identity(&mut s).await?;
+        let boot_id = attempt::boot_id(&mut s).await.ok();
+        let recorded_boot_id = match (&req.boot_id_before, &req.package) {
+            (None, Some(p)) => attempt::marker(&mut s, p, attempt::Run::Upgrade)
+                .await?
+                .as_deref()
+                .and_then(attempt::boot_id_in),
+            _ => None,
+        };
         let status = match &req.package {
             Some(p) => facts::upgrade_status(&mut s, p).await?,
             None => None,
         };
-        let validated = status
-            .as_ref()
-            .is_none_or(|st| st.validated() || st.status.eq_ignore_ascii_case("SUCCESS"));
+        let validated = status.as_ref().is_none_or(|st| st.finished());
         let upgrade_failed = status.as_ref().filter(|st| st.failed()).map(|st| {
             format!(
                 "{} ({})",
@@ -69,9 +90,11 @@ async fn look(
         });
         let upgrading = status
             .as_ref()
-            .is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS") && !st.validated());
+            .is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS") && !st.finished());
         Ok::<_, OpError>(Look::Up {
             identity,
+            boot_id,
+            recorded_boot_id,
             validated,
             upgrade_failed,
             upgrading,
@@ -81,7 +104,9 @@ async fn look(
     s.close().await;
     match result {
         Err(OpError::Device(e)) if e.is_unreachable() => Ok(Look::Down(e)),
-        other => other,
+        Err(OpError::Device(e)) if e.is_permanent() => Err(e.into()),
+        Err(e) => Ok(Look::NotReady(e.to_string())),
+        ok => ok,
     }
 }
 
@@ -112,6 +137,7 @@ pub async fn wait_for_return(
         ),
         None,
     );
+    let mut boot_before = req.boot_id_before.clone();
     loop {
         match look(opts, &escalation, req).await? {
             Look::Down(e) => {
@@ -121,14 +147,27 @@ pub async fn wait_for_return(
                 }
                 last_seen = format!("unit not answering: {e}");
             }
+            Look::NotReady(why) => {
+                last_seen = format!("unit answers SSH but not yet the checks: {why}");
+            }
             Look::Up {
                 identity,
+                boot_id,
+                recorded_boot_id,
                 validated,
                 upgrade_failed,
                 upgrading,
             } => {
-                if let Some(since) = down_since.filter(|_| downtime.is_none()) {
-                    downtime = Some(since.elapsed());
+                if boot_before.is_none() {
+                    boot_before = recorded_boot_id;
+                }
+                // By the kernel when both ids are known; else by having seen the unit down.
+                let rebooted = match (&boot_before, &boot_id) {
+                    (Some(before), Some(now)) => before != now,
+                    _ => down_since.is_some(),
+                };
+                if rebooted && downtime.is_none() {
+                    downtime = Some(down_since.map(|d| d.elapsed()).unwrap_or_default());
                     timeline.push(
                         journal,
                         None,
@@ -137,9 +176,16 @@ pub async fn wait_for_return(
                     );
                 }
                 let on_target = req.target.matches(&identity.version);
-                if !on_target && (down_since.is_some() || upgrade_failed.is_some()) && !upgrading {
+                if !on_target && !rebooted && upgrade_failed.is_some() {
                     return Err(OpError::Failed(format!(
-                        "the unit came back on {}, not {}: the upgrade was rolled back{}; see the upgrade logs under /ngfw/var/log/sf",
+                        "the upgrade failed before the reboot, at {}; the unit still runs {}; see the upgrade logs under /ngfw/var/log/sf",
+                        upgrade_failed.unwrap_or_default(),
+                        identity.version
+                    )));
+                }
+                if !on_target && rebooted && !upgrading {
+                    return Err(OpError::Failed(format!(
+                        "the unit rebooted and came back on {}, not {}: the upgrade was rolled back{}; see the upgrade logs under /ngfw/var/log/sf",
                         identity.version,
                         req.target,
                         upgrade_failed
@@ -160,9 +206,14 @@ pub async fn wait_for_return(
                         waited: started.elapsed(),
                     });
                 }
-                last_seen = if !on_target {
+                last_seen = if !on_target && !rebooted {
                     format!(
-                        "unit still up on {} with the upgrade running (not rebooted yet)",
+                        "unit still up on {} and not rebooted yet (same boot id)",
+                        identity.version
+                    )
+                } else if !on_target {
+                    format!(
+                        "unit back on {} with the upgrade still in progress",
                         identity.version
                     )
                 } else if !validated {

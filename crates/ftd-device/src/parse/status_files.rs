@@ -114,7 +114,7 @@ pub fn readiness_progress(
         } else if outcome == Outcome::Running
             && status["status"]
                 .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case("SUCCESS"))
+                .is_some_and(|s| ["SUCCESS", "COMPLETED"].iter().any(|w| s.eq_ignore_ascii_case(w)))
         {
             outcome = Outcome::Passed;
         }
@@ -152,6 +152,14 @@ impl UpgradeStatus {
     /// The unit is back after the reboot and validated.
     pub fn validated(&self) -> bool {
         self.sub_state == "POST_UPGRADE_VALIDATION_COMPLETED"
+    }
+
+    /// The upgrade ended well: validated, or `COMPLETED` (the public FDM schema's word;
+    /// `SUCCESS` is read too, although no public source shows it for an install).
+    pub fn finished(&self) -> bool {
+        self.validated()
+            || self.status.eq_ignore_ascii_case("COMPLETED")
+            || self.status.eq_ignore_ascii_case("SUCCESS")
     }
 }
 

@@ -152,6 +152,9 @@ impl Sim {
                         );
                     }
                     fs.write("/home/admin/.bashrc", "# admin\n", &mtime);
+                    for dir in ["/ngfw/var/log/sf", "/var/tmp", "/tmp"] {
+                        fs.make_dir(dir);
+                    }
                     fs.write(
                         device::BOOT_ID,
                         &format!("{}\n", unit::new_boot_id()),

@@ -1,0 +1,73 @@
+//! Starting `install_update.pl --detach` (a readiness check or an upgrade) in a session of
+//! its own: the detached installer keeps printing into the terminal it was started from
+//! (domain §10), so that terminal is closed once the installer has detached, and the
+//! session that follows the run never sees its chatter.
+//!
+//! For an upgrade, the unit's failover state is read again in that session immediately
+//! before the installer is typed: a takeover since the checks (the peer failed while the
+//! package was checksummed) is refused here, not discovered after the reboot.
+
+use super::facts;
+use super::OpError;
+use crate::paths;
+use crate::session::{CliSession, Escalation};
+use crate::transport::ConnectOptions;
+use crate::version::Package;
+
+/// Which state the unit must show right before the installer starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Readiness: the check disturbs nothing; any state.
+    None,
+    /// Upgrade: Standby Ready with an Active peer.
+    StandbyWithActivePeer,
+}
+
+/// Runs the installer in a new session and closes it; returns the installer's start-up
+/// lines. `readiness` adds `--readiness-check`.
+pub async fn start_detached(
+    opts: &ConnectOptions,
+    escalation: Escalation,
+    package: &Package,
+    readiness: bool,
+    guard: Guard,
+) -> Result<String, OpError> {
+    let mut s = CliSession::login(opts, escalation).await?;
+    let result = run(&mut s, package, readiness, guard).await;
+    s.close().await;
+    result
+}
+
+async fn run(
+    s: &mut CliSession,
+    package: &Package,
+    readiness: bool,
+    guard: Guard,
+) -> Result<String, OpError> {
+    if guard == Guard::StandbyWithActivePeer {
+        let state = facts::failover_state(s).await?;
+        let (me, peer) = (&state.this_host, &state.other_host);
+        if !me.is_standby_ready() || !peer.is_active() {
+            return Err(OpError::Refused(format!(
+                "the unit's state changed since the checks: it is now {} and its peer {} (read again right \
+                 before starting the installer); not installing. Find out why the pair failed over before anything else",
+                me.state, peer.state
+            )));
+        }
+    }
+    let flag = if readiness { " --readiness-check" } else { "" };
+    let command = format!(
+        "{} --detach{flag} {}",
+        paths::INSTALLER,
+        paths::package_path(package)
+    );
+    let (out, status) = s.root(&command).await?;
+    if status != 0 || !out.contains("install_update.pl begins") {
+        let what = if readiness { "readiness check" } else { "upgrade" };
+        return Err(OpError::Failed(format!(
+            "the {what} did not start (status {status}): {}",
+            out.trim()
+        )));
+    }
+    Ok(out)
+}
