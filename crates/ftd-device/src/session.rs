@@ -58,12 +58,13 @@ pub struct Escalation {
 }
 
 /// Frames every root command: `echo __FTD''B<n>` before it and `echo __FTD''E<n>_$?` after.
-/// The shell prints `__FTDB<n>` / `__FTDE<n>_<status>` on lines of their own, which the echo
-/// of the command line (showing the quotes and `$?`) never matches; whatever else reaches
-/// the terminal before, between or after (an installer's chatter, a wall message) is outside
-/// the frame.
-static FRAME: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?m)^\r*__FTD([BE])(\d+)(?:_(\d+))?\r*$").unwrap());
+/// The shell prints `__FTDB<n>` on a line of its own and `__FTDE<n>_<status>` after the
+/// command's output (on the same line when the output does not end in a newline, as a
+/// half-written file does); the echo of the command line (showing the quotes and `$?`) never
+/// matches either. Whatever else reaches the terminal before, between or after (an
+/// installer's chatter, a wall message) is outside the frame.
+static FRAME_BEGIN: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?m)^\r*__FTDB(\d+)\r*$").unwrap());
+static FRAME_END: Lazy<Regex> = Lazy::new(|| Regex::new(r"__FTDE(\d+)_(\d+)").unwrap());
 
 impl CliSession {
     /// Logs in and reads the banner up to the first CLISH prompt.
@@ -134,7 +135,7 @@ impl CliSession {
     }
 
     /// A command in the root shell; returns its output and exit status, cut from the stream
-    /// between the frame markers (see [`FRAME`]).
+    /// between the frame markers (see [`FRAME_BEGIN`]).
     pub async fn root(&mut self, command: &str) -> Result<(String, i32), DeviceError> {
         self.goto(Mode::Root).await?;
         self.frames += 1;
@@ -406,28 +407,19 @@ struct Frame {
     end: usize,
 }
 
-/// Finds the frame of command `n` (see [`FRAME`]); None until its end marker arrived.
+/// Finds the frame of command `n` (see [`FRAME_BEGIN`]); None until its end marker arrived.
 fn frame(text: &str, n: u64) -> Option<Frame> {
-    let mut begin = None;
-    for c in FRAME.captures_iter(text) {
-        if c[2].parse::<u64>().ok() != Some(n) {
-            continue;
-        }
-        let whole = c.get(0).unwrap();
-        match (&c[1], begin) {
-            ("B", _) => begin = Some(text[whole.end()..].find('\n').map_or(text.len(), |i| whole.end() + i + 1)),
-            ("E", Some(from)) => {
-                let end = text[whole.end()..].find('\n').map_or(text.len(), |i| whole.end() + i + 1);
-                return Some(Frame {
-                    body: text[from..whole.start()].to_string(),
-                    status: c.get(3).and_then(|s| s.as_str().parse().ok()).unwrap_or(-1),
-                    end,
-                });
-            }
-            _ => {}
-        }
-    }
-    None
+    let number = |c: &regex::Captures| c[1].parse::<u64>().ok() == Some(n);
+    let begin = FRAME_BEGIN.captures_iter(text).find(number)?.get(0)?.end();
+    let from = text[begin..].find('\n').map_or(text.len(), |i| begin + i + 1);
+    let end = FRAME_END.captures_iter(&text[from..]).find(number)?;
+    let marker = end.get(0)?;
+    let after = from + marker.end();
+    Some(Frame {
+        body: text[from..from + marker.start()].to_string(),
+        status: end[2].parse().unwrap_or(-1),
+        end: text[after..].find('\n').map_or(text.len(), |i| after + i + 1),
+    })
 }
 
 #[cfg(test)]
@@ -442,6 +434,13 @@ mod tests {
         assert!(text[f.end..].starts_with("root@fw:~# "));
         assert_eq!(frame(text, 2), None, "another command's frame");
         assert_eq!(frame("echo __FTD''B1; x; echo __FTD''E1_$?\r\n__FTDB1\r\n", 1), None);
+    }
+
+    #[test]
+    fn output_without_a_final_newline() {
+        let text = "__FTDB4\r\n{\"upgradeStatus\": {\"st__FTDE4_0\r\nroot@fw:~# ";
+        let f = frame(text, 4).unwrap();
+        assert_eq!((f.body.as_str(), f.status), ("{\"upgradeStatus\": {\"st", 0));
     }
 
     #[test]
