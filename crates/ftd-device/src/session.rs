@@ -143,7 +143,9 @@ impl CliSession {
         let line = format!("echo __FTD''B{n}; {command}; echo __FTD''E{n}_$?");
         self.shell.discard_unsolicited().await;
         self.shell.send(&format!("{line}\n")).await?;
-        let framed = |t: &str| frame(t, n).filter(|f| prompt_line(t, f.end, |p| *p == Prompt::Root).is_some());
+        let framed = |t: &str| {
+            frame(t, n).filter(|f| prompt_line(t, f.end, |p| *p == Prompt::Root).is_some())
+        };
         let text = self
             .shell
             .read_until(
@@ -272,7 +274,9 @@ impl CliSession {
             }
             Step::Exit(to) => self.enter("exit", to).await,
             Step::SudoSu => {
-                let seen = self.step_prompt("sudo su", "sudo's Password: prompt").await?;
+                let seen = self
+                    .step_prompt("sudo su", "sudo's Password: prompt")
+                    .await?;
                 if seen == Prompt::Root {
                     self.mode = Mode::Root; // sudo did not ask (cached credentials)
                     return Ok(());
@@ -282,7 +286,9 @@ impl CliSession {
                 self.answer_password(&password, Mode::Root, "sudo").await
             }
             Step::Enable => {
-                let seen = self.step_prompt("enable", "enable's Password: prompt").await?;
+                let seen = self
+                    .step_prompt("enable", "enable's Password: prompt")
+                    .await?;
                 if seen == Prompt::LinaEnable {
                     self.mode = Mode::LinaEnable;
                 } else {
@@ -300,7 +306,11 @@ impl CliSession {
     }
 
     /// Types a command that changes mode; returns the first prompt shown after its echo.
-    async fn step_prompt(&mut self, command: &str, waiting_for: &str) -> Result<Prompt, DeviceError> {
+    async fn step_prompt(
+        &mut self,
+        command: &str,
+        waiting_for: &str,
+    ) -> Result<Prompt, DeviceError> {
         let limit = self.command_timeout;
         let (p, text, _, at) = self
             .exchange(command, Some(command), waiting_for, limit, |_| true)
@@ -354,7 +364,11 @@ impl CliSession {
         let seen = self
             .step_prompt(command, &format!("the prompt after {command:?}"))
             .await?;
-        self.expect(seen, to.prompt(), &format!("{to:?} prompt after {command:?}"))?;
+        self.expect(
+            seen,
+            to.prompt(),
+            &format!("{to:?} prompt after {command:?}"),
+        )?;
         self.mode = to;
         let line = std::mem::take(&mut self.last_prompt_line);
         self.remember_hostname(&line);
@@ -411,14 +425,18 @@ struct Frame {
 fn frame(text: &str, n: u64) -> Option<Frame> {
     let number = |c: &regex::Captures| c[1].parse::<u64>().ok() == Some(n);
     let begin = FRAME_BEGIN.captures_iter(text).find(number)?.get(0)?.end();
-    let from = text[begin..].find('\n').map_or(text.len(), |i| begin + i + 1);
+    let from = text[begin..]
+        .find('\n')
+        .map_or(text.len(), |i| begin + i + 1);
     let end = FRAME_END.captures_iter(&text[from..]).find(number)?;
     let marker = end.get(0)?;
     let after = from + marker.end();
     Some(Frame {
         body: text[from..from + marker.start()].to_string(),
         status: end[2].parse().unwrap_or(-1),
-        end: text[after..].find('\n').map_or(text.len(), |i| after + i + 1),
+        end: text[after..]
+            .find('\n')
+            .map_or(text.len(), |i| after + i + 1),
     })
 }
 
@@ -433,14 +451,20 @@ mod tests {
         assert_eq!((f.body.as_str(), f.status), ("{\"a\": 1}\r\n", 0));
         assert!(text[f.end..].starts_with("root@fw:~# "));
         assert_eq!(frame(text, 2), None, "another command's frame");
-        assert_eq!(frame("echo __FTD''B1; x; echo __FTD''E1_$?\r\n__FTDB1\r\n", 1), None);
+        assert_eq!(
+            frame("echo __FTD''B1; x; echo __FTD''E1_$?\r\n__FTDB1\r\n", 1),
+            None
+        );
     }
 
     #[test]
     fn output_without_a_final_newline() {
         let text = "__FTDB4\r\n{\"upgradeStatus\": {\"st__FTDE4_0\r\nroot@fw:~# ";
         let f = frame(text, 4).unwrap();
-        assert_eq!((f.body.as_str(), f.status), ("{\"upgradeStatus\": {\"st", 0));
+        assert_eq!(
+            (f.body.as_str(), f.status),
+            ("{\"upgradeStatus\": {\"st", 0)
+        );
     }
 
     #[test]

@@ -93,7 +93,12 @@ mod tests {
     #[test]
     fn the_pager_erases_its_marker_with_backspaces() {
         let erase = [vec![8u8; 14], vec![b' '; 14], vec![8u8; 14]].concat();
-        let raw = [b"line 23\r\n<--- More --->".to_vec(), erase, b"line 24\r\n".to_vec()].concat();
+        let raw = [
+            b"line 23\r\n<--- More --->".to_vec(),
+            erase,
+            b"line 24\r\n".to_vec(),
+        ]
+        .concat();
         assert_eq!(clean(&raw), "line 23\r\nline 24\r\n");
     }
 

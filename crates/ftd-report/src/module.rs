@@ -86,23 +86,39 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         return ModuleResult::ok(format!("would write the report of {units} unit(s)"))
             .with("units", units);
     }
+    let mut written = false;
     for (path, content) in [
         (&args.html, html::render(&model)),
         (&args.markdown, report::markdown(&model)),
     ] {
-        if let Some(p) = path
-            && let Err(e) = std::fs::write(p, content)
+        let Some(p) = path else { continue };
+        // Changed only when a file's content changed.
+        if std::fs::read_to_string(p).is_ok_and(|old| old == content) {
+            continue;
+        }
+        if let Some(dir) = std::path::Path::new(p)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
         {
+            return ModuleResult::fail(format!("report: cannot create {}: {e}", dir.display()));
+        }
+        if let Err(e) = std::fs::write(p, content) {
             return ModuleResult::fail(format!("report: cannot write {p}: {e}"));
         }
+        written = true;
     }
-    let mut r = ModuleResult::changed(format!(
-        "report of {units} unit(s) written{}",
-        args.html
-            .as_ref()
-            .map(|p| format!(": {p}"))
-            .unwrap_or_default()
-    ))
+    let mut r = if written {
+        ModuleResult::changed(format!(
+            "report of {units} unit(s) written{}",
+            args.html
+                .as_ref()
+                .map(|p| format!(": {p}"))
+                .unwrap_or_default()
+        ))
+    } else {
+        ModuleResult::ok(format!("report of {units} unit(s) unchanged"))
+    }
     .with("units", units);
     if let Some(p) = &args.html {
         r.set("html", p);

@@ -127,8 +127,8 @@ mod tests {
 
     #[test]
     fn package_names_and_log_folders_of_the_domain_file() {
-        let p = Package::parse("/ngfw/var/sf/updates/Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar")
-            .unwrap();
+        let p =
+            Package::parse("/ngfw/var/sf/updates/Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar").unwrap();
         assert_eq!(p.log_folder, "Cisco_FTD_Upgrade-7.2.7");
         assert_eq!(p.version.to_string(), "7.2.7-500");
         assert_eq!(

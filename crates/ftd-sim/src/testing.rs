@@ -1,10 +1,10 @@
 //! Starting a sim inside a test process, with what a client needs to reach it.
 
+use crate::device::Version;
 use crate::model::clock::Clock;
 use crate::model::faults::FaultSpec;
 use crate::model::{Sim, SimConfig, Timing, texts};
 use crate::server::{self, EventLog, RunningSim, ServerOptions};
-use crate::device::Version;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,7 +18,10 @@ pub fn model(faults: &[&str], realism: crate::model::realism::Realism) -> Sim {
         from: Version::parse("7.2.2-54").unwrap(),
         to: Version::parse("7.2.7-500").unwrap(),
         model: texts::model("ftdv").unwrap(),
-        faults: faults.iter().map(|f| f.parse::<FaultSpec>().unwrap()).collect(),
+        faults: faults
+            .iter()
+            .map(|f| f.parse::<FaultSpec>().unwrap())
+            .collect(),
         username: "admin".into(),
         password: PASSWORD.into(),
         enable_password: String::new(),

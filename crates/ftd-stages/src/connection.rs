@@ -187,7 +187,11 @@ pub const MAX_SECONDS: f64 = 30.0 * 86_400.0;
 
 /// Seconds as a duration, never negative, NaN or beyond [`MAX_SECONDS`].
 pub fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(if s.is_finite() && s > 0.0 { s.min(MAX_SECONDS) } else { 0.0 })
+    Duration::from_secs_f64(if s.is_finite() && s > 0.0 {
+        s.min(MAX_SECONDS)
+    } else {
+        0.0
+    })
 }
 
 /// The stages are async inside; a module is one short process, so one small runtime.

@@ -4,8 +4,8 @@ use crate::connection::{Connection, block_on, secs};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
-use ftd_device::ops::checksum::Checksum;
 use ftd_device::ops::attempt::{self, Run};
+use ftd_device::ops::checksum::Checksum;
 use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan, UpgradeFollower};
 use ftd_device::ops::installer::{self, Guard};
 use ftd_device::ops::{OpError, Timeline, facts, lock, pause};
@@ -251,7 +251,9 @@ async fn start_and_follow(
         let boot_id = attempt::boot_id(&mut s).await?;
         let stamp = attempt::stamp_now();
         let note = format!("boot_id={boot_id} started={stamp}");
-        if let Some(aside) = attempt::set_aside(&mut s, package, Run::Upgrade, &stamp, &note).await? {
+        if let Some(aside) =
+            attempt::set_aside(&mut s, package, Run::Upgrade, &stamp, &note).await?
+        {
             timeline.push(
                 journal,
                 None,

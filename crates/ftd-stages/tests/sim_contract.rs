@@ -62,4 +62,3 @@ fn our_outputs_read_back_with_the_modules_parsers() {
     assert_eq!(f.lina_version_mate.as_deref(), Some("9.18(2)54"));
     assert!(f.this_host.ftd_slots_up() && f.other_host.ftd_slots_up());
 }
-

@@ -79,8 +79,11 @@ pub async fn set_aside(
     if !present.is_empty() {
         let aside = format!("{dir}/previous-{stamp}");
         let sources: Vec<String> = present.iter().map(|f| format!("{dir}/{f}")).collect();
-        s.root_ok(&format!("mkdir -p {aside} && mv {} {aside}/", sources.join(" ")))
-            .await?;
+        s.root_ok(&format!(
+            "mkdir -p {aside} && mv {} {aside}/",
+            sources.join(" ")
+        ))
+        .await?;
         moved = Some(aside);
     }
     let note = note.replace(['\n', '\r', '\''], " ");

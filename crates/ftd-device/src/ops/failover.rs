@@ -51,7 +51,11 @@ async fn ready_twice(s: &mut CliSession, poll: Duration) -> Result<(), OpError> 
             return Err(OpError::Refused(format!(
                 "right before `failover active` this unit read {} (slots {}) and its peer {};                  not failing over to a unit that is not Standby Ready with its slots up",
                 me.state,
-                if me.ftd_slots_up() { "up" } else { "not all up" },
+                if me.ftd_slots_up() {
+                    "up"
+                } else {
+                    "not all up"
+                },
                 peer.state
             )));
         }

@@ -30,7 +30,10 @@ impl FileFollower {
         let (out, status) = s
             .root(&format!("stat -c %s {} 2>/dev/null", self.path))
             .await?;
-        let Some(size) = (status == 0).then(|| out.trim().parse::<u64>().ok()).flatten() else {
+        let Some(size) = (status == 0)
+            .then(|| out.trim().parse::<u64>().ok())
+            .flatten()
+        else {
             return Ok(false);
         };
         if size < self.offset {

@@ -7,8 +7,8 @@
 //! before the installer is typed: a takeover since the checks (the peer failed while the
 //! package was checksummed) is refused here, not discovered after the reboot.
 
-use super::facts;
 use super::OpError;
+use super::facts;
 use crate::paths;
 use crate::session::{CliSession, Escalation};
 use crate::transport::ConnectOptions;
@@ -63,7 +63,11 @@ async fn run(
     );
     let (out, status) = s.root(&command).await?;
     if status != 0 || !out.contains("install_update.pl begins") {
-        let what = if readiness { "readiness check" } else { "upgrade" };
+        let what = if readiness {
+            "readiness check"
+        } else {
+            "upgrade"
+        };
         return Err(OpError::Failed(format!(
             "the {what} did not start (status {status}): {}",
             out.trim()

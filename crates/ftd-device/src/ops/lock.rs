@@ -99,8 +99,11 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
 }
 
 async fn stamp(s: &mut CliSession, owner: &str, now: u64) -> Result<(), OpError> {
-    s.root_ok(&format!("echo 'owner={owner} since={now}' > {}", owner_file()))
-        .await?;
+    s.root_ok(&format!(
+        "echo 'owner={owner} since={now}' > {}",
+        owner_file()
+    ))
+    .await?;
     Ok(())
 }
 

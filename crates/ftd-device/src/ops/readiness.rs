@@ -81,7 +81,11 @@ pub async fn follow(
                 progress
                     .current_script
                     .as_deref()
-                    .unwrap_or(if status.text.is_empty() { "the installer has not written its status file yet" } else { "no script started yet" })
+                    .unwrap_or(if status.text.is_empty() {
+                        "the installer has not written its status file yet"
+                    } else {
+                        "no script started yet"
+                    })
             )));
         }
         pause(poll, deadline).await;

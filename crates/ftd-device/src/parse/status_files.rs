@@ -112,9 +112,11 @@ pub fn readiness_progress(
                     .to_string(),
             };
         } else if outcome == Outcome::Running
-            && status["status"]
-                .as_str()
-                .is_some_and(|s| ["SUCCESS", "COMPLETED"].iter().any(|w| s.eq_ignore_ascii_case(w)))
+            && status["status"].as_str().is_some_and(|s| {
+                ["SUCCESS", "COMPLETED"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w))
+            })
         {
             outcome = Outcome::Passed;
         }

@@ -34,7 +34,9 @@ pub fn mkdir(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
             ));
             status = 1;
         } else if !unit.fs.make_dir(&path) && !parents {
-            out.push_str(&format!("mkdir: cannot create directory '{a}': File exists\n"));
+            out.push_str(&format!(
+                "mkdir: cannot create directory '{a}': File exists\n"
+            ));
             status = 1;
         }
     }
@@ -49,7 +51,10 @@ pub fn mv(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     };
     let dest = ctx.resolve(dest);
     if !writable(ctx, &dest) {
-        return (format!("mv: cannot move to '{dest}': Permission denied\n"), 1);
+        return (
+            format!("mv: cannot move to '{dest}': Permission denied\n"),
+            1,
+        );
     }
     let mut out = String::new();
     let mut status = 0;
@@ -134,7 +139,10 @@ pub fn date(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
 
 /// `stat -c %s FILE`: the size in bytes.
 pub fn stat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
-    let Some(file) = args.iter().rfind(|a| !a.starts_with('-') && !a.starts_with('%')) else {
+    let Some(file) = args
+        .iter()
+        .rfind(|a| !a.starts_with('-') && !a.starts_with('%'))
+    else {
         return ("stat: missing operand\n".into(), 1);
     };
     let path = ctx.resolve(file);
@@ -152,7 +160,11 @@ pub fn stat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
 
 /// `pgrep -f PATTERN`: the installer is the only process the sim knows by name.
 pub fn pgrep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
-    let pattern = args.iter().rfind(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+    let pattern = args
+        .iter()
+        .rfind(|a| !a.starts_with('-'))
+        .cloned()
+        .unwrap_or_default();
     let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
     let running = unit.installer_running();
     if !pattern.is_empty() && "install_update.pl".contains(pattern.as_str()) && running {

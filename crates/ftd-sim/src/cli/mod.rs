@@ -2,8 +2,8 @@
 //! password prompts, LINA's pager, and what each typed line prints. Text in, text out; the
 //! SSH front adds echo and `\r\n`.
 
-pub mod keys;
 mod coreutils;
+pub mod keys;
 pub mod shell;
 pub mod show;
 

@@ -532,14 +532,8 @@ fn install_update(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let (clock, timing) = (ctx.sim.clock, ctx.sim.timing);
     let cwd = ctx.cwd.clone();
     let (unit, terminal) = (ctx.unit, ctx.terminal);
-    let (out, status) = ctx.pair().units[unit].install_update(
-        now,
-        &clock,
-        &timing,
-        args,
-        &cwd,
-        Some(terminal),
-    );
+    let (out, status) =
+        ctx.pair().units[unit].install_update(now, &clock, &timing, args, &cwd, Some(terminal));
     if status == 0 {
         if args.iter().any(|a| a == "--readiness-check") {
             ctx.pair().readiness_started(unit, now);

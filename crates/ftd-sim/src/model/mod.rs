@@ -10,10 +10,10 @@ pub mod scripts;
 pub mod texts;
 pub mod unit;
 
-use clock::{Clock, ls_stamp};
-use faults::{Fault, FaultSpec, UnitSel};
 use crate::device;
 use crate::device::{Package, Version};
+use clock::{Clock, ls_stamp};
+use faults::{Fault, FaultSpec, UnitSel};
 pub use pair::{Notice, Pair};
 use serde_json::Value;
 use texts::Model;

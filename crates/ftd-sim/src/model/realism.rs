@@ -82,7 +82,11 @@ pub fn write_stale_logs(fs: &mut Fs, package: &Package, kind: StaleLogs, clock: 
     let (mut status, mut main) = (String::new(), String::new());
     let mut failure = None;
     for (script, offset, percent) in READINESS {
-        status.push_str(&line(t0 + offset, percent, &format!("Running script {script}...")));
+        status.push_str(&line(
+            t0 + offset,
+            percent,
+            &format!("Running script {script}..."),
+        ));
         main.push_str(&log(t0 + offset, &format!("BEGIN {script}")));
         if Some(script) == fail_at {
             let text = readiness_failure_text(script);
@@ -92,7 +96,10 @@ pub fn write_stale_logs(fs: &mut Fs, package: &Package, kind: StaleLogs, clock: 
                 &format!("Readiness Check failed. Error running script {script}."),
             ));
             main.push_str(&log(t0 + offset + 2.0, text));
-            main.push_str(&log(t0 + offset + 2.0, "UPGRADE READINESS CHECK COMPLETE - FAIL"));
+            main.push_str(&log(
+                t0 + offset + 2.0,
+                "UPGRADE READINESS CHECK COMPLETE - FAIL",
+            ));
             failure = Some((script, text, percent));
             break;
         }
@@ -103,7 +110,11 @@ pub fn write_stale_logs(fs: &mut Fs, package: &Package, kind: StaleLogs, clock: 
             "detailedFailure": [{"name": script, "message": text}],
             "targetVersion": package.version.to_string(), "upgradePackageFilename": package.file_name}}),
         None => {
-            status.push_str(&line(t0 + 55.0, 100, "Readiness Check completed successfully."));
+            status.push_str(&line(
+                t0 + 55.0,
+                100,
+                "Readiness Check completed successfully.",
+            ));
             main.push_str(&log(t0 + 55.0, "UPGRADE READINESS CHECK COMPLETE - PASS"));
             json!({"upgradeReadinessStatus": {
                 "status": "COMPLETED", "percent": 100, "detailedFailure": [],
@@ -112,7 +123,11 @@ pub fn write_stale_logs(fs: &mut Fs, package: &Package, kind: StaleLogs, clock: 
     };
     fs.write(&package.readiness_status(), &status, &stamp);
     fs.write(&package.readiness_main_log(), &main, &stamp);
-    fs.write(&package.readiness_json(), &format!("{readiness_json}\n"), &stamp);
+    fs.write(
+        &package.readiness_json(),
+        &format!("{readiness_json}\n"),
+        &stamp,
+    );
 
     // The install: a few steps, then a failure (Fail) or nothing more (Pass: it died).
     let t1 = t0 + 600.0;
@@ -121,7 +136,11 @@ pub fn write_stale_logs(fs: &mut Fs, package: &Package, kind: StaleLogs, clock: 
     let schedule = upgrade_schedule(1800.0);
     let mut last = (schedule[0].0, 0);
     for (script, offset, percent) in schedule.iter().take(6) {
-        steps.push_str(&line(t1 + offset, *percent, &format!("Running script {script}...")));
+        steps.push_str(&line(
+            t1 + offset,
+            *percent,
+            &format!("Running script {script}..."),
+        ));
         status_log.push_str(&format!(
             "ui:Upgrade in progress: ({percent}% done.) Running script {script}...{eol}"
         ));
@@ -165,18 +184,45 @@ pub fn installer_chatter(package: &Package, clock: &Clock, start: f64) -> Vec<(f
     let stamp = |t: f64| main_log_stamp(clock.wall(start + t));
     let uninit = "Use of uninitialized value in string at /usr/local/sf/lib/perl/5.24.4/SF/Update/StatusProc.pm line 196.";
     vec![
-        (0.3, format!("Makeself GetUpdate Info params FILEPATH : /var/tmp/upgrade-patch/{stem} at /usr")),
+        (
+            0.3,
+            format!(
+                "Makeself GetUpdate Info params FILEPATH : /var/tmp/upgrade-patch/{stem} at /usr"
+            ),
+        ),
         (0.5, uninit.into()),
         (0.6, uninit.into()),
         (0.7, uninit.into()),
         (2.0, "Verifying archive integrity... All good.".into()),
-        (4.0, format!("Uncompressing Cisco FTD Upgrade / {}.....", status_timestamp(clock.wall(start + 4.0)))),
+        (
+            4.0,
+            format!(
+                "Uncompressing Cisco FTD Upgrade / {}.....",
+                status_timestamp(clock.wall(start + 4.0))
+            ),
+        ),
         (6.0, "Entering is_fmc_managed".into()),
         (6.1, "Device is FMC Managed".into()),
-        (6.5, format!("{} Found original ftd upgrade file /var/sf/updates/{}", stamp(6.5), package.file_name)),
+        (
+            6.5,
+            format!(
+                "{} Found original ftd upgrade file /var/sf/updates/{}",
+                stamp(6.5),
+                package.file_name
+            ),
+        ),
         (9.0, format!("{} MAIN_UPGRADE_SCRIPT_START", stamp(9.0))),
         (9.1, format!("{} # UPGRADE STARTING", stamp(9.1))),
-        (9.5, format!("{} BEGIN 000_start/000_00_run_cli_kick_start.sh", stamp(9.5))),
-        (10.5, format!("{} END 000_start/000_00_run_cli_kick_start.sh", stamp(10.5))),
+        (
+            9.5,
+            format!(
+                "{} BEGIN 000_start/000_00_run_cli_kick_start.sh",
+                stamp(9.5)
+            ),
+        ),
+        (
+            10.5,
+            format!("{} END 000_start/000_00_run_cli_kick_start.sh", stamp(10.5)),
+        ),
     ]
 }

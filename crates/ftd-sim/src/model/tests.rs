@@ -63,14 +63,26 @@ fn readiness_keeps_the_old_files_until_unpacked_then_writes_the_seed_scripts() {
     let p = s.target_package();
     // The default sim left a failed check of an earlier attempt on the secondary.
     let old = file(&s, 1, &p.readiness_status());
-    assert!(old.contains("Readiness Check failed. Error running script 000_start/410_check_disk_space.sh."));
-    assert_eq!(json(&s, 1, &p.readiness_json())["upgradeReadinessStatus"]["status"], "FAILED");
+    assert!(old.contains(
+        "Readiness Check failed. Error running script 000_start/410_check_disk_space.sh."
+    ));
+    assert_eq!(
+        json(&s, 1, &p.readiness_json())["upgradeReadinessStatus"]["status"],
+        "FAILED"
+    );
     assert_eq!(start(&mut s, 1, true, 0.0), 0);
     s.advance_to(10.0);
-    assert_eq!(file(&s, 1, &p.readiness_status()), old, "not replaced before unpacking");
+    assert_eq!(
+        file(&s, 1, &p.readiness_status()),
+        old,
+        "not replaced before unpacking"
+    );
     s.advance_to(s.timing.unpack + 40.0);
     let partial = file(&s, 1, &p.readiness_status());
-    assert!(!partial.contains("failed"), "the old lines are gone: {partial}");
+    assert!(
+        !partial.contains("failed"),
+        "the old lines are gone: {partial}"
+    );
     assert!(partial.ends_with("MESSAGE:Running script 000_start/110_DB_integrity_check.sh...\n"));
     s.advance_to(s.timing.unpack + 60.0);
     let done = file(&s, 1, &p.readiness_status());
@@ -82,10 +94,15 @@ fn readiness_keeps_the_old_files_until_unpacked_then_writes_the_seed_scripts() {
     let expected: Vec<_> = scripts::READINESS.iter().map(|r| r.0).collect();
     assert_eq!(scripts, expected);
     assert!(done.ends_with("PERCENT: 100% MESSAGE:Readiness Check completed successfully.\n"));
-    assert!(file(&s, 1, &p.readiness_main_log()).contains("UPGRADE READINESS CHECK COMPLETE - PASS"));
+    assert!(
+        file(&s, 1, &p.readiness_main_log()).contains("UPGRADE READINESS CHECK COMPLETE - PASS")
+    );
     let status = json(&s, 1, &p.readiness_json());
     assert_eq!(status["upgradeReadinessStatus"]["status"], "COMPLETED");
-    assert_eq!(status["upgradeReadinessStatus"]["detailedFailure"], serde_json::json!([]));
+    assert_eq!(
+        status["upgradeReadinessStatus"]["detailedFailure"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
@@ -97,7 +114,9 @@ fn readiness_failure_names_the_script() {
     let failure = &json(&s, 0, &p.readiness_json())["upgradeReadinessStatus"]["detailedFailure"][0];
     assert_eq!(failure["name"], "000_start/410_check_disk_space.sh");
     assert_eq!(failure["message"], "Not enough disk space available");
-    assert!(file(&s, 0, &p.readiness_main_log()).contains("UPGRADE READINESS CHECK COMPLETE - FAIL"));
+    assert!(
+        file(&s, 0, &p.readiness_main_log()).contains("UPGRADE READINESS CHECK COMPLETE - FAIL")
+    );
 }
 
 #[test]
@@ -106,7 +125,11 @@ fn install_reboots_late_announces_it_and_returns_gradually() {
     let t = s.timing;
     let p = s.target_package();
     assert_eq!(start(&mut s, 1, false, 0.0), 0);
-    assert_eq!(start(&mut s, 1, false, 1.0), 1, "a second install is refused while one runs");
+    assert_eq!(
+        start(&mut s, 1, false, 1.0),
+        1,
+        "a second install is refused while one runs"
+    );
     s.advance_to(t.unpack - 1.0);
     assert!(
         file(&s, 1, &p.status_log()).contains("Fatal error:  Error running script"),
@@ -117,7 +140,10 @@ fn install_reboots_late_announces_it_and_returns_gradually() {
     assert!(steps.len() > 10 && steps.windows(2).all(|w| w[0] <= w[1]));
     let status_log = file(&s, 1, &p.status_log());
     assert!(!status_log.contains("Fatal error"));
-    assert!(status_log.ends_with("...\r\n"), "status.log lines end in CRLF");
+    assert!(
+        status_log.ends_with("...\r\n"),
+        "status.log lines end in CRLF"
+    );
 
     let end = t.unpack + t.install;
     assert!(s.advance_to(end).is_empty(), "announced, not down");
@@ -131,8 +157,16 @@ fn install_reboots_late_announces_it_and_returns_gradually() {
     let wall = s.drain_prints(end + t.reboot_delay);
     assert_eq!(wall.len(), 1);
     assert_eq!(wall[0].2, None, "to every session");
-    assert!(wall[0].3.starts_with("\n\nBroadcast message from root@fw-1-b (console) ("));
-    assert!(wall[0].3.ends_with("):\n\nThe system is going down for reboot NOW!\n"));
+    assert!(
+        wall[0]
+            .3
+            .starts_with("\n\nBroadcast message from root@fw-1-b (console) (")
+    );
+    assert!(
+        wall[0]
+            .3
+            .ends_with("):\n\nThe system is going down for reboot NOW!\n")
+    );
     assert_eq!(
         s.advance_to(end + t.reboot_delay + 2.0),
         vec![Notice::GoingDown { pair: 1, unit: 1 }]
@@ -145,7 +179,10 @@ fn install_reboots_late_announces_it_and_returns_gradually() {
     assert_ne!(file(&s, 1, crate::device::BOOT_ID), boot_before);
     assert!(!s.pairs[0].units[1].lina_ready(up + 1.0));
     let st = json(&s, 1, &p.upgrade_status_json());
-    assert_eq!(st["upgradeStatus"]["subState"], "POST_UPGRADE_VALIDATION_IN_PROGRESS");
+    assert_eq!(
+        st["upgradeStatus"]["subState"],
+        "POST_UPGRADE_VALIDATION_IN_PROGRESS"
+    );
     let mut seen = vec![];
     let mut at = up;
     while s.pairs[0].units[1].ha_state != "Standby Ready" && at < up + 2000.0 {
@@ -158,12 +195,24 @@ fn install_reboots_late_announces_it_and_returns_gradually() {
     }
     assert_eq!(
         seen,
-        ["Negotiation", "Sync Config", "Bulk Sync", "Disabled", "Standby Ready"],
+        [
+            "Negotiation",
+            "Sync Config",
+            "Bulk Sync",
+            "Disabled",
+            "Standby Ready"
+        ],
         "the walk back, with HA briefly suspended after validation"
     );
     let st = json(&s, 1, &p.upgrade_status_json());
-    assert_eq!(st["upgradeStatus"]["status"], "COMPLETED", "the FDM schema's word");
-    assert_eq!(st["upgradeStatus"]["subState"], "POST_UPGRADE_VALIDATION_COMPLETED");
+    assert_eq!(
+        st["upgradeStatus"]["status"], "COMPLETED",
+        "the FDM schema's word"
+    );
+    assert_eq!(
+        st["upgradeStatus"]["subState"],
+        "POST_UPGRADE_VALIDATION_COMPLETED"
+    );
     assert_eq!(s.pairs[0].config_sync(1), "Sync Skipped - STANDBY");
     let stats = &s.pairs[0].stats;
     assert_eq!((stats.outage_ms, stats.installs_on_active), (0.0, 0));
@@ -206,13 +255,23 @@ fn torn_status_json_right_after_a_rewrite() {
     let t = s.timing;
     let text = "{\"upgradeStatus\": {\"status\": \"IN_PROGRESS\"}}\n";
     let unit = &mut s.pairs[0].units[0];
-    let reads: Vec<String> = (0..4).map(|_| unit.read_status_json(text, 100.0, &t)).collect();
+    let reads: Vec<String> = (0..4)
+        .map(|_| unit.read_status_json(text, 100.0, &t))
+        .collect();
     assert_eq!(reads.iter().filter(|r| r.as_str() == text).count(), 2);
-    assert!(reads.iter().any(|r| serde_json::from_str::<serde_json::Value>(r).is_err()));
+    assert!(
+        reads
+            .iter()
+            .any(|r| serde_json::from_str::<serde_json::Value>(r).is_err())
+    );
     let mut s = sim(&[]);
     let unit = &mut s.pairs[0].units[0];
     unit.json_rewritten_at = 50.0;
-    assert_ne!(unit.read_status_json(text, 50.2, &t), text, "inside the write window");
+    assert_ne!(
+        unit.read_status_json(text, 50.2, &t),
+        text,
+        "inside the write window"
+    );
     assert_eq!(unit.read_status_json(text, 52.0, &t), text);
 }
 
@@ -295,7 +354,10 @@ fn corrupt_package_fails_signature_verification() {
     start(&mut s, 1, false, 0.0);
     s.advance_to(1800.0);
     let st = json(&s, 1, &p.upgrade_status_json());
-    assert_eq!(st["upgradeStatus"]["failedScript"][0], scripts::VERIFY_BUNDLE);
+    assert_eq!(
+        st["upgradeStatus"]["failedScript"][0],
+        scripts::VERIFY_BUNDLE
+    );
     assert!(file(&s, 1, &p.main_upgrade_log()).contains("not a signed"));
 }
 

@@ -126,14 +126,26 @@ impl Unit {
     fn lina_late(&self, timing: &Timing) -> f64 {
         self.faults
             .iter()
-            .find_map(|f| if let Fault::LinaLate(s) = f { Some(*s) } else { None })
+            .find_map(|f| {
+                if let Fault::LinaLate(s) = f {
+                    Some(*s)
+                } else {
+                    None
+                }
+            })
             .unwrap_or(timing.lina_late)
     }
 
     fn config_sync(&self, timing: &Timing) -> f64 {
         self.faults
             .iter()
-            .find_map(|f| if let Fault::ConfigSync(s) = f { Some(*s) } else { None })
+            .find_map(|f| {
+                if let Fault::ConfigSync(s) = f {
+                    Some(*s)
+                } else {
+                    None
+                }
+            })
             .unwrap_or(timing.config_sync)
     }
 
@@ -245,17 +257,14 @@ impl Unit {
     /// Whether an installer process runs on the unit (what `pgrep` sees): a readiness check
     /// or an upgrade up to the moment the unit goes down.
     pub fn installer_running(&self) -> bool {
-        self.upgrade
+        self.upgrade.as_ref().is_some_and(|r| {
+            r.state == RunState::Running
+                || (r.state == RunState::Rebooting
+                    && (self.shutdown_at.is_some() || self.down_at.is_some()))
+        }) || self
+            .readiness
             .as_ref()
-            .is_some_and(|r| {
-                r.state == RunState::Running
-                    || (r.state == RunState::Rebooting
-                        && (self.shutdown_at.is_some() || self.down_at.is_some()))
-            })
-            || self
-                .readiness
-                .as_ref()
-                .is_some_and(|r| r.state == RunState::Running)
+            .is_some_and(|r| r.state == RunState::Running)
     }
 
     /// Line ending of `status.log` (CRLF in the field).
@@ -374,7 +383,13 @@ impl Unit {
         let factor = self
             .faults
             .iter()
-            .find_map(|f| if let Fault::SlowBoot(x) = f { Some(*x) } else { None })
+            .find_map(|f| {
+                if let Fault::SlowBoot(x) = f {
+                    Some(*x)
+                } else {
+                    None
+                }
+            })
             .unwrap_or(1.0);
         let hang = self.faults.contains(&Fault::RebootHang);
         // The second boot of a double reboot is a short one (firmware, then the system).
@@ -608,8 +623,7 @@ impl Unit {
             run.written += 1;
         }
         let mut change = None;
-        if failed.is_none() && run.written == schedule.len() && now >= run.origin + timing.install
-        {
+        if failed.is_none() && run.written == schedule.len() && now >= run.origin + timing.install {
             let at = run.origin + timing.install;
             status.push_str(&format!("System will now reboot.{eol}"));
             log.push_str(&format!(
@@ -627,10 +641,8 @@ impl Unit {
         let stamp = ls_stamp(clock.wall(now));
         self.fs
             .append(&package.upgrade_status_log(), &lines, &stamp);
-        self.fs
-            .append(&package.status_log(), &status, &stamp);
-        self.fs
-            .append(&package.main_upgrade_log(), &log, &stamp);
+        self.fs.append(&package.status_log(), &status, &stamp);
+        self.fs.append(&package.main_upgrade_log(), &log, &stamp);
         if let Some((script, fatal, percent)) = failed {
             self.upgrade.as_mut().unwrap().state = RunState::Failed;
             self.write_upgrade_json(
@@ -785,5 +797,12 @@ impl Unit {
 pub fn new_boot_id() -> String {
     let b: [u8; 16] = rand::random();
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
