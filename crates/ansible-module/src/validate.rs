@@ -66,7 +66,12 @@ pub fn validate(
     let mut validated = Map::new();
     for option in &spec.options {
         let value = match by_name.remove(&option.name) {
-            Some(Value::Null) | None => option.default.clone().unwrap_or(Value::Null),
+            // Defaults are converted like given values, as AnsibleModule does: a `path`
+            // default such as `~/.ssh/known_hosts` is expanded too.
+            Some(Value::Null) | None => match option.default.clone() {
+                Some(d) => convert(option, d)?,
+                None => Value::Null,
+            },
             Some(v) => convert(option, v)?,
         };
         validated.insert(option.name.clone(), value);
@@ -264,7 +269,17 @@ fn to_list(value: &Value) -> Value {
     }
 }
 
+/// Python's `os.path.expanduser(os.path.expandvars(path))`, as Ansible's `path` type does:
+/// `$VAR` and `${VAR}` of the environment (unknown ones stay as written), then `~`.
 fn expand_user(path: &str) -> String {
+    static VAR: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+        regex::Regex::new(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))").unwrap()
+    });
+    let path = VAR.replace_all(path, |c: &regex::Captures| {
+        let name = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        std::env::var(name).unwrap_or_else(|_| c[0].to_string())
+    });
+    let path = path.as_ref();
     match (path.strip_prefix("~/"), std::env::var("HOME")) {
         (Some(rest), Ok(home)) => format!("{home}/{rest}"),
         _ if path == "~" => std::env::var("HOME").unwrap_or_else(|_| path.to_string()),
@@ -392,5 +407,27 @@ mod tests {
     #[test]
     fn numbers_become_strings_for_str_options() {
         assert_eq!(check(json!({"host": 10})).unwrap()["host"], json!("10"));
+    }
+
+    #[test]
+    fn path_defaults_and_variables_are_expanded() {
+        let spec = ArgSpec::from_schema(&json!({
+            "type": "object",
+            "properties": {
+                "known_hosts": {"type": "string", "default": "~/.ssh/known_hosts", "x-type": "path"},
+                "journal": {"type": ["string", "null"], "x-type": "path"}
+            }
+        }));
+        let home = std::env::var("HOME").unwrap();
+        let given = json!({"journal": "$HOME/j/${HOME}x/$NO_SUCH_VAR_FTD"});
+        let out = validate(&spec, "facts", given.as_object().unwrap()).unwrap();
+        assert_eq!(
+            out["known_hosts"],
+            json!(format!("{home}/.ssh/known_hosts"))
+        );
+        assert_eq!(
+            out["journal"],
+            json!(format!("{home}/j/{home}x/$NO_SUCH_VAR_FTD"))
+        );
     }
 }

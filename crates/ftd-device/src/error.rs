@@ -80,6 +80,10 @@ pub enum DeviceError {
     Parse(#[from] ParseError),
     #[error("SSH error: {0}")]
     Ssh(String),
+    #[error(
+        "the {what} holds a control character (a newline, a tab, Ctrl-C...): typed into the terminal it would act as a key, not as part of the password; refused before connecting"
+    )]
+    ControlCharacterInSecret { what: &'static str },
 }
 
 impl DeviceError {
@@ -100,6 +104,7 @@ impl DeviceError {
                 | DeviceError::AuthFailed { .. }
                 | DeviceError::PasswordChangeRequired { .. }
                 | DeviceError::PasswordRejected { .. }
+                | DeviceError::ControlCharacterInSecret { .. }
         )
     }
 }

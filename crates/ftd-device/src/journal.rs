@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -43,7 +44,12 @@ impl Journal {
             unit: unit.into(),
             stage: stage.into(),
             write_error: None,
-            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+            // Longest first: a secret that contains another is masked whole.
+            secrets: {
+                let mut s: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+                s.sort_by_key(|x| std::cmp::Reverse(x.len()));
+                s
+            },
         }
     }
 
@@ -77,11 +83,35 @@ fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    // 0600: the journal names units, addresses and what was done to them.
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(path)?;
     let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
     // One write per line, so that concurrent modules writing one journal do not interleave.
     file.write_all(format!("{line}\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_secret_inside_another_is_masked_whole_and_the_file_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut j = Journal::new(
+            Some(&path),
+            "fw-1-a",
+            "install",
+            vec!["abc".into(), "xxabcyy".into()],
+        );
+        let e = j.record(None, "sudo xxabcyy and abc");
+        assert_eq!(e.message, "sudo ******** and ********");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }

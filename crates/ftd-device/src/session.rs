@@ -72,6 +72,16 @@ impl CliSession {
         opts: &ConnectOptions,
         escalation: Escalation,
     ) -> Result<CliSession, DeviceError> {
+        let secrets = [
+            ("login password", opts.password.as_ref().map(|p| p.as_str())),
+            ("sudo password", Some(escalation.sudo_password.as_str())),
+            ("enable password", Some(escalation.enable_password.as_str())),
+        ];
+        for (what, secret) in secrets {
+            if secret.is_some_and(|p| p.chars().any(char::is_control)) {
+                return Err(DeviceError::ControlCharacterInSecret { what });
+            }
+        }
         let mut shell = Shell::open(opts).await?;
         let banner = shell
             .read_until(

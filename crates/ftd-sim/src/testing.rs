@@ -82,12 +82,22 @@ impl TestSim {
     }
 
     pub async fn start_with(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool) -> TestSim {
-        Self::start_full(pairs, scale, faults, kbd_only, false).await
+        Self::start_full(pairs, scale, faults, kbd_only, false, Default::default()).await
+    }
+
+    /// With the field behaviours set as given (the default is every one on).
+    pub async fn start_realism(
+        pairs: usize,
+        scale: f64,
+        faults: &[&str],
+        realism: crate::model::realism::Realism,
+    ) -> TestSim {
+        Self::start_full(pairs, scale, faults, false, false, realism).await
     }
 
     /// Output trickles out in small pieces with small delays.
     pub async fn start_slow(pairs: usize, scale: f64, faults: &[&str]) -> TestSim {
-        Self::start_full(pairs, scale, faults, false, true).await
+        Self::start_full(pairs, scale, faults, false, true, Default::default()).await
     }
 
     async fn start_full(
@@ -96,6 +106,7 @@ impl TestSim {
         faults: &[&str],
         kbd_only: bool,
         slow_network: bool,
+        realism: crate::model::realism::Realism,
     ) -> TestSim {
         let dir = tempfile::tempdir().unwrap();
         let config = SimConfig {
@@ -111,7 +122,7 @@ impl TestSim {
             password: PASSWORD.into(),
             enable_password: String::new(),
             timing: Timing::default(),
-            realism: Default::default(),
+            realism,
         };
         let sim = Sim::new(config, Clock::new(scale));
         let mut keys = HashMap::new();

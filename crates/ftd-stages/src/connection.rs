@@ -37,7 +37,7 @@ fn default_journal() -> String {
     "~/.ftd_upgrade/journal.jsonl".into()
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Clone, Deserialize, JsonSchema)]
 pub struct Connection {
     /// Management address of the unit (the FTD's SSH address, not the FMC's).
     pub host: String,
@@ -70,9 +70,11 @@ pub struct Connection {
     pub host_key_checking: bool,
     /// Seconds to wait for the TCP connection, the SSH handshake and the login.
     #[serde(default = "default_connect_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub connect_timeout: f64,
     /// Seconds to wait for a command's output and prompt.
     #[serde(default = "default_command_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub command_timeout: f64,
     /// Name of the unit in messages and in the journal; use C({{ inventory_hostname }}).
     /// Defaults to O(host):O(port).
@@ -85,12 +87,29 @@ pub struct Connection {
     pub lock_owner: Option<String>,
     /// Seconds after which a lock left by a run that died is taken over.
     #[serde(default = "default_lock_ttl")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub lock_ttl: f64,
     /// Progress journal on the controller: JSON lines to follow with C(tail -f). Empty to
     /// disable.
     #[serde(default = "default_journal")]
     #[schemars(extend("x-type" = "path"))]
     pub journal: String,
+}
+
+/// Never shows a secret: a `{:?}` of the options in a log or a panic message is safe.
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |s: &Option<String>| s.as_ref().map(|_| "********");
+        f.debug_struct("Connection")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &hidden(&self.password))
+            .field("sudo_password", &hidden(&self.sudo_password))
+            .field("enable_password", &"********")
+            .field("unit", &self.unit)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Connection {

@@ -15,6 +15,10 @@ fn default_poll() -> f64 {
     2.0
 }
 
+fn default_peer_timeout() -> f64 {
+    1800.0
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
@@ -25,9 +29,16 @@ pub struct Args {
     pub require_version: Option<String>,
     /// Seconds to wait until both units report the new roles.
     #[serde(default = "default_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub timeout: f64,
+    /// Seconds to wait, once this unit is Active, for its peer to report Standby Ready (the
+    /// peer may pass through other states first; 7.6 allows config sync up to 7200 s).
+    #[serde(default = "default_peer_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
+    pub peer_timeout: f64,
     /// Seconds between two reads of the failover state while confirming.
     #[serde(default = "default_poll")]
+    #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }
 
@@ -79,8 +90,13 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 }
                 lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
                 timeline.push(&mut journal, None, "failover active", None);
-                let (after, took) =
-                    failover::make_active(s, secs(args.timeout), secs(args.poll_interval)).await?;
+                let (after, took) = failover::make_active(
+                    s,
+                    secs(args.timeout),
+                    secs(args.peer_timeout),
+                    secs(args.poll_interval),
+                )
+                .await?;
                 timeline.push(
                     &mut journal,
                     Some(100),

@@ -50,9 +50,11 @@ pub struct Args {
     pub wait: bool,
     /// Seconds to follow the upgrade up to the reboot (real devices: 20 to 45 minutes).
     #[serde(default = "default_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub timeout: f64,
     /// Seconds between two reads of the upgrade status.
     #[serde(default = "default_poll")]
+    #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }
 

@@ -34,9 +34,11 @@ pub struct Args {
     pub force: bool,
     /// Seconds to wait for the check to finish (real devices take 1 to 15 minutes).
     #[serde(default = "default_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub timeout: f64,
     /// Seconds between two reads of the status file.
     #[serde(default = "default_poll")]
+    #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }
 

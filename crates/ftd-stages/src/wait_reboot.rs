@@ -41,9 +41,11 @@ pub struct Args {
     /// Seconds to wait for the unit to come back validated (real devices: 10 to 30 minutes,
     /// longer on 4100/9300).
     #[serde(default = "default_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
     pub timeout: f64,
     /// Seconds between two looks; the return is seen within one interval.
     #[serde(default = "default_poll")]
+    #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }
 

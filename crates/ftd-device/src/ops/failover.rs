@@ -63,10 +63,13 @@ async fn ready_twice(s: &mut CliSession, poll: Duration) -> Result<(), OpError> 
     Ok(())
 }
 
-/// Sends `failover active` and waits until this unit is Active and the peer Standby Ready.
+/// Sends `failover active`, waits until this unit reads Active (within `confirm_timeout`),
+/// then until the peer reads Standby Ready (within `peer_timeout`, polling). An empty or
+/// unreadable answer is retried; the last one seen is in the message when time runs out.
 pub async fn make_active(
     s: &mut CliSession,
     confirm_timeout: Duration,
+    peer_timeout: Duration,
     poll: Duration,
 ) -> Result<(Identity, Duration), OpError> {
     ready_twice(s, poll).await?;
@@ -78,19 +81,36 @@ pub async fn make_active(
             out.trim()
         )));
     }
-    let deadline = started + confirm_timeout;
+    let mut deadline = started + confirm_timeout;
+    let mut active_seen = false;
     loop {
-        let state = facts::failover_state(s).await?;
-        if state.this_host.is_active() && state.other_host.is_standby_ready() {
-            let identity = facts::identity(s).await?;
-            return Ok((identity, started.elapsed()));
-        }
+        let seen = match facts::failover_state(s).await {
+            Ok(state) => {
+                if state.this_host.is_active() && !active_seen {
+                    active_seen = true;
+                    deadline = Instant::now() + peer_timeout;
+                }
+                if state.this_host.is_active() && state.other_host.is_standby_ready() {
+                    let identity = facts::identity(s).await?;
+                    return Ok((identity, started.elapsed()));
+                }
+                format!(
+                    "this unit {} and the peer {}",
+                    state.this_host.state, state.other_host.state
+                )
+            }
+            Err(OpError::Device(crate::DeviceError::Parse(e))) => e.to_string(),
+            Err(e) => return Err(e),
+        };
         if Instant::now() >= deadline {
+            let waited = if active_seen {
+                peer_timeout
+            } else {
+                confirm_timeout
+            };
             return Err(OpError::TimedOut(format!(
-                "after `failover active` this unit is {} and the peer {} after {:.0}s; expected Active / Standby Ready",
-                state.this_host.state,
-                state.other_host.state,
-                confirm_timeout.as_secs_f64()
+                "after `failover active`: {seen} after waiting {:.0}s; expected Active / Standby Ready",
+                waited.as_secs_f64()
             )));
         }
         pause(poll, deadline).await;

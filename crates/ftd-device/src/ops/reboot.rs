@@ -149,6 +149,12 @@ pub async fn wait_for_return(
             }
             Look::NotReady(why) => {
                 last_seen = format!("unit answers SSH but not yet the checks: {why}");
+                // Journaled once per kind of answer, not once per poll.
+                let kind = "unit answers SSH but not yet the checks";
+                if !reported.starts_with(kind) {
+                    timeline.push(journal, None, &last_seen, None);
+                    reported = last_seen.clone();
+                }
             }
             Look::Up {
                 identity,

@@ -34,6 +34,32 @@ impl Harness {
         }
     }
 
+    /// A sim with the field behaviours set as given.
+    pub fn with_realism(faults: &[&str], realism: ftd_sim::model::realism::Realism) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = rt.block_on(TestSim::start_realism(1, SCALE, faults, realism));
+        Harness {
+            sim,
+            journal: tempfile::NamedTempFile::new().unwrap(),
+            rt,
+        }
+    }
+
+    /// Files under `dir` on a unit of the sim.
+    pub fn files_under(&self, unit: usize, dir: &str) -> Vec<String> {
+        let sim = self.sim.running.sim.lock().unwrap();
+        sim.pairs[0].units[unit]
+            .fs
+            .list(dir)
+            .into_iter()
+            .map(|e| e.0)
+            .collect()
+    }
+
     /// The sim's output trickles out in small pieces with small delays.
     pub fn slow(faults: &[&str]) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
