@@ -27,10 +27,8 @@ impl Perform for Collector {
         match byte {
             b'\n' | b'\r' | b'\t' => self.0.push(byte as char),
             // Backspace moves left; what follows overwrites. Within the current line only.
-            0x08 => {
-                if self.0.ends_with(|c| c != '\n' && c != '\r') {
-                    self.0.pop();
-                }
+            0x08 if self.0.ends_with(|c| c != '\n' && c != '\r') => {
+                self.0.pop();
             }
             _ => {}
         }

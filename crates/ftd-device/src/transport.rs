@@ -166,8 +166,9 @@ impl Shell {
             })??;
         let channel = timeout(opts.connect_timeout, async {
             let channel = handle.channel_open_session().await?;
+            // Wide: bash wraps the echo of a long command line at the terminal's width.
             channel
-                .request_pty(true, "vt100", 200, 48, 0, 0, &[])
+                .request_pty(true, "vt100", 512, 48, 0, 0, &[])
                 .await?;
             channel.request_shell(true).await?;
             Ok::<_, russh::Error>(channel)

@@ -763,7 +763,7 @@ impl Unit {
     pub fn read_status_json(&mut self, text: &str, now: f64, timing: &Timing) -> String {
         self.json_reads += 1;
         let torn = now - self.json_rewritten_at < timing.torn_json
-            || (self.has(|f| *f == Fault::TornJson) && self.json_reads % 2 == 0);
+            || (self.has(|f| *f == Fault::TornJson) && self.json_reads.is_multiple_of(2));
         if torn && text.len() > 2 {
             let mut cut = text.len() / 2;
             while !text.is_char_boundary(cut) {
