@@ -72,20 +72,30 @@ pub async fn packages(s: &mut CliSession) -> Result<Vec<PackageFile>, OpError> {
     })
 }
 
-/// The upgrade status file of `package`, if an upgrade with it ever ran on this unit.
+/// The upgrade status file of `package`, if an upgrade with it ever ran on this unit. The
+/// installer rewrites the file whole, so a read can catch it half written: a torn read is
+/// read again (up to three times, a second apart) before it counts as unreadable.
 pub async fn upgrade_status(
     s: &mut CliSession,
     package: &Package,
 ) -> Result<Option<UpgradeStatus>, OpError> {
-    let Some(out) = s.read_file(&paths::upgrade_status_json(package)).await? else {
-        return Ok(None);
-    };
-    if out.trim().is_empty() {
-        return Ok(None);
+    let mut tries = 0;
+    loop {
+        let Some(out) = s.read_file(&paths::upgrade_status_json(package)).await? else {
+            return Ok(None);
+        };
+        if out.trim().is_empty() {
+            return Ok(None);
+        }
+        match status_files::upgrade_status_json(&out) {
+            Ok(status) => return Ok(Some(status)),
+            Err(e) if tries >= 2 => return Err(crate::DeviceError::from(e).into()),
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
     }
-    Ok(Some(
-        status_files::upgrade_status_json(&out).map_err(crate::DeviceError::from)?,
-    ))
 }
 
 /// Everything `facts` returns.
