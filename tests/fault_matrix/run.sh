@@ -11,7 +11,9 @@ mkdir -p "$work"
 scale=0.002
 
 playbook() { # dir, tag
-  ansible-playbook -i "$1/sim/inventory.yml" playbooks/upgrade_ha.yml \
+  # Both runs use one lock owner: the re-run resumes the first (or the killed) run, as the
+  # lock's refusal message tells an operator to.
+  ansible-playbook -i "$1/sim/inventory.yml" playbooks/upgrade_ha.yml -e ftd_lock_owner=fault-matrix \
     -e "ftd_journal=$1/journal.jsonl" -e "ftd_summary_file=$1/outcome-$2.json" > "$1/play-$2.log" 2>&1
   echo $? > "$1/rc-$2"
 }
@@ -62,7 +64,7 @@ for stage in readiness install wait_reboot failover_swap; do
   k="$work/kill-$stage"
   mkdir -p "$k"
   scripts/sim-up.sh "$k/sim" --pairs 1 --time-scale $scale > /dev/null
-  setsid ansible-playbook -i "$k/sim/inventory.yml" playbooks/upgrade_ha.yml \
+  setsid ansible-playbook -i "$k/sim/inventory.yml" playbooks/upgrade_ha.yml -e ftd_lock_owner=fault-matrix \
     -e "ftd_journal=$k/journal.jsonl" > "$k/play-first.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do

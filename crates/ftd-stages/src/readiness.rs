@@ -32,6 +32,10 @@ pub struct Args {
     /// Run the check again even if it already passed for this package.
     #[serde(default)]
     pub force: bool,
+    /// Give the unit's lock back once the check is over (a precheck the day before a window
+    /// changes nothing and must not hold the units). The upgrade playbook keeps it.
+    #[serde(default)]
+    pub release_lock: bool,
     /// Seconds to wait for the check to finish (real devices take 1 to 15 minutes).
     #[serde(default = "default_timeout")]
     #[schemars(range(min = 0.0, max = 2592000.0))]
@@ -145,6 +149,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     .as_ref()
                     .is_some_and(|p| p.outcome == Outcome::Passed);
                 if already && !args.force {
+                    if args.release_lock && !ctx.ansible.check_mode {
+                        lock::release(s, &args.conn.owner()).await?;
+                    }
                     return Ok((id, recorded.unwrap(), false));
                 }
                 if ctx.ansible.check_mode {
@@ -195,6 +202,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     &mut timeline,
                 )
                 .await?;
+                if args.release_lock {
+                    lock::release(s, &args.conn.owner()).await?;
+                }
                 Ok((id, progress, true))
             })
             .await;

@@ -595,7 +595,7 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
         with(fast(), json!({"package": PACKAGE})),
     );
     assert!(
-        msg(&r).contains("refused: another controller (controller-a) has been changing this unit"),
+        msg(&r).contains("refused: another run (controller-a) has been changing this unit"),
         "{}",
         msg(&r)
     );
@@ -620,7 +620,7 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
     assert_eq!(r["failed"], false, "{r}");
     let r = run(&failover_swap::INFO, failover_swap::run, a.clone(), fast());
     assert!(
-        msg(&r).contains("another controller (controller-b)"),
+        msg(&r).contains("another run (controller-b)"),
         "{}",
         msg(&r)
     );
@@ -647,7 +647,7 @@ fn a_passing_verification_gives_the_lock_back() {
         with(fast(), json!({"package": PACKAGE, "force": true})),
     );
     assert!(
-        msg(&r).contains("another controller (controller-a)"),
+        msg(&r).contains("another run (controller-a)"),
         "{}",
         msg(&r)
     );

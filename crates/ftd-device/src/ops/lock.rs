@@ -80,8 +80,10 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
         }
         if age < ttl.as_secs() {
             return Err(OpError::Refused(format!(
-                "another controller ({}) has been changing this unit for {age}s (lock {LOCK_DIR}); \
-                 wait for it to finish, or, if that run is dead, remove the directory or wait {}s until the lock expires",
+                "another run ({}) has been changing this unit for {age}s (lock {LOCK_DIR}); wait for it to \
+                 finish. If that run is dead: resume it with -e ftd_lock_owner={} (lock_owner), or wait {}s until \
+                 the lock expires",
+                h.owner,
                 h.owner,
                 ttl.as_secs().saturating_sub(age)
             )));
