@@ -11,6 +11,8 @@ pub struct ScaledTiming {
     pub readiness_timeout: f64,
     pub install_timeout: f64,
     pub reboot_timeout: f64,
+    /// What an upgrade of one unit takes on a real device (domain §7: 45 + 30 minutes).
+    pub upgrade_estimate: f64,
 }
 
 impl ScaledTiming {
@@ -22,6 +24,7 @@ impl ScaledTiming {
             readiness_timeout: (1800.0 * scale).max(10.0),
             install_timeout: (3600.0 * scale).max(20.0),
             reboot_timeout: (3600.0 * scale).max(20.0),
+            upgrade_estimate: 4500.0 * scale,
         }
     }
 }
@@ -55,7 +58,7 @@ pub fn inventory(
     let (md5, _) = published_checksums(&target.file_name, size);
     let _ = write!(
         y,
-        "      vars:\n        ansible_connection: local\n        ansible_python_interpreter: \"{{{{ ansible_playbook_python }}}}\"\n        ftd_target_version: {}\n        ftd_package: {}\n        ftd_package_checksum: md5:{md5}\n        ftd_known_hosts: {}\n        ftd_poll_interval: {:.3}\n        ftd_readiness_timeout: {:.0}\n        ftd_install_timeout: {:.0}\n        ftd_reboot_timeout: {:.0}\n",
+        "      vars:\n        ansible_connection: local\n        ansible_python_interpreter: \"{{{{ ansible_playbook_python }}}}\"\n        ftd_target_version: {}\n        ftd_package: {}\n        ftd_package_checksum: md5:{md5}\n        ftd_known_hosts: {}\n        ftd_poll_interval: {:.3}\n        ftd_readiness_timeout: {:.0}\n        ftd_install_timeout: {:.0}\n        ftd_reboot_timeout: {:.0}\n        ftd_upgrade_estimate: {:.1}\n",
         target.version,
         target.file_name,
         yaml_str(known_hosts),
@@ -63,6 +66,7 @@ pub fn inventory(
         timing.readiness_timeout,
         timing.install_timeout,
         timing.reboot_timeout,
+        timing.upgrade_estimate,
     );
     if let Some(e) = events {
         let _ = writeln!(y, "        ftd_sim_events: {}", yaml_str(e));

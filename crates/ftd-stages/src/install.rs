@@ -1,7 +1,7 @@
 //! `install`: the upgrade on one unit, after every safety check, followed to its reboot.
 
 use crate::connection::{Connection, block_on, secs};
-use crate::{inputs, report};
+use crate::{inputs, report, window};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
 use ftd_device::ops::attempt::{self, Run};
@@ -52,6 +52,13 @@ pub struct Args {
     #[serde(default = "default_timeout")]
     #[schemars(range(min = 0.0, max = 2592000.0))]
     pub timeout: f64,
+    /// End of the maintenance window, RFC 3339 (C(2026-11-24T06:00:00Z)) or Unix seconds. An
+    /// upgrade that could not finish before it (see O(duration_estimate)) is not started.
+    pub window_end: Option<String>,
+    /// Seconds an upgrade of this unit takes, install to return, for O(window_end). Default:
+    /// the longest one in the journal, else 4500 (45 min install, 30 min reboot).
+    #[schemars(range(min = 0.0, max = 2592000.0))]
+    pub duration_estimate: Option<f64>,
     /// Seconds between two reads of the upgrade status.
     #[serde(default = "default_poll")]
     #[schemars(range(min = 0.05, max = 3600.0))]
@@ -117,11 +124,22 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
+    let window_end = match args
+        .window_end
+        .as_deref()
+        .map(window::parse_end)
+        .transpose()
+    {
+        Ok(end) => end,
+        Err(e) => return fail(e),
+    };
     let request = InstallRequest {
         package: package.clone(),
         target: target.clone(),
         allow_active: args.allow_active,
-        require_readiness: args.require_readiness,
+        // In check mode the readiness task before this one did not run the check either: its
+        // record cannot be required here (the playbook's dry run would stop at every install).
+        require_readiness: args.require_readiness && !ctx.ansible.check_mode,
         checksum,
     };
     let mut journal = args.conn.journal("install");
@@ -145,6 +163,17 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 return r;
             }
         };
+        if let (Plan::Start, Some(end)) = (&plan, window_end) {
+            let journal_text = std::fs::read_to_string(&args.conn.journal).ok();
+            let now = time::OffsetDateTime::now_utc();
+            if let Err(e) = window::check(end, now, args.duration_estimate, journal_text.as_deref())
+            {
+                s.close().await;
+                let mut r = fail(e);
+                report::identity(&mut r, &id);
+                return r;
+            }
+        }
         let before = id.version.to_string();
         timeline.push(
             &mut journal,
@@ -165,7 +194,12 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 s.close().await;
                 report::version_diff(
                     ModuleResult::changed(format!(
-                        "{unit} would be upgraded from {before} to {target}"
+                        "{unit} would be upgraded from {before} to {target}{}",
+                        if args.require_readiness {
+                            " once this run's readiness check passed"
+                        } else {
+                            ""
+                        }
                     )),
                     &before,
                     &target.to_string(),

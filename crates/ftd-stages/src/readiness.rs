@@ -107,6 +107,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     let mut journal = args.conn.journal("readiness");
     let mut timeline = Timeline::default();
+    let mut disk = None;
     let r = block_on(async {
         let (outcome, warning) = args
             .conn
@@ -123,6 +124,16 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         ),
                         None,
                     );
+                }
+                let room = checksum::space(s, &package).await?;
+                disk = Some(room);
+                if !room.enough() && ctx.ansible.check_mode {
+                    // The device's own check (410_check_disk_space) would stop here; in check
+                    // mode it cannot run, so this is the would-stop condition.
+                    return Err(OpError::Refused(format!(
+                        "not enough disk space: {}; remove old packages from /ngfw/var/sf/updates first",
+                        room.describe()
+                    )));
                 }
                 // The installer runs already: our own check (a re-run after the controller
                 // died) is followed; an upgrade (from the FMC, or an earlier run) is left to
@@ -225,8 +236,14 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         };
         let mut r = match (&progress.outcome, ctx.ansible.check_mode && changed) {
             (_, true) => ModuleResult::changed(format!(
-                "{unit}: would run the readiness check for {}",
-                package.file_name
+                "{unit}: would run the readiness check for {}: the package is on the unit{}, {}",
+                package.file_name,
+                if checksum.is_some() {
+                    " with the published checksum"
+                } else {
+                    ""
+                },
+                disk.map(|d| d.describe()).unwrap_or_default()
             )),
             (Outcome::Passed, _) if !changed => ModuleResult::ok(format!(
                 "{unit}: readiness check already passed for {}",
@@ -252,6 +269,15 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 report::prefix(&unit, "readiness")
             )),
         };
+        if let Some(d) = disk {
+            r.set("disk", d);
+            if !d.enough() {
+                r.warn(format!(
+                    "{unit}: {}; the readiness check's own disk test decides",
+                    d.describe()
+                ));
+            }
+        }
         r.set("passed", progress.outcome == Outcome::Passed);
         r.set("percent", progress.percent);
         report::identity(&mut r, &id);

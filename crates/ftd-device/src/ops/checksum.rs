@@ -68,6 +68,57 @@ pub async fn package_ready(
     Ok(path)
 }
 
+/// Free space on `/ngfw` against what the upgrade needs there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Space {
+    pub free_bytes: u64,
+    pub package_bytes: u64,
+    /// Twice the package: the package plus its unpacked content (domain §11, inferred: the
+    /// per-platform numbers are in Cisco's "Time and Disk Space" tables, not public here).
+    pub needed_bytes: u64,
+}
+
+impl Space {
+    pub fn enough(&self) -> bool {
+        self.free_bytes >= self.needed_bytes
+    }
+
+    pub fn describe(&self) -> String {
+        let gib = |b: u64| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64);
+        format!(
+            "{} free on /ngfw, {} needed (twice the {} package)",
+            gib(self.free_bytes),
+            gib(self.needed_bytes),
+            gib(self.package_bytes)
+        )
+    }
+}
+
+/// Reads the package's size and `/ngfw`'s free space (`stat -c %s`, `df -k`).
+pub async fn space(
+    s: &mut CliSession,
+    package: &crate::version::Package,
+) -> Result<Space, OpError> {
+    let path = crate::paths::package_path(package);
+    let size = s.root_ok(&format!("stat -c %s {path}")).await?;
+    let df = s.root_ok("df -k /ngfw").await?;
+    let unreadable = |what: &str, text: &str| {
+        OpError::Failed(format!("could not read {what} from {:?}", text.trim()))
+    };
+    let package_bytes: u64 = size
+        .trim()
+        .parse()
+        .map_err(|_| unreadable("the package size", &size))?;
+    let free_kib: u64 = crate::parse::listing::df_available(&df)
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| unreadable("the free space", &df))?;
+    Ok(Space {
+        free_bytes: free_kib * 1024,
+        package_bytes,
+        needed_bytes: package_bytes * 2,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

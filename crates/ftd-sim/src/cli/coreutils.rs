@@ -185,3 +185,50 @@ pub fn ls_colour(name: &str, dir: bool, on: bool) -> String {
         name.to_string()
     }
 }
+
+/// `/ngfw`'s size, and what the system uses besides the files the sim knows.
+const NGFW_SIZE: u64 = 36 << 30;
+const SYSTEM_USED: u64 = 9_771_000_000;
+
+/// `df [-h|-k] [PATH]` of `/ngfw`, from the model: used space grows with the unit's files;
+/// the `disk-full` fault leaves 1 GiB.
+pub fn df(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
+    let files = unit.fs.total_bytes();
+    let mut used = (SYSTEM_USED + files).min(NGFW_SIZE);
+    if unit.has(|f| *f == crate::model::faults::Fault::DiskFull) {
+        used = NGFW_SIZE - (1 << 30);
+    }
+    let avail = NGFW_SIZE - used;
+    let percent = (used * 100).div_ceil(NGFW_SIZE);
+    if args.iter().any(|a| a == "-k") {
+        return (
+            format!(
+                "Filesystem     1K-blocks     Used Available Use% Mounted on\n/dev/sda7      {:>9} {:>8} {:>9} {percent:>3}% /ngfw\n",
+                NGFW_SIZE / 1024,
+                used / 1024,
+                avail / 1024
+            ),
+            0,
+        );
+    }
+    (
+        format!(
+            "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda7      {:>5} {:>5} {:>5} {percent:>3}% /ngfw\n",
+            human(NGFW_SIZE),
+            human(used),
+            human(avail)
+        ),
+        0,
+    )
+}
+
+/// GNU `df -h`: one decimal below 10, rounded up.
+fn human(bytes: u64) -> String {
+    let g = bytes as f64 / (1u64 << 30) as f64;
+    if g < 10.0 {
+        format!("{:.1}G", (g * 10.0).ceil() / 10.0)
+    } else {
+        format!("{}G", g.ceil() as u64)
+    }
+}

@@ -235,12 +235,11 @@ fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String], stdin: Option<String>
         "head" | "tail" => head_tail(ctx, cmd, args, stdin),
         "grep" => grep(ctx, args, stdin),
         "test" => (String::new(), test(ctx, args)),
-        "[" if args.last().map(String::as_str) == Some("]") => (String::new(), test(ctx, &args[..args.len() - 1])),
+        "[" if args.last().map(String::as_str) == Some("]") => {
+            (String::new(), test(ctx, &args[..args.len() - 1]))
+        }
         "md5sum" | "sha512sum" => checksum(ctx, cmd, args),
-        "df" => (
-            "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda7        36G  9.1G   25G  27% /ngfw\n".into(),
-            0,
-        ),
+        "df" => coreutils::df(ctx, args),
         "sudo" if ctx.root && !args.is_empty() => command(ctx, &args[0].clone(), &args[1..], stdin),
         "install_update.pl" | "/usr/local/sf/bin/install_update.pl" => install_update(ctx, args),
         _ => (format!("bash: {cmd}: command not found\n"), 127),

@@ -46,6 +46,8 @@ pub enum Fault {
     LinaLate(f64),
     /// After a boot, config sync takes this many device seconds (7.6 allows 7200).
     ConfigSync(f64),
+    /// `/ngfw` has 1 GiB free.
+    DiskFull,
 }
 
 /// Which unit of a pair.
@@ -66,7 +68,7 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS";
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -124,6 +126,7 @@ impl FromStr for FaultSpec {
             "garbage" => Fault::Garbage(need(arg)?),
             "takeover-on" => Fault::TakeoverOn(need(arg)?),
             "double-reboot" => Fault::DoubleReboot,
+            "disk-full" => Fault::DiskFull,
             "torn-json" => Fault::TornJson,
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),

@@ -89,6 +89,17 @@ impl Fs {
         self.files.remove(path);
     }
 
+    /// Bytes of every file (packages at their full size).
+    pub fn total_bytes(&self) -> u64 {
+        self.files
+            .values()
+            .map(|f| match f {
+                File::Text(t) => t.len() as u64,
+                File::Package { size, .. } => *size,
+            })
+            .sum()
+    }
+
     /// `rm -r`: the path and everything under it.
     pub fn remove_tree(&mut self, path: &str) {
         let prefix = format!("{}/", path.trim_end_matches('/'));

@@ -1,0 +1,256 @@
+//! `plan`: what the upgrade of one pair will do, step by step, from the units' live state:
+//! which unit is upgraded first, which swaps happen, which roles and versions each unit ends
+//! with. Touches no device: it is computed from what `facts` read. The playbook runs it
+//! before the first change (and in check mode, where it is the change ticket's dry run);
+//! `--diff` shows each unit's version and role before and after.
+
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// One unit as `facts` read it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitState {
+    /// Inventory name.
+    pub name: String,
+    /// Configured role, C(Primary) or C(Secondary).
+    pub role: String,
+    /// Failover state, C(Active) or C(Standby Ready).
+    pub state: String,
+    /// Version it runs, C(X.Y.Z[.P]-BUILD).
+    pub version: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    /// Name of the pair, for messages.
+    pub pair: String,
+    /// The two units of the pair.
+    pub units: Vec<UnitState>,
+    /// Version both units must end on.
+    pub target_version: String,
+    /// The unit that must carry the traffic at the end (the one Active before the upgrade).
+    pub original_active: String,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "plan",
+    short_description: "Plan the upgrade of one FTD HA pair from its live state (no device is touched)",
+    description: &[
+        "Computes the procedure's steps for one pair from the units' state as M(ftd.ha_upgrade.facts) read it: the standby is upgraded first, then it takes over, then the other unit is upgraded, then the original roles are restored and both units verified.",
+        "A pair already part way (a resumed run) gets only the steps still to do.",
+        "Returns the steps and, with C(--diff), each unit's version and role before and after. In check mode the playbook's output then reads as the plan of the change.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Plan the pair's upgrade
+  ftd.ha_upgrade.plan:
+    pair: "{{ ftd_pair }}"
+    target_version: 7.2.7-500
+    original_active: fw-1-a
+    units:
+      - {name: fw-1-a, role: Primary, state: Active, version: 7.2.2-54}
+      - {name: fw-1-b, role: Secondary, state: Standby Ready, version: 7.2.2-54}
+"#,
+    returns: r#"steps:
+  description: The steps still to do, in order (action, unit, detail).
+  returned: success
+  type: list
+  elements: dict
+lines:
+  description: The same steps as numbered sentences, for the output.
+  returned: success
+  type: list
+  elements: str
+"#,
+    notes: &["Pure computation on the controller; the safety rules stay in the modules that act."],
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub action: &'static str,
+    pub unit: String,
+    pub detail: String,
+}
+
+/// The steps from the live state. Errors name what makes a plan impossible.
+pub fn steps(args: &Args) -> Result<Vec<Step>, String> {
+    let [a, b] = args.units.as_slice() else {
+        return Err(format!(
+            "pair {} has {} units, not 2",
+            args.pair,
+            args.units.len()
+        ));
+    };
+    let (mut active, mut standby) = match (a.state.as_str(), b.state.as_str()) {
+        ("Active", "Standby Ready") => (a.clone(), b.clone()),
+        ("Standby Ready", "Active") => (b.clone(), a.clone()),
+        (x, y) => {
+            return Err(format!(
+                "pair {} is {} / {}, not one Active and one Standby Ready unit",
+                args.pair, x, y
+            ));
+        }
+    };
+    let on_target = |u: &UnitState| u.version == args.target_version;
+    let mut out = Vec::new();
+    loop {
+        if !on_target(&standby) {
+            out.push(Step {
+                action: "install",
+                unit: standby.name.clone(),
+                detail: format!(
+                    "readiness check, install {} -> {}, reboot, back Standby Ready",
+                    standby.version, args.target_version
+                ),
+            });
+            standby.version = args.target_version.clone();
+        } else if !on_target(&active) {
+            out.push(swap(&standby, &active));
+            std::mem::swap(&mut active, &mut standby);
+        } else {
+            break;
+        }
+    }
+    if active.name != args.original_active {
+        out.push(swap(&standby, &active));
+    }
+    out.push(Step {
+        action: "verify",
+        unit: format!("{} and {}", a.name, b.name),
+        detail: format!(
+            "both on {}, {} Active",
+            args.target_version, args.original_active
+        ),
+    });
+    Ok(out)
+}
+
+fn swap(to: &UnitState, from: &UnitState) -> Step {
+    Step {
+        action: "failover_active",
+        unit: to.name.clone(),
+        detail: format!(
+            "{} becomes Active, {} Standby Ready (traffic blips once)",
+            to.name, from.name
+        ),
+    }
+}
+
+pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
+    let plan = match steps(&args) {
+        Ok(p) => p,
+        Err(e) => return ModuleResult::fail(format!("pair {} [plan]: {e}", args.pair)),
+    };
+    let work = plan.iter().any(|s| s.action != "verify");
+    let text: Vec<String> = plan
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {} {}: {}", i + 1, s.action, s.unit, s.detail))
+        .collect();
+    let mut before = Map::new();
+    let mut after = Map::new();
+    for u in &args.units {
+        let role_after = if u.name == args.original_active {
+            "Active"
+        } else {
+            "Standby Ready"
+        };
+        before.insert(
+            u.name.clone(),
+            json!({"version": u.version, "state": u.state}),
+        );
+        after.insert(
+            u.name.clone(),
+            json!({"version": args.target_version, "state": role_after}),
+        );
+    }
+    let msg = format!("pair {}: {}", args.pair, text.join("; "));
+    let r = if work {
+        ModuleResult::changed(msg).with_diff(Value::Object(before), Value::Object(after))
+    } else {
+        ModuleResult::ok(msg)
+    };
+    r.with("steps", plan).with("lines", text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(name: &str, role: &str, state: &str, version: &str) -> UnitState {
+        UnitState {
+            name: name.into(),
+            role: role.into(),
+            state: state.into(),
+            version: version.into(),
+        }
+    }
+
+    fn plan(a: UnitState, b: UnitState, original: &str) -> Vec<(&'static str, String)> {
+        let args = Args {
+            pair: "1".into(),
+            units: vec![a, b],
+            target_version: "7.2.7-500".into(),
+            original_active: original.into(),
+        };
+        steps(&args)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.action, s.unit))
+            .collect()
+    }
+
+    #[test]
+    fn a_fresh_pair_follows_the_procedure() {
+        let p = plan(
+            unit("fw-1-a", "Primary", "Active", "7.2.2-54"),
+            unit("fw-1-b", "Secondary", "Standby Ready", "7.2.2-54"),
+            "fw-1-a",
+        );
+        let names: Vec<(&str, &str)> = p.iter().map(|(a, u)| (*a, u.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("install", "fw-1-b"),
+                ("failover_active", "fw-1-b"),
+                ("install", "fw-1-a"),
+                ("failover_active", "fw-1-a"),
+                ("verify", "fw-1-a and fw-1-b"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_resumed_pair_gets_what_is_left() {
+        let p = plan(
+            unit("fw-1-a", "Primary", "Standby Ready", "7.2.2-54"),
+            unit("fw-1-b", "Secondary", "Active", "7.2.7-500"),
+            "fw-1-a",
+        );
+        assert_eq!(p[0], ("install", "fw-1-a".to_string()));
+        assert_eq!(p[1], ("failover_active", "fw-1-a".to_string()));
+        let done = plan(
+            unit("fw-1-a", "Primary", "Active", "7.2.7-500"),
+            unit("fw-1-b", "Secondary", "Standby Ready", "7.2.7-500"),
+            "fw-1-a",
+        );
+        assert_eq!(done, [("verify", "fw-1-a and fw-1-b".to_string())]);
+    }
+
+    #[test]
+    fn an_unhealthy_pair_has_no_plan() {
+        let args = Args {
+            pair: "3".into(),
+            units: vec![
+                unit("a", "Primary", "Active", "7.2.2-54"),
+                unit("b", "Secondary", "Cold Standby", "7.2.2-54"),
+            ],
+            target_version: "7.2.7-500".into(),
+            original_active: "a".into(),
+        };
+        assert!(steps(&args).unwrap_err().contains("Active / Cold Standby"));
+    }
+}
