@@ -51,7 +51,7 @@ pub const INFO: ModuleInfo = ModuleInfo {
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let owner = args.conn.owner();
-    let r = block_on(async {
+    block_on(async {
         let (outcome, warning) = args
             .conn
             .with_session(async |s| {
@@ -83,6 +83,5 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         r.set("owner", &owner);
         report::host_key_warning(&mut r, warning.as_deref());
         r
-    });
-    r
+    })
 }
