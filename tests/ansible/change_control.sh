@@ -10,9 +10,10 @@ work=$(mktemp -d -t ftd-change.XXXXXX)
 sims=()
 trap 'for s in "${sims[@]}"; do scripts/sim-down.sh "$s" 2> /dev/null || true; done' EXIT
 fail() { echo "FAILED: $*"; exit 1; }
-sim() { # name: a fresh one-pair sim
-  scripts/sim-up.sh "$work/$1" --pairs 1 --time-scale 0.002 > /dev/null
-  sims+=("$work/$1")
+sim() { # name, ftd-sim options...: a fresh one-pair sim
+  local name=$1; shift
+  scripts/sim-up.sh "$work/$name" --pairs 1 --time-scale 0.002 "$@" > /dev/null
+  sims+=("$work/$name")
 }
 play() { # sim, log, extra args...: the upgrade playbook; its status in $work/<log>.rc
   local s=$1 log=$2; shift 2
@@ -66,3 +67,14 @@ play short short -e ftd_window_end=0
 grep -q "fw-1-b \[install\]: refused: the maintenance window ends at" "$work/short.log" || fail "no window refusal"
 [ "$(events short install_start)" = 0 ] || fail "an install started after the window"
 echo "ok: a window too short refuses the install"
+
+# 4. Evidence: an interface that stays down after the upgrade fails verify, named, and the
+#    report shows the before/after table with the raw captures.
+sim down --fault 1:secondary:interface-down=inside
+play down down -e "ftd_report_markdown=$work/report.md" -e "ftd_report_html=$work/report.html"
+[ "$(cat "$work/down.rc")" != 0 ] || fail "an interface down after the upgrade passed"
+grep -q "fw-1-b \[verify\]: .*evidence (interface GigabitEthernet0/1 went from up/up to down/down" "$work/down.log" \
+  || { grep -n "verify" "$work/down.log" | tail -5; fail "verify did not name the interface"; }
+grep -q "| fw-1-b | interface GigabitEthernet0/1 | up/up | down/down \*\*(broken)\*\* |" "$work/report.md" || fail "the report lacks the broken interface"
+grep -q "<summary>fw-1-a before: show conn count</summary>" "$work/report.html" || fail "the report lacks the raw captures"
+echo "ok: an interface down after the upgrade fails verify and shows in the report"

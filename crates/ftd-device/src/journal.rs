@@ -17,6 +17,9 @@ pub struct Entry {
     pub stage: String,
     pub percent: Option<u8>,
     pub message: String,
+    /// Structured content for the report (the before/after evidence); absent on progress lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
 }
 
 /// Appends entries for one unit and stage. Writing is best effort: a full disk on the
@@ -58,16 +61,33 @@ impl Journal {
     }
 
     pub fn record(&mut self, percent: Option<u8>, message: &str) -> Entry {
-        let mut message = message.to_string();
-        for s in &self.secrets {
-            message = message.replace(s.as_str(), "********");
-        }
+        self.record_data(percent, message, None)
+    }
+
+    /// A line with structured content (masked like the message).
+    pub fn record_data(
+        &mut self,
+        percent: Option<u8>,
+        message: &str,
+        data: Option<serde_json::Value>,
+    ) -> Entry {
+        let mask = |text: &str| {
+            let mut text = text.to_string();
+            for s in &self.secrets {
+                text = text.replace(s.as_str(), "********");
+            }
+            text
+        };
+        let data = data.map(|d| {
+            serde_json::from_str(&mask(&d.to_string())).unwrap_or(serde_json::Value::Null)
+        });
         let entry = Entry {
             time: now_rfc3339(),
             unit: self.unit.clone(),
             stage: self.stage.clone(),
             percent,
-            message,
+            message: mask(message),
+            data,
         };
         if let Some(path) = &self.path
             && let Err(e) = append(path, &entry)

@@ -206,5 +206,30 @@ fn pair_table(p: &PairReport) -> String {
         }
     }
     let _ = write!(s, "</table>\n<p>Traffic: {}</p>\n", esc(&p.traffic));
+    let rows = crate::evidence::rows(p);
+    if !rows.is_empty() {
+        s.push_str("<h3>Evidence before and after</h3>\n<table><tr><th>unit</th><th>measure</th><th>before</th><th>after</th></tr>\n");
+        for r in rows {
+            let class = if r.broken { " class=\"failed\"" } else { "" };
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td></tr>",
+                esc(&r.unit),
+                esc(&r.measure),
+                esc(&r.before),
+                esc(&r.after)
+            );
+        }
+        s.push_str("</table>\n");
+        for (unit, phase, command, text) in crate::evidence::raw(p) {
+            let _ = writeln!(
+                s,
+                "<details><summary>{} {phase}: {}</summary><pre>{}</pre></details>",
+                esc(&unit),
+                esc(&command),
+                esc(text.trim_end())
+            );
+        }
+    }
     s
 }

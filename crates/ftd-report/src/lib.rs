@@ -3,6 +3,7 @@
 //! journal; [`summary`] renders the text summary the demo ends with; [`progress`] and
 //! [`watch`] follow a running upgrade; [`report`] and [`html`] write the upgrade report.
 
+pub mod evidence;
 pub mod html;
 pub mod journal;
 pub mod module;

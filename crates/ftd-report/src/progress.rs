@@ -93,6 +93,7 @@ mod tests {
             stage: stage.into(),
             percent,
             message: message.into(),
+            data: None,
         }
     }
 

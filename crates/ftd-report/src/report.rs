@@ -3,6 +3,7 @@
 //! [`markdown`].
 
 use crate::journal::{self, Entry, StageSpan};
+use ftd_device::ops::evidence::Evidence;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -34,6 +35,32 @@ pub struct UnitReport {
     pub spans: Vec<StageSpan>,
     pub failure: Option<String>,
     pub verified: bool,
+    /// The unit's evidence before and after the change, and what differed beyond tolerance.
+    pub evidence: Option<EvidencePair>,
+}
+
+pub struct EvidencePair {
+    pub before: Option<Evidence>,
+    pub after: Option<Evidence>,
+    pub differences: Vec<String>,
+}
+
+/// The last evidence of `phase` in the unit's journal lines.
+fn evidence_of(mine: &[&Entry], phase: &str) -> Option<(Evidence, Vec<String>)> {
+    mine.iter().rev().find_map(|e| {
+        let d = e.data.as_ref()?;
+        (d["phase"] == phase).then_some(())?;
+        let ev: Evidence = serde_json::from_value(d["evidence"].clone()).ok()?;
+        let diff = d["differences"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some((ev, diff))
+    })
 }
 
 pub struct PairReport {
@@ -121,6 +148,15 @@ pub fn build(entries: &[Entry], sim_events: &[Value]) -> Report {
             spans: unit_spans.clone(),
             failure: failures.last().map(|f| f.1.clone()),
             verified: mine.iter().any(|e| e.message.starts_with("verified:")),
+            evidence: {
+                let before = evidence_of(&mine, "before").map(|b| b.0);
+                let after = evidence_of(&mine, "after");
+                (before.is_some() || after.is_some()).then(|| EvidencePair {
+                    before,
+                    differences: after.as_ref().map(|a| a.1.clone()).unwrap_or_default(),
+                    after: after.map(|a| a.0),
+                })
+            },
         };
         let traffic = match summary {
             Some(s) => format!(
@@ -240,6 +276,26 @@ pub fn markdown(r: &Report) -> String {
             );
         }
         let _ = writeln!(s, "\nTraffic: {}\n", p.traffic);
+        let rows = crate::evidence::rows(p);
+        if !rows.is_empty() {
+            s.push_str("### Evidence before and after\n\n| unit | measure | before | after |\n|---|---|---|---|\n");
+            for r in rows {
+                let mark = if r.broken { " **(broken)**" } else { "" };
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {}{mark} |",
+                    r.unit, r.measure, r.before, r.after
+                );
+            }
+            for (unit, phase, command, text) in crate::evidence::raw(p) {
+                let _ = writeln!(
+                    s,
+                    "\n<details><summary>{unit} {phase}: {command}</summary>\n\n```\n{}\n```\n</details>",
+                    text.trim_end()
+                );
+            }
+            s.push('\n');
+        }
     }
     s
 }

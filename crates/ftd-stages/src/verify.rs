@@ -3,7 +3,7 @@
 use crate::connection::{Connection, block_on};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::{OpError, lock, verify};
+use ftd_device::ops::{OpError, evidence, lock, verify};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,17 @@ pub struct Args {
     pub expected_active: ExpectedActive,
     /// The upgrade package, to check that its upgrade status says completed.
     pub package: Option<String>,
+    /// This unit's evidence before the change (the C(evidence) that
+    /// M(ftd.ha_upgrade.evidence) returned): the unit's evidence is captured again and compared.
+    pub evidence_before: Option<serde_json::Value>,
+    /// Percent by which the route count may fall before the comparison fails.
+    #[serde(default = "default_tolerance")]
+    #[schemars(range(min = 0.0, max = 100.0))]
+    pub evidence_tolerance: f64,
+}
+
+fn default_tolerance() -> f64 {
+    10.0
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -78,12 +89,47 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         ExpectedActive::Secondary => "secondary",
         ExpectedActive::Any => "any",
     };
+    let before: Option<evidence::Evidence> = match args
+        .evidence_before
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+    {
+        Ok(b) => b,
+        Err(e) => {
+            return report::fail(
+                &args.conn.unit_name(),
+                "verify",
+                &OpError::Refused(format!(
+                    "evidence_before is not what ftd.ha_upgrade.evidence returned: {e}"
+                )),
+            );
+        }
+    };
     let mut journal = args.conn.journal("verify");
     let r = block_on(async {
         let (outcome, warning) = args
             .conn
             .with_session(async |s| {
-                let (id, checks) = verify::run(s, &target, expected, package.as_ref()).await?;
+                let (id, mut checks) = verify::run(s, &target, expected, package.as_ref()).await?;
+                if let Some(before) = &before {
+                    let after = evidence::capture(s).await?;
+                    let diff = evidence::differences(before, &after, args.evidence_tolerance);
+                    journal.record_data(
+                        None,
+                        &format!("after: {}", after.summary()),
+                        Some(serde_json::json!({"phase": "after", "evidence": &after, "differences": &diff})),
+                    );
+                    checks.push(verify::Check {
+                        name: "evidence".into(),
+                        passed: diff.is_empty(),
+                        detail: if diff.is_empty() {
+                            format!("as before the change: {}", after.summary())
+                        } else {
+                            diff.join("; ")
+                        },
+                    });
+                }
                 // The run is over for this unit: give back the lock it took, if this owner
                 // holds it.
                 if checks.iter().all(|c| c.passed) && !ctx.ansible.check_mode {

@@ -208,3 +208,49 @@ fn absurd_numbers_and_control_characters_touch_nothing() {
     assert!(msg(&r).contains("control character"), "{}", msg(&r));
     assert!(h.events("login").is_empty(), "nothing reached the unit");
 }
+
+/// Before/after evidence: an interface that stays down after the upgrade fails verify with
+/// the interface named; the evidence is in the journal for the report.
+#[test]
+fn an_interface_down_after_the_upgrade_fails_verify() {
+    use ftd_stages::evidence;
+    let h = Harness::new(&["1:secondary:interface-down=inside"]);
+    let before = run(
+        &evidence::INFO,
+        evidence::run,
+        h.conn(1),
+        json!({"phase": "before"}),
+    );
+    assert_eq!(before["failed"], false, "{before}");
+    assert!(
+        msg(&before).contains("4 interfaces up of 4, 15 routes"),
+        "{}",
+        msg(&before)
+    );
+    assert_eq!(readiness(&h, 1)["passed"], true);
+    assert_eq!(install(&h, 1, json!({}))["rebooting"], true);
+    let w = run(
+        &wait_reboot::INFO,
+        wait_reboot::run,
+        h.conn(1),
+        with(
+            fast(),
+            json!({"target_version": TARGET, "package": PACKAGE}),
+        ),
+    );
+    assert_eq!(w["failed"], false, "{w}");
+    let v = run(
+        &ftd_stages::verify::INFO,
+        ftd_stages::verify::run,
+        h.conn(1),
+        json!({"target_version": TARGET, "evidence_before": before["evidence"]}),
+    );
+    assert_eq!(v["failed"], true);
+    assert!(
+        msg(&v).contains("evidence (interface GigabitEthernet0/1 went from up/up to down/down; the route count fell from 15 to 7"),
+        "{}",
+        msg(&v)
+    );
+    let journal = std::fs::read_to_string(h.journal.path()).unwrap();
+    assert!(journal.contains(r#""phase":"after""#) && journal.contains(r#""phase":"before""#));
+}

@@ -4,6 +4,7 @@
 
 pub mod attempt;
 pub mod checksum;
+pub mod evidence;
 pub mod facts;
 pub mod failover;
 pub mod follow;

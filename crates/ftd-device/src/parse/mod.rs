@@ -2,6 +2,7 @@
 //! and the variants a real console adds (`\r\n`, tabs, trailing spaces, banners, another
 //! hostname). What they cannot read is an error quoting the first lines, never a default.
 
+pub mod evidence;
 pub mod failover_state;
 pub mod listing;
 pub mod show_failover;

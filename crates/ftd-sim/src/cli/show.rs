@@ -1,11 +1,11 @@
 //! The show commands, accepted at CLISH and in the diagnostic CLI, rendered from the model.
 
 use crate::model::texts::{self, FailoverDetail, HostLine, VersionInfo};
-use crate::model::{Sim, pair::Pair};
+use crate::model::{Sim, evidence, pair::Pair};
 
 /// Expands abbreviations the way the device's parser does (`sh fail state`).
 pub fn expand(line: &str) -> String {
-    const WORDS: [&str; 16] = [
+    const WORDS: [&str; 22] = [
         "show",
         "failover",
         "state",
@@ -22,6 +22,12 @@ pub fn expand(line: &str) -> String {
         "exit",
         "history",
         "interface",
+        "ip",
+        "brief",
+        "route",
+        "summary",
+        "conn",
+        "count",
     ];
     line.split_whitespace()
         .map(|w| {
@@ -47,8 +53,24 @@ pub fn show(sim: &Sim, pair: usize, unit: usize, command: &str, lina: bool) -> O
     };
     // Before LINA is up after a boot, what goes to LINA answers nothing (§10, inferred).
     let lina_ready = u.lina_ready(sim.now());
+    // The fault shows once the unit runs the version its upgrade installed.
+    let upgraded = u
+        .upgrade
+        .as_ref()
+        .is_some_and(|r| r.package.version == u.version);
+    let down = u.faults.iter().find_map(|f| match f {
+        crate::model::faults::Fault::InterfaceDown(name) if upgraded => Some(name.as_str()),
+        _ => None,
+    });
+    let active = u.ha_state == "Active";
+    // Stateful failover replicates connections and translations to the standby.
+    let conns = 1534 - 17 * p.stats.failovers as u64;
     Some(match command {
         "show failover state" | "show failover" if !lina_ready => String::new(),
+        "show interface ip brief" => evidence::interface_ip_brief(down, active),
+        "show route summary" => evidence::route_summary(down.is_some()),
+        "show conn count" => evidence::count(conns, 4210),
+        "show xlate count" => evidence::count(212, 640),
         "show version" if lina => texts::show_version_lina(&info),
         "show version" => texts::show_version(&info),
         "show failover state" => failover_state(p, unit),

@@ -48,6 +48,8 @@ pub enum Fault {
     ConfigSync(f64),
     /// `/ngfw` has 1 GiB free.
     DiskFull,
+    /// Once upgraded, this interface (name or nameif) stays down.
+    InterfaceDown(String),
 }
 
 /// Which unit of a pair.
@@ -68,7 +70,7 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full";
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full, interface-down=NAME";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -127,6 +129,7 @@ impl FromStr for FaultSpec {
             "takeover-on" => Fault::TakeoverOn(need(arg)?),
             "double-reboot" => Fault::DoubleReboot,
             "disk-full" => Fault::DiskFull,
+            "interface-down" => Fault::InterfaceDown(need(arg)?),
             "torn-json" => Fault::TornJson,
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),

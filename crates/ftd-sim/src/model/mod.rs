@@ -2,6 +2,7 @@
 //! sockets here: the SSH front drives it, and tests drive it directly with explicit times.
 
 pub mod clock;
+pub mod evidence;
 pub mod faults;
 pub mod fs;
 pub mod pair;
