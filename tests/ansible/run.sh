@@ -26,6 +26,7 @@ done
 check "no password in any output (-vvv, check mode, real, wrong password)" tests/ansible/secrets.sh
 check "a pair split by job slicing or --limit is refused" tests/ansible/slicing.sh
 check "change control: check mode plan, windows by tags, a window too short" tests/ansible/change_control.sh
+check "a unit whose partner stops answering at any play is never changed after it" tests/ansible/partner_fails.sh
 check "interop with a real OpenSSH server (password and keyboard-interactive)" tests/ansible/openssh.sh
 check "ansible-builder create: EE build context with the collection" tests/ansible/ee.sh
 check "watch follows a run; the report renders in headless Chromium" tests/ansible/report.sh

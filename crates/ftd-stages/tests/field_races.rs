@@ -125,6 +125,9 @@ fn a_slow_double_reboot_with_late_lina_and_torn_status_is_waited_for() {
         "1:secondary:double-reboot",
         "1:secondary:torn-json",
         "1:secondary:lina-late=400",
+        // Up on the old version for 3 s of real time after `System will now reboot`:
+        // wait_reboot's first looks see the same boot id.
+        "1:secondary:reboot-delay=1500",
     ]);
     assert_eq!(readiness(&h, 1)["passed"], true);
     let r = install(&h, 1, json!({}));

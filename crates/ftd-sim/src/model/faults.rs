@@ -50,6 +50,10 @@ pub enum Fault {
     DiskFull,
     /// Once upgraded, this interface (name or nameif) stays down.
     InterfaceDown(String),
+    /// After `System will now reboot` the unit stays up this many device seconds.
+    RebootDelay(f64),
+    /// Every SSH login from the Nth on is rejected (the unit stops answering mid-run).
+    AuthFailFrom(u32),
 }
 
 /// Which unit of a pair.
@@ -70,7 +74,7 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full, interface-down=NAME";
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full, interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -130,6 +134,8 @@ impl FromStr for FaultSpec {
             "double-reboot" => Fault::DoubleReboot,
             "disk-full" => Fault::DiskFull,
             "interface-down" => Fault::InterfaceDown(need(arg)?),
+            "reboot-delay" => Fault::RebootDelay(need(arg)?.parse().map_err(|_| usage())?),
+            "auth-fail-from" => Fault::AuthFailFrom(need(arg)?.parse().map_err(|_| usage())?),
             "torn-json" => Fault::TornJson,
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),

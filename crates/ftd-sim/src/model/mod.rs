@@ -211,6 +211,7 @@ impl Sim {
                         realism: config.realism,
                         faults,
                         root_commands: 0,
+                        logins: 0,
                         garbage_spent: false,
                     }
                 });

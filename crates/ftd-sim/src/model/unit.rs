@@ -106,6 +106,8 @@ pub struct Unit {
     pub faults: Vec<Fault>,
     /// Root commands typed while an upgrade runs (for the drop-mid-command fault).
     pub root_commands: u32,
+    /// SSH logins tried on the unit (for the auth-fail-from fault).
+    pub logins: u32,
     pub garbage_spent: bool,
 }
 
@@ -407,6 +409,9 @@ impl Unit {
     }
 
     fn readiness_fault(&self) -> Option<String> {
+        if self.faults.contains(&Fault::DiskFull) {
+            return Some("000_start/410_check_disk_space.sh".into());
+        }
         self.faults.iter().find_map(|f| {
             if let Fault::ReadinessFail(s) = f {
                 Some(s.clone())
@@ -632,7 +637,12 @@ impl Unit {
             ));
             run.state = RunState::Rebooting;
             // §10: the old system keeps answering for a while before it goes down.
-            self.shutdown_at = Some(at + timing.reboot_delay);
+            let delay = self
+                .faults
+                .iter()
+                .find_map(|f| if let Fault::RebootDelay(d) = f { Some(*d) } else { None })
+                .unwrap_or(timing.reboot_delay);
+            self.shutdown_at = Some(at + delay);
             if self.has(|f| *f == Fault::DoubleReboot) {
                 self.extra_reboots = 1;
             }

@@ -82,11 +82,15 @@ impl UnitSession {
     }
 
     fn check_login(&self, user: &str, password: &[u8]) -> Auth {
-        let sim = self.sim.lock().unwrap();
-        let unit = &sim.pairs[self.key.0].units[self.key.1];
-        let ok = user == sim.username
-            && password == sim.password.as_bytes()
-            && !unit.faults.contains(&Fault::AuthFail);
+        let mut sim = self.sim.lock().unwrap();
+        let unit = &mut sim.pairs[self.key.0].units[self.key.1];
+        unit.logins += 1;
+        let cut_off = unit
+            .faults
+            .iter()
+            .any(|f| matches!(f, Fault::AuthFailFrom(n) if unit.logins >= *n));
+        let unit_refuses = unit.faults.contains(&Fault::AuthFail) || cut_off;
+        let ok = user == sim.username && password == sim.password.as_bytes() && !unit_refuses;
         self.event(
             &sim,
             "login",
