@@ -153,18 +153,18 @@ impl CliSession {
         let line = format!("echo __FTD''B{n}; {command}; echo __FTD''E{n}_$?");
         self.shell.discard_unsolicited().await;
         self.shell.send(&format!("{line}\n")).await?;
-        let framed = |t: &str| {
-            frame(t, n).filter(|f| prompt_line(t, f.end, |p| *p == Prompt::Root).is_some())
-        };
+        // The end marker's line is the end: the prompt that follows may be split by text
+        // another process writes to the terminal (a detached installer), and whatever
+        // arrives after the frame is discarded, or ignored by the next command's frame.
         let text = self
             .shell
             .read_until(
                 &format!("the end of {command:?}"),
                 self.command_timeout,
-                |t| framed(t).is_some(),
+                |t| frame(t, n).is_some(),
             )
             .await?;
-        let f = framed(&text).expect("read_until returned once the frame was complete");
+        let f = frame(&text, n).expect("read_until returned once the frame was complete");
         if let Some((_, at)) = prompt_line(&text, f.end, |p| *p == Prompt::Root) {
             self.remember_hostname(&text[at..]);
         }
@@ -431,7 +431,8 @@ struct Frame {
     end: usize,
 }
 
-/// Finds the frame of command `n` (see [`FRAME_BEGIN`]); None until its end marker arrived.
+/// Finds the frame of command `n` (see [`FRAME_BEGIN`]); None until its end marker's line
+/// arrived whole.
 fn frame(text: &str, n: u64) -> Option<Frame> {
     let number = |c: &regex::Captures| c[1].parse::<u64>().ok() == Some(n);
     let begin = FRAME_BEGIN.captures_iter(text).find(number)?.get(0)?.end();
@@ -441,12 +442,12 @@ fn frame(text: &str, n: u64) -> Option<Frame> {
     let end = FRAME_END.captures_iter(&text[from..]).find(number)?;
     let marker = end.get(0)?;
     let after = from + marker.end();
+    // Complete once the marker's line ended (the status digits are all there).
+    let line_end = after + text[after..].find('\n')? + 1;
     Some(Frame {
         body: text[from..from + marker.start()].to_string(),
         status: end[2].parse().unwrap_or(-1),
-        end: text[after..]
-            .find('\n')
-            .map_or(text.len(), |i| after + i + 1),
+        end: line_end,
     })
 }
 
@@ -474,6 +475,11 @@ mod tests {
         assert_eq!(
             (f.body.as_str(), f.status),
             ("{\"upgradeStatus\": {\"st", 0)
+        );
+        assert_eq!(
+            frame("__FTDB1\r\nx\r\n__FTDE1_12", 1),
+            None,
+            "status digits may follow"
         );
     }
 

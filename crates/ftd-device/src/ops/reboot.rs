@@ -120,6 +120,9 @@ pub async fn wait_for_return(
     let started = Instant::now();
     let deadline = started + req.timeout;
     let mut down_since: Option<Instant> = req.already_down.then(Instant::now);
+    // Seen refusing connections by this wait itself: without boot ids, the only proof of a
+    // reboot (`already_down` says the unit announced it, not that it went).
+    let mut seen_down = false;
     let mut downtime = None;
     let mut last_seen: String;
     let mut reported = String::new();
@@ -141,6 +144,7 @@ pub async fn wait_for_return(
     loop {
         match look(opts, &escalation, req).await? {
             Look::Down(e) => {
+                seen_down = true;
                 if down_since.is_none() {
                     down_since = Some(Instant::now());
                     timeline.push(journal, None, "unit is down (rebooting)", None);
@@ -170,7 +174,7 @@ pub async fn wait_for_return(
                 // By the kernel when both ids are known; else by having seen the unit down.
                 let rebooted = match (&boot_before, &boot_id) {
                     (Some(before), Some(now)) => before != now,
-                    _ => down_since.is_some(),
+                    _ => seen_down,
                 };
                 if rebooted && downtime.is_none() {
                     downtime = Some(down_since.map(|d| d.elapsed()).unwrap_or_default());

@@ -20,9 +20,20 @@ use tokio::sync::watch;
 
 type UnitKey = (usize, usize);
 
-/// Open sessions per unit (terminal id, channel, handle), so that unprompted text and a
-/// reboot can reach them.
-type Sessions = Arc<Mutex<HashMap<UnitKey, Vec<(u64, ChannelId, russh::server::Handle)>>>>;
+/// One open session, as the tick reaches it: unprompted text and a reboot.
+#[derive(Clone)]
+struct OpenSession {
+    terminal: u64,
+    channel: ChannelId,
+    handle: russh::server::Handle,
+    /// With a slow network, the session's own output queue: unprompted text joins it, so
+    /// that it reaches the client between two writes of the session, never inside one (as
+    /// one TCP stream carries them in order).
+    queue: Option<tokio::sync::mpsc::UnboundedSender<crate::cli::Output>>,
+}
+
+/// Open sessions per unit.
+type Sessions = Arc<Mutex<HashMap<UnitKey, Vec<OpenSession>>>>;
 
 pub struct ServerOptions {
     pub keys: HashMap<UnitKey, russh::keys::PrivateKey>,
@@ -138,10 +149,18 @@ async fn tick(
         // Unprompted text goes out before a reboot closes the sessions it is meant for.
         for (pair, unit, terminal, text) in prints {
             let open = sessions.lock().unwrap().get(&(pair, unit)).cloned();
-            for (id, channel, handle) in open.unwrap_or_default() {
-                if terminal.is_none_or(|t| t == id) {
-                    let bytes = text.replace('\n', "\r\n").into_bytes();
-                    let _ = handle.data(channel, bytes).await;
+            for o in open.unwrap_or_default() {
+                if terminal.is_some_and(|t| t != o.terminal) {
+                    continue;
+                }
+                match &o.queue {
+                    Some(q) => {
+                        let _ = q.send(crate::cli::Output::Text(text.clone()));
+                    }
+                    None => {
+                        let bytes = text.replace('\n', "\r\n").into_bytes();
+                        let _ = o.handle.data(o.channel, bytes).await;
+                    }
                 }
             }
         }
@@ -151,7 +170,7 @@ async fn tick(
                     let key = (pair - 1, unit);
                     let _ = up[&key].send(false);
                     let open = sessions.lock().unwrap().remove(&key).unwrap_or_default();
-                    for (_, _, handle) in open {
+                    for OpenSession { handle, .. } in open {
                         tokio::spawn(async move {
                             let _ = handle
                                 .disconnect(

@@ -143,7 +143,7 @@ impl Drop for UnitSession {
         if let Ok(mut sessions) = self.sessions.lock()
             && let Some(open) = sessions.get_mut(&self.key)
         {
-            open.retain(|(id, ..)| *id != self.terminal.id);
+            open.retain(|o| o.terminal != self.terminal.id);
         }
     }
 }
@@ -178,12 +178,20 @@ impl russh::server::Handler for UnitSession {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         self.channel = Some(channel.id());
+        if self.slow_network {
+            self.slow_queue = Some(trickle(session.handle(), channel.id()));
+        }
         self.sessions
             .lock()
             .unwrap()
             .entry(self.key)
             .or_default()
-            .push((self.terminal.id, channel.id(), session.handle()));
+            .push(super::OpenSession {
+                terminal: self.terminal.id,
+                channel: channel.id(),
+                handle: session.handle(),
+                queue: self.slow_queue.clone(),
+            });
         reply.accept().await;
         Ok(())
     }
