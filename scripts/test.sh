@@ -3,6 +3,7 @@
 # simulator), the modules under real ansible-core, then the molecule scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/deps.sh
 scripts/venv.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
