@@ -13,8 +13,13 @@ pub const PASSWORD: &str = "Sim-Test-Pass-9";
 
 /// One pair's model (no sockets), 7.2.2-54 → 7.2.7-500, device time = real time.
 pub fn model(faults: &[&str], realism: crate::model::realism::Realism) -> Sim {
-    let config = SimConfig {
-        pairs: 1,
+    Sim::new(config(1, faults, realism), Clock::new(1.0))
+}
+
+/// The test pairs' configuration: 7.2.2-54 → 7.2.7-500 on FTDv, the test password.
+fn config(pairs: usize, faults: &[&str], realism: crate::model::realism::Realism) -> SimConfig {
+    SimConfig {
+        pairs,
         from: Version::parse("7.2.2-54").unwrap(),
         to: Version::parse("7.2.7-500").unwrap(),
         model: texts::model("ftdv").unwrap(),
@@ -27,8 +32,7 @@ pub fn model(faults: &[&str], realism: crate::model::realism::Realism) -> Sim {
         enable_password: String::new(),
         timing: Timing::default(),
         realism,
-    };
-    Sim::new(config, Clock::new(1.0))
+    }
 }
 
 /// A terminal on one unit of a model, typed into as over SSH: what the unit sends back,
@@ -109,22 +113,7 @@ impl TestSim {
         realism: crate::model::realism::Realism,
     ) -> TestSim {
         let dir = tempfile::tempdir().unwrap();
-        let config = SimConfig {
-            pairs,
-            from: Version::parse("7.2.2-54").unwrap(),
-            to: Version::parse("7.2.7-500").unwrap(),
-            model: texts::model("ftdv").unwrap(),
-            faults: faults
-                .iter()
-                .map(|f| f.parse::<FaultSpec>().unwrap())
-                .collect(),
-            username: "admin".into(),
-            password: PASSWORD.into(),
-            enable_password: String::new(),
-            timing: Timing::default(),
-            realism,
-        };
-        let sim = Sim::new(config, Clock::new(scale));
+        let sim = Sim::new(config(pairs, faults, realism), Clock::new(scale));
         let mut keys = HashMap::new();
         for p in 0..pairs {
             for u in 0..2 {

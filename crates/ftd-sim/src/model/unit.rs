@@ -125,30 +125,25 @@ impl Unit {
         self.is_up() && now >= self.lina_ready_at
     }
 
+    /// The argument of the first fault `pick` recognises.
+    fn fault<T>(&self, pick: impl Fn(&Fault) -> Option<T>) -> Option<T> {
+        self.faults.iter().find_map(pick)
+    }
+
     fn lina_late(&self, timing: &Timing) -> f64 {
-        self.faults
-            .iter()
-            .find_map(|f| {
-                if let Fault::LinaLate(s) = f {
-                    Some(*s)
-                } else {
-                    None
-                }
-            })
-            .unwrap_or(timing.lina_late)
+        self.fault(|f| match f {
+            Fault::LinaLate(s) => Some(*s),
+            _ => None,
+        })
+        .unwrap_or(timing.lina_late)
     }
 
     fn config_sync(&self, timing: &Timing) -> f64 {
-        self.faults
-            .iter()
-            .find_map(|f| {
-                if let Fault::ConfigSync(s) = f {
-                    Some(*s)
-                } else {
-                    None
-                }
-            })
-            .unwrap_or(timing.config_sync)
+        self.fault(|f| match f {
+            Fault::ConfigSync(s) => Some(*s),
+            _ => None,
+        })
+        .unwrap_or(timing.config_sync)
     }
 
     pub fn sudo_password<'a>(&'a self, admin: &'a str) -> &'a str {
@@ -383,14 +378,9 @@ impl Unit {
 
     fn go_down(&mut self, at: f64, timing: &Timing) {
         let factor = self
-            .faults
-            .iter()
-            .find_map(|f| {
-                if let Fault::SlowBoot(x) = f {
-                    Some(*x)
-                } else {
-                    None
-                }
+            .fault(|f| match f {
+                Fault::SlowBoot(x) => Some(*x),
+                _ => None,
             })
             .unwrap_or(1.0);
         let hang = self.faults.contains(&Fault::RebootHang);
@@ -640,7 +630,13 @@ impl Unit {
             let delay = self
                 .faults
                 .iter()
-                .find_map(|f| if let Fault::RebootDelay(d) = f { Some(*d) } else { None })
+                .find_map(|f| {
+                    if let Fault::RebootDelay(d) = f {
+                        Some(*d)
+                    } else {
+                        None
+                    }
+                })
                 .unwrap_or(timing.reboot_delay);
             self.shutdown_at = Some(at + delay);
             if self.has(|f| *f == Fault::DoubleReboot) {
