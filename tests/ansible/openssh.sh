@@ -52,7 +52,7 @@ for _ in $(seq 1 50); do
 done
 ansible-playbook tests/ansible/openssh.yml -e "sshd_port=$port" -e "sshd_kbd_port=$kbd_port" \
   -e "sshd_known_hosts=$work/known_hosts" -e "{\"sshd_password\": \"$password\"}" > "$work/play.log" 2>&1 \
-  || { tail -40 "$work/play.log"; tail -20 "$work"/sshd_*.log; exit 1; }
+  || { tail -40 "$work/play.log"; tail -n 20 "$work"/sshd_*.log; exit 1; }
 grep -q "Accepted password for ftdsim" "$work/sshd_$port.log" || { echo "sshd did not log a password login"; exit 1; }
 grep -q "Accepted keyboard-interactive/pam for ftdsim" "$work/sshd_$kbd_port.log" || { echo "no keyboard-interactive login"; cat "$work/sshd_$kbd_port.log"; exit 1; }
-echo "facts, readiness and verify worked through OpenSSH $(/usr/sbin/sshd -V 2>&1 | head -1 | cut -d, -f1) (password and keyboard-interactive)"
+echo "facts, evidence (LINA), lock (root shell) and verify worked through OpenSSH $(/usr/sbin/sshd -V 2>&1 | head -1 | cut -d, -f1) (password and keyboard-interactive)"
