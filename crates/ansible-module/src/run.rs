@@ -128,13 +128,13 @@ where
 }
 
 fn finish(result: ModuleResult, invocation: Value, masker: &Masker) -> Value {
-    let mut out = masker.result(&result.to_json());
+    let mut out = crate::mask::result(masker, &result.to_json());
     out["invocation"] = invocation;
     out
 }
 
 fn failure_json(msg: &str, masker: &Masker) -> Value {
-    masker.result(&ModuleResult::fail(msg).to_json())
+    crate::mask::result(masker, &ModuleResult::fail(msg).to_json())
 }
 
 /// Secret values come from the raw options (aliases included), so that even a validation

@@ -1,6 +1,7 @@
 //! The progress journal: JSON lines on the controller (time, unit, stage, percent, message),
 //! so that a long run can be followed with `tail -f` while Ansible prints nothing.
 
+use secret_mask::Masker;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -30,8 +31,8 @@ pub struct Journal {
     unit: String,
     stage: String,
     pub write_error: Option<String>,
-    /// Secrets that must never reach the file.
-    secrets: Vec<String>,
+    /// Secrets that must never reach the file (the same masker as the module's results).
+    masker: Masker,
 }
 
 pub fn now_rfc3339() -> String {
@@ -47,12 +48,7 @@ impl Journal {
             unit: unit.into(),
             stage: stage.into(),
             write_error: None,
-            // Longest first: a secret that contains another is masked whole.
-            secrets: {
-                let mut s: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
-                s.sort_by_key(|x| std::cmp::Reverse(x.len()));
-                s
-            },
+            masker: Masker::new(secrets),
         }
     }
 
@@ -71,22 +67,13 @@ impl Journal {
         message: &str,
         data: Option<serde_json::Value>,
     ) -> Entry {
-        let mask = |text: &str| {
-            let mut text = text.to_string();
-            for s in &self.secrets {
-                text = text.replace(s.as_str(), "********");
-            }
-            text
-        };
-        let data = data.map(|d| {
-            serde_json::from_str(&mask(&d.to_string())).unwrap_or(serde_json::Value::Null)
-        });
+        let data = data.map(|d| self.masker.value(&d));
         let entry = Entry {
             time: now_rfc3339(),
             unit: self.unit.clone(),
             stage: self.stage.clone(),
             percent,
-            message: mask(message),
+            message: self.masker.text(message),
             data,
         };
         if let Some(path) = &self.path
