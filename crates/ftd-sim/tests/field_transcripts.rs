@@ -201,3 +201,25 @@ fn a_takeover_between_two_commands() {
         "{state}"
     );
 }
+
+#[test]
+fn pgrep_tells_a_readiness_check_from_an_upgrade() {
+    let mut c = root_console(&[], 0);
+    let bundle = "/ngfw/var/sf/updates/Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar";
+    c.type_line(&format!(
+        "install_update.pl --detach --readiness-check {bundle}"
+    ));
+    assert!(
+        c.type_line("pgrep -f install_update.pl; echo rc=$?")
+            .contains("rc=0")
+    );
+    assert!(
+        c.type_line("pgrep -f readiness-check; echo rc=$?")
+            .contains("rc=0")
+    );
+    assert!(
+        c.type_line("pgrep -f 'install_update.pl --detach /'; echo rc=$?")
+            .contains("rc=1"),
+        "no upgrade runs"
+    );
+}

@@ -43,6 +43,17 @@ pub async fn installer_running(s: &mut CliSession) -> Result<bool, OpError> {
     Ok(status == 0)
 }
 
+/// Whether an upgrade (an installer without `--readiness-check`) runs on the unit.
+pub async fn upgrade_running(s: &mut CliSession) -> Result<bool, OpError> {
+    let (pids, status) = s.root("pgrep -f install_update.pl").await?;
+    if status != 0 {
+        return Ok(false);
+    }
+    let (checks, _) = s.root("pgrep -f readiness-check").await?;
+    Ok(pids.lines().filter(|l| !l.trim().is_empty()).count()
+        > checks.lines().filter(|l| !l.trim().is_empty()).count())
+}
+
 /// Whether the log folder's files of `run` were started by this tool (its marker is there).
 pub async fn ours(s: &mut CliSession, package: &Package, run: Run) -> Result<bool, OpError> {
     let (_, status) = s.root(&format!("test -f {}", run.marker(package))).await?;

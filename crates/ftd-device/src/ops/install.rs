@@ -48,8 +48,9 @@ pub async fn plan(
             unit.version, req.target
         )));
     }
-    // Attach only to an installer that really runs, never to an old file's IN_PROGRESS.
-    if attempt::installer_running(s).await?
+    // Attach only to an upgrade that really runs (not a readiness check), never to an old
+    // file's IN_PROGRESS.
+    if attempt::upgrade_running(s).await?
         && let Ok(Some(status)) = facts::upgrade_status(s, &req.package).await
         && !status.failed()
         && !status.finished()

@@ -158,7 +158,7 @@ pub fn stat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     }
 }
 
-/// `pgrep -f PATTERN`: the installer is the only process the sim knows by name.
+/// `pgrep -f PATTERN`: the running installers are the only processes the sim knows.
 pub fn pgrep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let pattern = args
         .iter()
@@ -166,11 +166,17 @@ pub fn pgrep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
         .cloned()
         .unwrap_or_default();
     let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
-    let running = unit.installer_running();
-    if !pattern.is_empty() && "install_update.pl".contains(pattern.as_str()) && running {
-        return (format!("{}\n", 20_000 + ctx.unit * 17), 0);
+    let pids: Vec<String> = unit
+        .processes()
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| !pattern.is_empty() && line.contains(pattern.as_str()))
+        .map(|(i, _)| format!("{}\n", 20_000 + ctx.unit * 17 + i))
+        .collect();
+    if pids.is_empty() {
+        return (String::new(), 1);
     }
-    (String::new(), 1)
+    (pids.concat(), 0)
 }
 
 /// GNU ls colours on a terminal: directories bold blue, archives bold red.

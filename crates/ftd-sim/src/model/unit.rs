@@ -251,17 +251,36 @@ impl Unit {
         (out, 0)
     }
 
-    /// Whether an installer process runs on the unit (what `pgrep` sees): a readiness check
-    /// or an upgrade up to the moment the unit goes down.
+    /// Whether an installer process runs on the unit: a readiness check or an upgrade up to
+    /// the moment the unit goes down.
     pub fn installer_running(&self) -> bool {
-        self.upgrade.as_ref().is_some_and(|r| {
+        !self.processes().is_empty()
+    }
+
+    /// The command lines `pgrep -f` matches against: the running installers, as started.
+    pub fn processes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(r) = self.upgrade.as_ref().filter(|r| {
             r.state == RunState::Running
                 || (r.state == RunState::Rebooting
                     && (self.shutdown_at.is_some() || self.down_at.is_some()))
-        }) || self
+        }) {
+            out.push(format!(
+                "/usr/bin/perl /usr/local/sf/bin/install_update.pl --detach {}",
+                r.package.path()
+            ));
+        }
+        if let Some(r) = self
             .readiness
             .as_ref()
-            .is_some_and(|r| r.state == RunState::Running)
+            .filter(|r| r.state == RunState::Running)
+        {
+            out.push(format!(
+                "/usr/bin/perl /usr/local/sf/bin/install_update.pl --detach --readiness-check {}",
+                r.package.path()
+            ));
+        }
+        out
     }
 
     /// Line ending of `status.log` (CRLF in the field).
