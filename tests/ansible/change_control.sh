@@ -78,3 +78,14 @@ grep -q "fw-1-b \[verify\]: .*evidence (interface GigabitEthernet0/1 went from u
 grep -q "| fw-1-b | interface GigabitEthernet0/1 | up/up | down/down \*\*(broken)\*\* |" "$work/report.md" || fail "the report lacks the broken interface"
 grep -q "<summary>fw-1-a before: show conn count</summary>" "$work/report.html" || fail "the report lacks the raw captures"
 echo "ok: an interface down after the upgrade fails verify and shows in the report"
+
+# 5. A change split in two windows on a pair whose Secondary was Active: the second window
+#    restores the unit ftd_restore_active names.
+sim sec --fault "1:primary:initial-state=Standby Ready" --fault 1:secondary:initial-state=Active
+play sec sec1 --tags precheck,standby
+[ "$(cat "$work/sec1.rc")" = 0 ] || { tail -30 "$work/sec1.log"; fail "first window failed"; }
+play sec sec2 --tags active,restore,verify -e ftd_restore_active=fw-1-b
+[ "$(cat "$work/sec2.rc")" = 0 ] || { tail -30 "$work/sec2.log"; fail "second window failed"; }
+grep -q '"fw-1-b": "upgraded: .* -> 7.2.7-500, Active"' "$work/sec2.log" \
+  || { grep -n "upgraded" "$work/sec2.log" | tail -3; fail "the Secondary was not left Active"; }
+echo "ok: a split change leaves the unit named by ftd_restore_active Active"
