@@ -33,6 +33,19 @@ fn install(h: &Harness, unit: usize, extra: Value) -> Value {
     )
 }
 
+/// wait_reboot for the target with the package (and `extra` options).
+fn wait_back(h: &Harness, unit: usize, extra: Value) -> Value {
+    run(
+        &wait_reboot::INFO,
+        wait_reboot::run,
+        h.conn(unit),
+        with(
+            fast(),
+            with(json!({"target_version": TARGET, "package": PACKAGE}), extra),
+        ),
+    )
+}
+
 /// The standby is never installed on once its peer failed: whether the takeover comes while
 /// the package is checksummed or while the lock is taken, the state read right before the
 /// installer sees it.
@@ -104,15 +117,7 @@ fn an_earlier_pass_and_a_dead_in_progress_are_not_trusted() {
     assert_eq!(r["rebooting"], true, "{r}");
     assert_eq!(h.events("install_start").len(), 1);
     let boot_id = r["boot_id"].as_str().unwrap().to_string();
-    let w = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "package": PACKAGE, "boot_id": boot_id}),
-        ),
-    );
+    let w = wait_back(&h, 1, json!({"boot_id": boot_id}));
     assert_eq!(w["failed"], false, "{w}");
 }
 
@@ -136,15 +141,7 @@ fn a_slow_double_reboot_with_late_lina_and_torn_status_is_waited_for() {
         (json!(false), json!(true)),
         "{r}"
     );
-    let w = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "package": PACKAGE, "timeout": 60}),
-        ),
-    );
+    let w = wait_back(&h, 1, json!({"timeout": 60}));
     assert_eq!(w["failed"], false, "{w}");
     assert_eq!(w["unit"]["state"], "Standby Ready");
     assert_eq!(h.events("reboot").len(), 2, "two reboots");
@@ -232,15 +229,7 @@ fn an_interface_down_after_the_upgrade_fails_verify() {
     );
     assert_eq!(readiness(&h, 1)["passed"], true);
     assert_eq!(install(&h, 1, json!({}))["rebooting"], true);
-    let w = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "package": PACKAGE}),
-        ),
-    );
+    let w = wait_back(&h, 1, json!({}));
     assert_eq!(w["failed"], false, "{w}");
     let v = run(
         &ftd_stages::verify::INFO,
