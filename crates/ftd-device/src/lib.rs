@@ -16,6 +16,7 @@ pub mod parse;
 pub mod paths;
 pub mod prompt;
 pub mod session;
+pub mod sftp;
 pub mod terminal;
 pub mod transport;
 pub mod version;

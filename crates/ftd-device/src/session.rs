@@ -171,6 +171,49 @@ impl CliSession {
         Ok((f.body, f.status))
     }
 
+    /// A long root command that may ask for a password (`wget --ask-password`, `scp`):
+    /// each prompt ending in `password:` (any case) after the command's start is answered
+    /// with `secret`, at most three times; waits up to `limit` for the end. The secret is
+    /// typed where the unit does not echo it.
+    pub async fn root_answering(
+        &mut self,
+        command: &str,
+        secret: Option<&str>,
+        limit: Duration,
+    ) -> Result<(String, i32), DeviceError> {
+        self.goto(Mode::Root).await?;
+        self.frames += 1;
+        let n = self.frames;
+        let line = format!("echo __FTD''B{n}; {command}; echo __FTD''E{n}_$?");
+        self.shell.discard_unsolicited().await;
+        self.shell.send(&format!("{line}\n")).await?;
+        let deadline = tokio::time::Instant::now() + limit;
+        let waiting_for = format!("the end of {command:?}");
+        let mut text = String::new();
+        let mut answered = 0;
+        let mut answered_at = 0;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let chunk = self
+                .shell
+                .read_until(&waiting_for, left, |t| {
+                    let all = format!("{text}{t}");
+                    frame(&all, n).is_some()
+                        || (secret.is_some() && answered < 3 && asks_password(&all[answered_at..]))
+                })
+                .await?;
+            text.push_str(&chunk);
+            if let Some(f) = frame(&text, n) {
+                return Ok((f.body, f.status));
+            }
+            if let Some(secret) = secret {
+                self.shell.send(&format!("{secret}\n")).await?;
+                answered += 1;
+                answered_at = text.len();
+            }
+        }
+    }
+
     /// A file's content read as root, or None when it does not exist (or cannot be read).
     pub async fn read_file(&mut self, path: &str) -> Result<Option<String>, DeviceError> {
         let (text, status) = self.root(&format!("cat {path} 2>/dev/null")).await?;
@@ -423,6 +466,13 @@ enum Step {
     Exit(Mode),
 }
 
+/// The text ends with a password prompt (`user@host's password: `, `Password for user 'u': `).
+fn asks_password(text: &str) -> bool {
+    text.trim_end_matches([' ', '\t'])
+        .to_ascii_lowercase()
+        .ends_with("password:")
+}
+
 /// A root command's frame in the text read: its output, exit status, and where it ends.
 #[derive(Debug, PartialEq)]
 struct Frame {
@@ -481,6 +531,14 @@ mod tests {
             None,
             "status digits may follow"
         );
+    }
+
+    #[test]
+    fn password_prompts_are_seen_at_the_end_only() {
+        assert!(asks_password("Password for user 'pkg': "));
+        assert!(asks_password("\r\nftp@10.0.0.5's password: "));
+        assert!(!asks_password("wget --ask-password --user=pkg http://x/a.tar\r\n"));
+        assert!(!asks_password("Password: ok\r\nsaved"));
     }
 
     #[test]

@@ -43,7 +43,7 @@ enum HostKeyVerdict {
     Failed(String),
 }
 
-struct HostKeyCheck {
+pub(crate) struct HostKeyCheck {
     host: String,
     port: u16,
     known_hosts: PathBuf,
@@ -100,8 +100,12 @@ pub struct Shell {
     pub bytes_read: u64,
 }
 
-impl Shell {
-    pub async fn open(opts: &ConnectOptions) -> Result<Shell, DeviceError> {
+/// An authenticated SSH connection to a unit, its host key checked (see [`Shell`]; the
+/// SFTP upload uses one too).
+pub(crate) type Connected = client::Handle<HostKeyCheck>;
+
+/// Connects, checks the host key, authenticates.
+pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceError> {
         let verdict = Arc::new(Mutex::new(None));
         let handler = HostKeyCheck {
             host: opts.host.clone(),
@@ -164,6 +168,17 @@ impl Shell {
                 seconds: opts.connect_timeout.as_secs_f64(),
                 last_seen: String::new(),
             })??;
+    Ok(handle)
+}
+
+impl Shell {
+    pub async fn open(opts: &ConnectOptions) -> Result<Shell, DeviceError> {
+        let handle = connect(opts).await?;
+        let unreachable = |reason: String| DeviceError::Unreachable {
+            host: opts.host.clone(),
+            port: opts.port,
+            reason,
+        };
         let channel = timeout(opts.connect_timeout, async {
             let channel = handle.channel_open_session().await?;
             // Wide: bash wraps the echo of a long command line at the terminal's width.

@@ -11,6 +11,7 @@ pub mod device;
 pub mod events;
 pub mod inventory;
 pub mod model;
+pub mod package_server;
 pub mod server;
 pub mod stdio;
 pub mod testing;

@@ -56,7 +56,12 @@ pub fn serve(mut sim: Sim, unit: usize) -> std::io::Result<()> {
     while std::io::stdin().read(&mut byte)? == 1 {
         let now = sim.now();
         sim.advance_to(now);
-        let (outputs, _) = editor.feed(&mut terminal, &mut sim, byte[0]);
+        let (mut outputs, _) = editor.feed(&mut terminal, &mut sim, byte[0]);
+        if terminal.take_started_job().is_some() {
+            // No network here: a transfer fails as one to an unreachable server does.
+            outputs.push(Output::Text("failed: Network is unreachable.\n".into()));
+            outputs.extend(terminal.finish_job(&mut sim, 4));
+        }
         for o in outputs {
             match o {
                 Output::Text(t) => write(&mut out, &t)?,

@@ -13,6 +13,7 @@ pub mod installer;
 pub mod lock;
 pub mod readiness;
 pub mod reboot;
+pub mod stage;
 pub mod verify;
 
 use crate::error::DeviceError;

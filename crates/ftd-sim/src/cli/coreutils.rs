@@ -2,15 +2,11 @@
 //! client uses: `mkdir`, `mv`, `rm`, `date`, `stat`, `pgrep`, with their real messages.
 
 use super::shell::ShellCtx;
-use crate::model::fs::File;
 
 /// Only root writes outside the admin's home and /tmp (a world-writable /var/tmp is the
 /// exception the client must not rely on for its lock).
 fn writable(ctx: &ShellCtx, path: &str) -> bool {
-    ctx.root
-        || path.starts_with("/home/admin/")
-        || path.starts_with("/tmp/")
-        || path.starts_with("/var/tmp/")
+    ctx.root || crate::model::fs::writable_by_admin(path)
 }
 
 pub fn mkdir(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
@@ -148,8 +144,7 @@ pub fn stat(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let path = ctx.resolve(file);
     let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
     match unit.fs.get(&path) {
-        Some(File::Text(t)) => (format!("{}\n", t.len()), 0),
-        Some(File::Package { size, .. }) => (format!("{size}\n"), 0),
+        Some(file) => (format!("{}\n", file.size()), 0),
         None if unit.fs.is_dir(&path) => ("4096\n".into(), 0),
         None => (
             format!("stat: cannot statx '{file}': No such file or directory\n"),
@@ -179,6 +174,20 @@ pub fn pgrep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     (pids.concat(), 0)
 }
 
+/// `printf FORMAT ARGS...` for the one format a client writes a file with: `%s\n`, the
+/// format repeated for each argument (bash's builtin).
+pub fn printf(args: &[String]) -> (String, i32) {
+    let Some((format, values)) = args.split_first() else {
+        return ("printf: usage: printf [-v var] format [arguments]\n".into(), 2);
+    };
+    let format = format.replace("\\n", "\n");
+    let one = |v: &str| format.replacen("%s", v, 1).replace("%s", "");
+    if values.is_empty() {
+        return (one(""), 0);
+    }
+    (values.iter().map(|v| one(v)).collect(), 0)
+}
+
 /// GNU ls colours on a terminal: directories bold blue, archives bold red.
 pub fn ls_colour(name: &str, dir: bool, on: bool) -> String {
     if !on {
@@ -192,26 +201,15 @@ pub fn ls_colour(name: &str, dir: bool, on: bool) -> String {
     }
 }
 
-/// `/ngfw`'s size, and what the system uses besides the files the sim knows.
-const NGFW_SIZE: u64 = 36 << 30;
-const SYSTEM_USED: u64 = 9_771_000_000;
-
-/// `df [-h|-k] [PATH]` of `/ngfw`, from the model: used space grows with the unit's files;
-/// the `disk-full` fault leaves 1 GiB.
+/// `df [-h|-k] [PATH]` of `/ngfw`, from the model: used space grows with the unit's files.
 pub fn df(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
-    let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
-    let files = unit.fs.total_bytes();
-    let mut used = (SYSTEM_USED + files).min(NGFW_SIZE);
-    if unit.has(|f| *f == crate::model::faults::Fault::DiskFull) {
-        used = NGFW_SIZE - (1 << 30);
-    }
-    let avail = NGFW_SIZE - used;
-    let percent = (used * 100).div_ceil(NGFW_SIZE);
+    let (size, used, avail) = ctx.sim.pairs[ctx.pair].units[ctx.unit].ngfw_space();
+    let percent = (used * 100).div_ceil(size);
     if args.iter().any(|a| a == "-k") {
         return (
             format!(
                 "Filesystem     1K-blocks     Used Available Use% Mounted on\n/dev/sda7      {:>9} {:>8} {:>9} {percent:>3}% /ngfw\n",
-                NGFW_SIZE / 1024,
+                size / 1024,
                 used / 1024,
                 avail / 1024
             ),
@@ -221,7 +219,7 @@ pub fn df(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     (
         format!(
             "Filesystem      Size  Used Avail Use% Mounted on\n/dev/sda7      {:>5} {:>5} {:>5} {percent:>3}% /ngfw\n",
-            human(NGFW_SIZE),
+            human(size),
             human(used),
             human(avail)
         ),

@@ -6,6 +6,7 @@ mod coreutils;
 pub mod keys;
 pub mod shell;
 pub mod show;
+pub mod transfer;
 
 use crate::model::Sim;
 use crate::model::faults::Fault;
@@ -37,6 +38,20 @@ enum Pending {
     },
     /// Lines still to show after `<--- More --->`.
     More(Vec<String>),
+    /// A transfer runs in the foreground; the rest of the line waits for it. `asking`: it
+    /// showed a password prompt and the next line typed is its answer.
+    Job {
+        rest: shell::Chain,
+        asking: bool,
+    },
+}
+
+/// The terminal's side of a running foreground transfer: where typed answers go and how
+/// Ctrl-C reaches it.
+#[derive(Debug)]
+pub struct JobLink {
+    pub answers: tokio::sync::mpsc::UnboundedSender<String>,
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +79,9 @@ pub struct Terminal {
     after_prompt: String,
     /// Device time LINA last warned about the mate's version in this session.
     mate_warned: Option<f64>,
+    /// A transfer the last line started, for the SSH front to run.
+    started: Option<transfer::Job>,
+    job: Option<JobLink>,
 }
 
 static NEXT_TERMINAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -88,6 +106,8 @@ impl Terminal {
             last_status: 0,
             after_prompt: String::new(),
             mate_warned: None,
+            started: None,
+            job: None,
         }
     }
 
@@ -107,7 +127,42 @@ impl Terminal {
 
     /// Input is a password: not echoed, never logged.
     pub fn secret_input(&self) -> bool {
-        matches!(self.pending, Pending::Sudo { .. } | Pending::Enable { .. })
+        matches!(
+            self.pending,
+            Pending::Sudo { .. } | Pending::Enable { .. } | Pending::Job { asking: true, .. }
+        )
+    }
+
+    /// The transfer the last line started, to be run by the caller, which links it here.
+    pub fn take_started_job(&mut self) -> Option<transfer::Job> {
+        self.started.take()
+    }
+
+    pub fn link_job(&mut self, link: JobLink) {
+        self.job = Some(link);
+    }
+
+    /// The running transfer printed a password prompt: the next line is its answer.
+    pub fn job_asks(&mut self) {
+        if let Pending::Job { asking, .. } = &mut self.pending {
+            *asking = true;
+        }
+    }
+
+    /// The foreground transfer ended with `status`: the rest of its line runs (unless
+    /// Ctrl-C stopped it), then the prompt.
+    pub fn finish_job(&mut self, sim: &mut Sim, status: i32) -> Vec<Output> {
+        let Pending::Job { rest, .. } = std::mem::replace(&mut self.pending, Pending::None) else {
+            return vec![];
+        };
+        let interrupted = self
+            .job
+            .take()
+            .is_some_and(|l| l.cancel.load(std::sync::atomic::Ordering::SeqCst));
+        let rest = if interrupted { Vec::new() } else { rest };
+        let mut ctx = self.shell_ctx(sim);
+        let end = shell::resume(&mut ctx, rest, status);
+        vec![Output::Text(self.after_line(sim, end))]
     }
 
     /// The pager waits for a key, not a line.
@@ -159,6 +214,13 @@ impl Terminal {
 
     /// Ctrl-C.
     pub fn interrupt(&mut self, sim: &Sim) -> Vec<Output> {
+        if let Pending::Job { .. } = self.pending {
+            // The transfer stops and ends the line; its end prints the prompt.
+            if let Some(link) = &self.job {
+                link.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            return vec![Output::Text("^C".into())];
+        }
         let text = match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::Sudo { tries } if tries > 0 => {
                 format!("sudo: {tries} incorrect password attempt\n")
@@ -178,6 +240,15 @@ impl Terminal {
                 return vec![Output::Text(self.enable_answer(sim, line, tries))];
             }
             Pending::More(_) => return vec![],
+            Pending::Job { rest, asking: true } => {
+                self.pending = Pending::Job { rest, asking: false };
+                if let Some(link) = &self.job {
+                    let _ = link.answers.send(line.to_string());
+                }
+                return vec![];
+            }
+            // Typed ahead while a transfer runs: the sim drops it.
+            Pending::Job { .. } => return vec![],
             Pending::None => {}
         }
         let line = line.trim();
@@ -365,21 +436,42 @@ impl Terminal {
                 .faults
                 .contains(&Fault::DropMidCommand(unit.root_commands));
         }
-        let mut ctx = shell::ShellCtx {
+        let mut ctx = self.shell_ctx(sim);
+        let end = shell::run_line(&mut ctx, line);
+        if drop_now && let shell::LineEnd::Done(out) = &end {
+            let half = &out[..out.len() / 2];
+            return vec![Output::Text(half.to_string()), Output::Disconnect];
+        }
+        vec![Output::Text(self.after_line(sim, end))]
+    }
+
+    fn shell_ctx<'a>(&'a mut self, sim: &'a mut Sim) -> shell::ShellCtx<'a> {
+        shell::ShellCtx {
             sim,
             pair: self.pair,
             unit: self.unit,
             cwd: &mut self.cwd,
             last_status: &mut self.last_status,
-            root,
+            root: self.mode == Mode::Root,
             terminal: self.id,
-        };
-        let out = shell::run_line(&mut ctx, line);
-        if drop_now {
-            let half = &out[..out.len() / 2];
-            return vec![Output::Text(half.to_string()), Output::Disconnect];
+            job: None,
         }
-        vec![Output::Text(format!("{out}{}", self.prompt(sim)))]
+    }
+
+    /// What a shell line prints: its output and the prompt, or, when a transfer took the
+    /// foreground, its output so far (the prompt comes when the transfer ends).
+    fn after_line(&mut self, sim: &Sim, end: shell::LineEnd) -> String {
+        match end {
+            shell::LineEnd::Done(out) => format!("{out}{}", self.prompt(sim)),
+            shell::LineEnd::Job { out, job, rest } => {
+                self.pending = Pending::Job {
+                    rest,
+                    asking: false,
+                };
+                self.started = Some(job);
+                out
+            }
+        }
     }
 
     fn sudo_answer(&mut self, sim: &Sim, typed: &str, tries: u8) -> String {

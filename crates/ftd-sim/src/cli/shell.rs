@@ -18,6 +18,9 @@ pub struct ShellCtx<'a> {
     pub root: bool,
     /// The terminal typing, so that the detached installer can keep printing into it.
     pub terminal: u64,
+    /// A command that runs in the foreground over the network (`wget`, `scp`): the line
+    /// stops here and goes on when the transfer ends (see [`resume`]).
+    pub job: Option<super::transfer::Job>,
 }
 
 impl ShellCtx<'_> {
@@ -51,10 +54,38 @@ impl ShellCtx<'_> {
     }
 }
 
-/// Runs one command line; returns what it prints.
-pub fn run_line(ctx: &mut ShellCtx, line: &str) -> String {
+/// How far a command line got.
+#[derive(Debug)]
+pub enum LineEnd {
+    /// Every command ran; what they printed.
+    Done(String),
+    /// A transfer started in the foreground: what was printed before it, the transfer, and
+    /// the rest of the line, which runs once it ends.
+    Job {
+        out: String,
+        job: super::transfer::Job,
+        rest: Chain,
+    },
+}
+
+/// The commands of a line still to run, each with how it joins the one before.
+pub type Chain = Vec<(String, Joiner)>;
+
+/// Runs one command line.
+pub fn run_line(ctx: &mut ShellCtx, line: &str) -> LineEnd {
+    run_chain(ctx, split_chain(line))
+}
+
+/// Goes on with a line after its foreground transfer ended with `status`.
+pub fn resume(ctx: &mut ShellCtx, rest: Chain, status: i32) -> LineEnd {
+    *ctx.last_status = status;
+    run_chain(ctx, rest)
+}
+
+fn run_chain(ctx: &mut ShellCtx, chain: Chain) -> LineEnd {
     let mut out = String::new();
-    for (segment, joiner) in split_chain(line) {
+    let mut chain = chain.into_iter();
+    while let Some((segment, joiner)) = chain.next() {
         let run = match joiner {
             Joiner::And => *ctx.last_status == 0,
             Joiner::Or => *ctx.last_status != 0,
@@ -67,12 +98,19 @@ pub fn run_line(ctx: &mut ShellCtx, line: &str) -> String {
         let (text, status) = run_pipeline(ctx, &expanded);
         out.push_str(&text);
         *ctx.last_status = status;
+        if let Some(job) = ctx.job.take() {
+            return LineEnd::Job {
+                out,
+                job,
+                rest: chain.collect(),
+            };
+        }
     }
-    out
+    LineEnd::Done(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Joiner {
+pub enum Joiner {
     Seq,
     And,
     Or,
@@ -240,6 +278,9 @@ fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String], stdin: Option<String>
         }
         "md5sum" | "sha512sum" => checksum(ctx, cmd, args),
         "df" => coreutils::df(ctx, args),
+        "printf" => coreutils::printf(args),
+        "wget" => super::transfer::wget(ctx, args),
+        "scp" => super::transfer::scp(ctx, args),
         "sudo" if ctx.root && !args.is_empty() => command(ctx, &args[0].clone(), &args[1..], stdin),
         "install_update.pl" | "/usr/local/sf/bin/install_update.pl" => install_update(ctx, args),
         _ => (format!("bash: {cmd}: command not found\n"), 127),
@@ -282,11 +323,7 @@ fn ls(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
         let entries = if unit.fs.is_dir(&path) {
             unit.fs.list(&path)
         } else if let Some(file) = unit.fs.get(&path) {
-            let size = match file {
-                File::Text(t) => t.len() as u64,
-                File::Package { size, .. } => *size,
-            };
-            vec![(path.clone(), false, size, String::new())]
+            vec![(path.clone(), false, file.size(), String::new())]
         } else if path == "/root" || path == "/home/admin" {
             vec![]
         } else {
@@ -324,6 +361,7 @@ pub(super) fn read(ctx: &ShellCtx, path: &str) -> Result<String, String> {
     match unit.fs.get(path) {
         Some(File::Text(t)) => Ok(t.clone()),
         Some(File::Package { .. }) => Ok("\u{7f}ELF(binary package content not shown)\n".into()),
+        Some(File::Bytes(b)) => Ok(String::from_utf8_lossy(b).into_owned()),
         None if unit.fs.is_dir(path) => Err("Is a directory".into()),
         None => Err("No such file or directory".into()),
     }
@@ -505,11 +543,8 @@ fn checksum(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
             } else {
                 sha512.clone()
             }),
-            Some(File::Text(t)) => Some(if cmd == "md5sum" {
-                hex(&Md5::digest(t.as_bytes()))
-            } else {
-                hex(&Sha512::digest(t.as_bytes()))
-            }),
+            Some(File::Text(t)) => Some(digest(cmd, t.as_bytes())),
+            Some(File::Bytes(b)) => Some(digest(cmd, b)),
             None => None,
         };
         match sum {
@@ -521,6 +556,14 @@ fn checksum(ctx: &mut ShellCtx, cmd: &str, args: &[String]) -> (String, i32) {
         }
     }
     (out, status)
+}
+
+fn digest(cmd: &str, bytes: &[u8]) -> String {
+    if cmd == "md5sum" {
+        hex(&Md5::digest(bytes))
+    } else {
+        hex(&Sha512::digest(bytes))
+    }
 }
 
 fn install_update(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {

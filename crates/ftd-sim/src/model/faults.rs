@@ -54,6 +54,10 @@ pub enum Fault {
     RebootDelay(f64),
     /// Every SSH login from the Nth on is rejected (the unit stops answering mid-run).
     AuthFailFrom(u32),
+    /// A download the unit runs loses its connection once, when the file reaches this size.
+    DownloadDrop(u64),
+    /// The management SSH server refuses SFTP (and SCP) into the unit.
+    NoSftp,
 }
 
 /// Which unit of a pair.
@@ -74,7 +78,8 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full, interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N";
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full, interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
+download-drop=BYTES, no-sftp";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -137,6 +142,8 @@ impl FromStr for FaultSpec {
             "reboot-delay" => Fault::RebootDelay(need(arg)?.parse().map_err(|_| usage())?),
             "auth-fail-from" => Fault::AuthFailFrom(need(arg)?.parse().map_err(|_| usage())?),
             "torn-json" => Fault::TornJson,
+            "download-drop" => Fault::DownloadDrop(need(arg)?.parse().map_err(|_| usage())?),
+            "no-sftp" => Fault::NoSftp,
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),
             _ => return Err(usage()),

@@ -1,5 +1,6 @@
-//! The unit's files: logs the sim writes line by line, and upgrade packages, which are too
-//! large to hold and are kept as a size and the checksums of their (imagined) content.
+//! The unit's files: logs the sim writes line by line; upgrade packages present from the
+//! start, too large to hold, kept as a size and the checksums of their (imagined) content; and
+//! files that really arrived over the network (`wget`, `scp`, SFTP), kept byte for byte.
 
 use md5::{Digest, Md5};
 use sha2::Sha512;
@@ -14,6 +15,38 @@ pub enum File {
         sha512: String,
         signed: bool,
     },
+    /// Bytes that came over the network. A package file is signed when its bytes are the
+    /// ones [`package_content`] makes for its name and size (what Cisco would have built).
+    Bytes(Vec<u8>),
+}
+
+impl File {
+    pub fn size(&self) -> u64 {
+        match self {
+            File::Text(t) => t.len() as u64,
+            File::Package { size, .. } => *size,
+            File::Bytes(b) => b.len() as u64,
+        }
+    }
+
+    /// An upgrade bundle whose signature would not verify.
+    pub fn damaged_package(&self, name: &str) -> bool {
+        match self {
+            File::Package { signed, .. } => !signed,
+            File::Bytes(b) => *b != package_content(name, b.len() as u64),
+            File::Text(_) => true,
+        }
+    }
+}
+
+/// The content of a signed package of this name and size, as the sim's package server
+/// serves it (`ftd-sim package`): a header naming it, then a fixed byte pattern.
+pub fn package_content(name: &str, size: u64) -> Vec<u8> {
+    let mut bytes = format!("ftd-sim signed package {name}\n").into_bytes();
+    bytes.truncate(size as usize);
+    let start = bytes.len();
+    bytes.extend((start as u64..size).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    bytes
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +66,12 @@ pub fn published_checksums(name: &str, size: u64) -> (String, String) {
         hex(&Md5::digest(seed.as_bytes())),
         hex(&Sha512::digest(seed.as_bytes())),
     )
+}
+
+/// Where the admin user (not root) may write: its home and the temporary folders. UNVERIFIED
+/// for the device (standard Linux permissions assumed).
+pub fn writable_by_admin(path: &str) -> bool {
+    path.starts_with("/home/admin/") || path.starts_with("/tmp/") || path.starts_with("/var/tmp/")
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -74,6 +113,35 @@ impl Fs {
         self.mtimes.insert(path.into(), mtime.into());
     }
 
+    /// Bytes written at `offset` of a network file (created empty when absent): what
+    /// `wget -c`, `scp` and an SFTP write do, chunk by chunk.
+    pub fn write_at(&mut self, path: &str, offset: u64, data: &[u8], mtime: &str) {
+        let file = self
+            .files
+            .entry(path.to_string())
+            .or_insert_with(|| File::Bytes(Vec::new()));
+        if !matches!(file, File::Bytes(_)) {
+            *file = File::Bytes(Vec::new());
+        }
+        if let File::Bytes(b) = file {
+            let at = offset as usize;
+            if b.len() < at + data.len() {
+                b.resize(at + data.len(), 0);
+            }
+            b[at..at + data.len()].copy_from_slice(data);
+        }
+        self.mtimes.insert(path.into(), mtime.into());
+    }
+
+    /// Cuts a file to `len` bytes (`-O` without `-c` starts it over).
+    pub fn truncate(&mut self, path: &str, len: u64) {
+        if let Some(File::Bytes(b)) = self.files.get_mut(path) {
+            b.truncate(len as usize);
+        } else if len == 0 {
+            self.files.insert(path.into(), File::Bytes(Vec::new()));
+        }
+    }
+
     pub fn get(&self, path: &str) -> Option<&File> {
         self.files.get(path)
     }
@@ -91,13 +159,7 @@ impl Fs {
 
     /// Bytes of every file (packages at their full size).
     pub fn total_bytes(&self) -> u64 {
-        self.files
-            .values()
-            .map(|f| match f {
-                File::Text(t) => t.len() as u64,
-                File::Package { size, .. } => *size,
-            })
-            .sum()
+        self.files.values().map(File::size).sum()
     }
 
     /// `rm -r`: the path and everything under it.
@@ -178,11 +240,7 @@ impl Fs {
                     out.entry(sub.to_string()).or_insert((true, 4096, mtime));
                 }
                 None => {
-                    let size = match file {
-                        File::Text(t) => t.len() as u64,
-                        File::Package { size, .. } => *size,
-                    };
-                    out.insert(rest.to_string(), (false, size, mtime));
+                    out.insert(rest.to_string(), (false, file.size(), mtime));
                 }
             }
         }
@@ -216,6 +274,22 @@ mod tests {
         assert!(
             matches!(fs.get("/u/B-7.2.7-500.sh.REL.tar"), Some(File::Package { md5: m, signed: false, .. }) if *m != md5b)
         );
+    }
+
+    #[test]
+    fn network_files_are_signed_only_with_the_package_content() {
+        let mut fs = Fs::default();
+        let name = "Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar";
+        let good = package_content(name, 5000);
+        fs.write_at("/u/a", 0, &good[..3000], "");
+        fs.write_at("/u/a", 3000, &good[3000..], "");
+        assert!(!fs.get("/u/a").unwrap().damaged_package(name));
+        let mut bad = good.clone();
+        bad[4000] ^= 1;
+        fs.write_at("/u/b", 0, &bad, "");
+        assert!(fs.get("/u/b").unwrap().damaged_package(name));
+        fs.truncate("/u/a", 10);
+        assert_eq!(fs.get("/u/a").unwrap().size(), 10);
     }
 
     #[test]

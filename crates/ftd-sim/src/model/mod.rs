@@ -213,6 +213,7 @@ impl Sim {
                         root_commands: 0,
                         logins: 0,
                         garbage_spent: false,
+                        download_dropped: false,
                     }
                 });
                 Pair::new(id, units)

@@ -61,6 +61,14 @@ pub enum UnitChange {
     UpgradeFailed,
 }
 
+/// Why bytes from the network were not (all) written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Received {
+    NoSpace,
+    /// The connection drops here (`download-drop`): this many bytes of the chunk were kept.
+    Dropped(usize),
+}
+
 /// Text the unit prints unprompted: into one terminal (the detached installer's), or into
 /// every open session (`terminal: None`, the reboot wall message).
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +109,8 @@ pub struct Unit {
     pub json_rewritten_at: f64,
     pub json_reads: u32,
     pub takeover_spent: bool,
+    /// The `download-drop` fault has cut a transfer.
+    pub download_dropped: bool,
     pub prints: Vec<Print>,
     pub realism: Realism,
     pub faults: Vec<Fault>,
@@ -114,6 +124,40 @@ pub struct Unit {
 impl Unit {
     pub fn has(&self, f: impl Fn(&Fault) -> bool) -> bool {
         self.faults.iter().any(f)
+    }
+
+    /// Bytes arriving over the network into a file at `offset` (wget, scp, SFTP), as far as
+    /// `/ngfw` has room and the `download-drop` fault lets them.
+    pub fn receive(&mut self, path: &str, offset: u64, data: &[u8], mtime: &str) -> Result<(), Received> {
+        let end = offset + data.len() as u64;
+        let grows = end.saturating_sub(self.fs.get(path).map_or(0, |f| f.size()));
+        if grows > self.ngfw_space().2 {
+            return Err(Received::NoSpace);
+        }
+        let drop_at = self.faults.iter().find_map(|f| match f {
+            Fault::DownloadDrop(at) => Some(*at),
+            _ => None,
+        });
+        if let Some(at) = drop_at.filter(|at| !self.download_dropped && offset < *at && end > *at) {
+            let kept = (at - offset) as usize;
+            self.fs.write_at(path, offset, &data[..kept], mtime);
+            self.download_dropped = true;
+            return Err(Received::Dropped(kept));
+        }
+        self.fs.write_at(path, offset, data, mtime);
+        Ok(())
+    }
+
+    /// `/ngfw`'s size, used and free bytes: the system's share plus the unit's files (the
+    /// `disk-full` fault leaves 1 GiB).
+    pub fn ngfw_space(&self) -> (u64, u64, u64) {
+        const NGFW_SIZE: u64 = 36 << 30;
+        const SYSTEM_USED: u64 = 9_771_000_000;
+        let mut used = (SYSTEM_USED + self.fs.total_bytes()).min(NGFW_SIZE);
+        if self.faults.contains(&Fault::DiskFull) {
+            used = NGFW_SIZE - (1 << 30);
+        }
+        (NGFW_SIZE, used, NGFW_SIZE - used)
     }
 
     pub fn is_up(&self) -> bool {
@@ -432,10 +476,9 @@ impl Unit {
 
     fn install_fault(&self) -> Option<String> {
         let corrupt = self.upgrade.as_ref().is_some_and(|r| {
-            matches!(
-                self.fs.get(&r.package.path()),
-                Some(super::fs::File::Package { signed: false, .. })
-            )
+            self.fs
+                .get(&r.package.path())
+                .is_some_and(|f| f.damaged_package(&r.package.file_name))
         });
         if corrupt {
             return Some(scripts::VERIFY_BUNDLE.to_string());

@@ -2,7 +2,9 @@
 //! client sees "connection refused", as with a real unit), a PTY shell per session driven by
 //! [`Terminal`], and the event log.
 
+mod jobs;
 mod session;
+mod sftp;
 
 use crate::cli::Terminal;
 use crate::cli::keys::LineEditor;
@@ -257,9 +259,11 @@ impl UnitFront {
             sim: self.sim.clone(),
             sessions: self.sessions.clone(),
             events: self.events.clone(),
-            terminal: Terminal::new(self.key.0, self.key.1),
+            terminal: Arc::new(Mutex::new(Terminal::new(self.key.0, self.key.1))),
             editor: LineEditor::default(),
             channel: None,
+            pending_channel: None,
+            terminal_id: 0,
             peer,
             slow_network: self.slow_network,
             slow_queue: None,

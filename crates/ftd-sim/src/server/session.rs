@@ -19,9 +19,13 @@ pub(super) struct UnitSession {
     pub(super) sim: Arc<Mutex<Sim>>,
     pub(super) sessions: Sessions,
     pub(super) events: EventLog,
-    pub(super) terminal: Terminal,
+    /// Shared with a foreground transfer, which ends its line and prints the prompt.
+    pub(super) terminal: Arc<Mutex<Terminal>>,
     pub(super) editor: LineEditor,
     pub(super) channel: Option<ChannelId>,
+    /// The session channel until it asks for a shell (dropped) or SFTP (served).
+    pub(super) pending_channel: Option<Channel<Msg>>,
+    pub(super) terminal_id: u64,
     pub(super) peer: SocketAddr,
     pub(super) slow_network: bool,
     /// With a slow network, output goes through this queue to a task that trickles it out.
@@ -99,6 +103,49 @@ impl UnitSession {
         if ok { Auth::Accept } else { Auth::reject() }
     }
 
+    /// Where a transfer's output goes: through the slow queue, or straight to the channel,
+    /// in order, after what the session itself already sent.
+    fn printer(&self, session: &Session, channel: ChannelId) -> tokio::sync::mpsc::UnboundedSender<Output> {
+        if let Some(queue) = &self.slow_queue {
+            return queue.clone();
+        }
+        let handle = session.handle();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
+        tokio::spawn(async move {
+            while let Some(out) = rx.recv().await {
+                if let Output::Text(text) = out
+                    && handle.data(channel, text.replace('\n', "\r\n").into_bytes()).await.is_err()
+                {
+                    return;
+                }
+            }
+        });
+        tx
+    }
+
+    /// Runs the transfer the last line started, if any, linked to this terminal.
+    fn start_job(&self, session: &Session, channel: ChannelId) {
+        let mut terminal = self.terminal.lock().unwrap();
+        let Some(job) = terminal.take_started_job() else {
+            return;
+        };
+        let (answers, rx) = tokio::sync::mpsc::unbounded_channel();
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        terminal.link_job(crate::cli::JobLink {
+            answers,
+            cancel: cancel.clone(),
+        });
+        let env = super::jobs::JobEnv {
+            sim: self.sim.clone(),
+            terminal: self.terminal.clone(),
+            key: self.key,
+            print: self.printer(session, channel),
+            answers: rx,
+            cancel,
+        };
+        tokio::spawn(super::jobs::run(job, env));
+    }
+
     /// What the terminal prints, as a PTY shows it (`\r\n`).
     fn send(
         &mut self,
@@ -143,7 +190,7 @@ impl Drop for UnitSession {
         if let Ok(mut sessions) = self.sessions.lock()
             && let Some(open) = sessions.get_mut(&self.key)
         {
-            open.retain(|o| o.terminal != self.terminal.id);
+            open.retain(|o| o.terminal != self.terminal_id);
         }
     }
 }
@@ -178,6 +225,7 @@ impl russh::server::Handler for UnitSession {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         self.channel = Some(channel.id());
+        self.terminal_id = self.terminal.lock().unwrap().id;
         if self.slow_network {
             self.slow_queue = Some(trickle(session.handle(), channel.id()));
         }
@@ -187,12 +235,34 @@ impl russh::server::Handler for UnitSession {
             .entry(self.key)
             .or_default()
             .push(super::OpenSession {
-                terminal: self.terminal.id,
+                terminal: self.terminal_id,
                 channel: channel.id(),
                 handle: session.handle(),
                 queue: self.slow_queue.clone(),
             });
+        self.pending_channel = Some(channel);
         reply.accept().await;
+        Ok(())
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let refused = self.sim.lock().unwrap().pairs[self.key.0].units[self.key.1]
+            .faults
+            .contains(&Fault::NoSftp);
+        let open = self.pending_channel.take().filter(|c| c.id() == channel);
+        match open {
+            Some(open) if name == "sftp" && !refused => {
+                session.channel_success(channel)?;
+                let handler = super::sftp::SftpSession::new(self.sim.clone(), self.key);
+                tokio::spawn(russh_sftp::server::run(open.into_stream(), handler));
+            }
+            _ => session.channel_failure(channel)?,
+        }
         Ok(())
     }
 
@@ -218,7 +288,9 @@ impl russh::server::Handler for UnitSession {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         session.channel_success(channel)?;
-        let greeting = self.terminal.greeting(&self.sim.lock().unwrap());
+        // The shell's input arrives through `data`; nothing reads the channel object.
+        self.pending_channel = None;
+        let greeting = self.terminal.lock().unwrap().greeting(&self.sim.lock().unwrap());
         self.send(session, channel, vec![Output::Text(greeting)])
     }
 
@@ -241,9 +313,10 @@ impl russh::server::Handler for UnitSession {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         let mut sim = self.sim.lock().unwrap();
+        let mut terminal = self.terminal.lock().unwrap();
         let mut outputs = Vec::new();
         for &byte in data {
-            let (out, typed) = self.editor.feed(&mut self.terminal, &mut sim, byte);
+            let (out, typed) = self.editor.feed(&mut terminal, &mut sim, byte);
             outputs.extend(out);
             if let Some(t) = typed {
                 let mode = format!("{:?}", t.mode);
@@ -257,8 +330,11 @@ impl russh::server::Handler for UnitSession {
                 }
             }
         }
+        drop(terminal);
         drop(sim);
-        self.send(session, channel, merge(outputs))
+        self.send(session, channel, merge(outputs))?;
+        self.start_job(session, channel);
+        Ok(())
     }
 }
 
