@@ -468,9 +468,9 @@ enum Step {
 
 /// The text ends with a password prompt (`user@host's password: `, `Password for user 'u': `).
 fn asks_password(text: &str) -> bool {
-    text.trim_end_matches([' ', '\t'])
-        .to_ascii_lowercase()
-        .ends_with("password:")
+    let last = text.rsplit(['\n', '\r']).next().unwrap_or_default();
+    let last = last.trim().to_ascii_lowercase();
+    last.ends_with("password:") || (last.starts_with("password for user ") && last.ends_with(':'))
 }
 
 /// A root command's frame in the text read: its output, exit status, and where it ends.

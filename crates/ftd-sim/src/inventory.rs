@@ -29,12 +29,22 @@ impl ScaledTiming {
     }
 }
 
+/// The package server a sim runs (`--package-server`): the units stage from it.
+pub struct Served {
+    pub url: String,
+    pub md5: String,
+    pub ca_file: Option<String>,
+    /// `user:password`
+    pub auth: Option<String>,
+}
+
 pub fn inventory(
     sim: &Sim,
     ports: &HashMap<(usize, usize), u16>,
     known_hosts: &str,
     events: Option<&str>,
     timing: &ScaledTiming,
+    served: Option<&Served>,
 ) -> String {
     let mut y = String::from(
         "# Written by ftd-sim for its simulated pairs. Rehearse with:\n#   ansible-playbook -i THIS_FILE playbooks/upgrade_ha.yml\nall:\n  children:\n    ftd:\n      hosts:\n",
@@ -55,7 +65,10 @@ pub fn inventory(
         .first()
         .map(|p| p.units[0].model.package_size)
         .unwrap_or(0);
-    let (md5, _) = published_checksums(&target.file_name, size);
+    let md5 = match served {
+        Some(s) => s.md5.clone(),
+        None => published_checksums(&target.file_name, size).0,
+    };
     let _ = write!(
         y,
         "      vars:\n        ansible_connection: local\n        ansible_python_interpreter: \"{{{{ ansible_playbook_python }}}}\"\n        ftd_target_version: {}\n        ftd_package: {}\n        ftd_package_checksum: md5:{md5}\n        ftd_known_hosts: {}\n        ftd_poll_interval: {:.3}\n        ftd_readiness_timeout: {:.0}\n        ftd_install_timeout: {:.0}\n        ftd_reboot_timeout: {:.0}\n        ftd_upgrade_estimate: {:.1}\n",
@@ -70,6 +83,16 @@ pub fn inventory(
     );
     if let Some(e) = events {
         let _ = writeln!(y, "        ftd_sim_events: {}", yaml_str(e));
+    }
+    if let Some(s) = served {
+        let _ = writeln!(y, "        ftd_package_url: {}", yaml_str(&s.url));
+        if let Some(ca) = &s.ca_file {
+            let _ = writeln!(y, "        ftd_package_url_ca: {}", yaml_str(ca));
+        }
+        if let Some((user, password)) = s.auth.as_deref().and_then(|a| a.split_once(':')) {
+            let _ = writeln!(y, "        ftd_package_url_username: {}", yaml_str(user));
+            let _ = writeln!(y, "        ftd_package_url_password: {}", yaml_str(password));
+        }
     }
     y
 }

@@ -72,6 +72,16 @@ struct Args {
     /// that died), `none`.
     #[arg(long, default_value = "fail", value_parser = ["pass", "fail", "none"])]
     stale_logs: String,
+    /// Serve the target package over `http` or `https` (a CA of its own) from 127.0.0.1; the
+    /// units then start without it, and the inventory names its URL (`ftd_package_url`).
+    #[arg(long, value_parser = ["none", "http", "https"], default_value = "none")]
+    package_server: String,
+    /// Size in bytes of the package the package server serves.
+    #[arg(long, default_value_t = 8 << 20)]
+    package_size: u64,
+    /// Basic authentication `user:password` the package server requires.
+    #[arg(long)]
+    package_auth: Option<String>,
     /// Field behaviours to turn off, comma-separated (all are on by default; see README).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     realism_off: Vec<String>,
@@ -112,6 +122,7 @@ async fn main() -> Result<()> {
         enable_password: args.enable_password.clone(),
         timing,
         realism,
+        target_on_units: args.package_server == "none",
     };
     let sim = Sim::new(config, Clock::new(args.time_scale));
     if let Some(unit) = &args.stdio {
@@ -143,6 +154,7 @@ async fn main() -> Result<()> {
         .await
         .context("binding the units' ports")?;
 
+    let packages = package_server(&args, &sim_target(&running)).await?;
     let known_hosts_path = args
         .known_hosts
         .clone()
@@ -166,6 +178,7 @@ async fn main() -> Result<()> {
             &known_hosts_path.display().to_string(),
             events_path.as_deref(),
             &ScaledTiming::for_scale(args.time_scale),
+            packages.as_ref().map(|p| &p.served),
         );
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
@@ -213,6 +226,57 @@ async fn main() -> Result<()> {
         serde_json::to_string(&summary)?
     );
     Ok(())
+}
+
+fn sim_target(running: &server::RunningSim) -> String {
+    running.sim.lock().unwrap().target_package.clone()
+}
+
+/// The package server of `--package-server`, and what the inventory says of it.
+struct Packages {
+    served: inventory::Served,
+    _server: ftd_sim::package_server::PackageServer,
+    _dir: tempfile::TempDir,
+}
+
+async fn package_server(args: &Args, name: &str) -> Result<Option<Packages>> {
+    if args.package_server == "none" {
+        return Ok(None);
+    }
+    let dir = tempfile::tempdir()?;
+    let content = ftd_sim::model::fs::package_content(name, args.package_size);
+    std::fs::write(dir.path().join(name), &content)?;
+    let tls = args.package_server == "https";
+    let server = ftd_sim::package_server::PackageServer::start(
+        dir.path(),
+        ftd_sim::package_server::ServeOptions {
+            port: 0,
+            tls,
+            auth: args.package_auth.clone(),
+        },
+    )
+    .await?;
+    let ca_file = match &server.ca_pem {
+        Some(pem) => {
+            let path = dir.path().join(".ca.pem");
+            std::fs::write(&path, pem)?;
+            Some(path.display().to_string())
+        }
+        None => None,
+    };
+    let scheme = if tls { "https" } else { "http" };
+    let url = format!("{scheme}://127.0.0.1:{}/{name}", server.port);
+    println!("ftd-sim: serving {name} ({} bytes) at {url}", args.package_size);
+    Ok(Some(Packages {
+        served: inventory::Served {
+            url,
+            md5: ftd_sim::model::fs::hex(&<md5::Md5 as md5::Digest>::digest(&content)),
+            ca_file,
+            auth: args.package_auth.clone(),
+        },
+        _server: server,
+        _dir: dir,
+    }))
 }
 
 /// One `summary` event per pair: versions, traffic gaps, installs on an Active unit.

@@ -32,6 +32,7 @@ fn config(pairs: usize, faults: &[&str], realism: crate::model::realism::Realism
         enable_password: String::new(),
         timing: Timing::default(),
         realism,
+        target_on_units: true,
     }
 }
 

@@ -191,12 +191,18 @@ impl Connection {
     }
 
     pub fn journal(&self, stage: &str) -> Journal {
+        self.journal_with(stage, std::iter::empty())
+    }
+
+    /// The journal, masking the module's own secrets too (a download password).
+    pub fn journal_with(&self, stage: &str, more: impl Iterator<Item = String>) -> Journal {
         let path = (!self.journal.is_empty()).then(|| PathBuf::from(&self.journal));
         let unit = match &self.pair {
             Some(p) => format!("{p}/{}", self.unit_name()),
             None => self.unit_name(),
         };
-        Journal::new(path.as_deref(), &unit, stage, self.secrets())
+        let secrets = self.secrets().into_iter().chain(more).collect();
+        Journal::new(path.as_deref(), &unit, stage, secrets)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod lock;
 pub mod plan;
 pub mod readiness;
 pub mod report;
+pub mod stage;
 pub mod verify;
 pub mod wait_reboot;
 pub mod window;

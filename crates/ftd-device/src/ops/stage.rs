@@ -293,7 +293,7 @@ pub fn removable(files: &[PackageFile], running: &Version, target: &Package) -> 
 /// short.
 pub fn largest(files: &[PackageFile], n: usize) -> Vec<String> {
     let mut by_size: Vec<&PackageFile> = files.iter().collect();
-    by_size.sort_by(|a, b| b.size.cmp(&a.size));
+    by_size.sort_by_key(|f| std::cmp::Reverse(f.size));
     by_size
         .into_iter()
         .take(n)

@@ -94,6 +94,8 @@ pub struct SimConfig {
     pub enable_password: String,
     pub timing: Timing,
     pub realism: realism::Realism,
+    /// The target package is on the units from the start (else it must be staged).
+    pub target_on_units: bool,
 }
 
 pub struct Sim {
@@ -138,7 +140,7 @@ impl Sim {
                         &"m".repeat(815),
                         &mtime,
                     );
-                    if !faults.contains(&Fault::PackageMissing) {
+                    if config.target_on_units && !faults.contains(&Fault::PackageMissing) {
                         let corrupt = faults.contains(&Fault::PackageCorrupt);
                         fs.add_package(
                             &format!("{}/{target_package}", device::UPDATES_DIR),

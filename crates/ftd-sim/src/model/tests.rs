@@ -5,6 +5,7 @@ use super::*;
 
 fn sim(faults: &[&str]) -> Sim {
     let config = SimConfig {
+        target_on_units: true,
         pairs: 1,
         from: Version::parse("7.2.2-54").unwrap(),
         to: Version::parse("7.2.7-500").unwrap(),

@@ -138,7 +138,7 @@ impl Unit {
             Fault::DownloadDrop(at) => Some(*at),
             _ => None,
         });
-        if let Some(at) = drop_at.filter(|at| !self.download_dropped && offset < *at && end > *at) {
+        if let Some(at) = drop_at.filter(|at| !self.download_dropped && offset <= *at && end > *at) {
             let kept = (at - offset) as usize;
             self.fs.write_at(path, offset, &data[..kept], mtime);
             self.download_dropped = true;

@@ -264,6 +264,7 @@ impl UnitFront {
             channel: None,
             pending_channel: None,
             terminal_id: 0,
+            sftp: false,
             peer,
             slow_network: self.slow_network,
             slow_queue: None,

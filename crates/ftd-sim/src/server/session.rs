@@ -26,6 +26,8 @@ pub(super) struct UnitSession {
     /// The session channel until it asks for a shell (dropped) or SFTP (served).
     pub(super) pending_channel: Option<Channel<Msg>>,
     pub(super) terminal_id: u64,
+    /// The session serves SFTP: its bytes belong to the SFTP server, not to the terminal.
+    pub(super) sftp: bool,
     pub(super) peer: SocketAddr,
     pub(super) slow_network: bool,
     /// With a slow network, output goes through this queue to a task that trickles it out.
@@ -258,6 +260,7 @@ impl russh::server::Handler for UnitSession {
         match open {
             Some(open) if name == "sftp" && !refused => {
                 session.channel_success(channel)?;
+                self.sftp = true;
                 let handler = super::sftp::SftpSession::new(self.sim.clone(), self.key);
                 tokio::spawn(russh_sftp::server::run(open.into_stream(), handler));
             }
@@ -312,6 +315,9 @@ impl russh::server::Handler for UnitSession {
         data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
+        if self.sftp {
+            return Ok(());
+        }
         let mut sim = self.sim.lock().unwrap();
         let mut terminal = self.terminal.lock().unwrap();
         let mut outputs = Vec::new();

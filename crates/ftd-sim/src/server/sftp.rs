@@ -19,6 +19,8 @@ pub(super) struct SftpSession {
     pub key: UnitKey,
     handles: HashMap<String, String>,
     next: u64,
+    /// The connection dropped (`download-drop`): nothing after it reaches the unit.
+    lost: bool,
 }
 
 impl SftpSession {
@@ -28,6 +30,7 @@ impl SftpSession {
             key,
             handles: HashMap::new(),
             next: 0,
+            lost: false,
         }
     }
 
@@ -141,13 +144,19 @@ impl russh_sftp::server::Handler for SftpSession {
 
     async fn write(&mut self, id: u32, handle: String, offset: u64, data: Vec<u8>) -> Result<Status, Self::Error> {
         let path = self.handles.get(&handle).cloned().ok_or(StatusCode::Failure)?;
+        if self.lost {
+            return Err(StatusCode::ConnectionLost);
+        }
         let mut sim = self.sim.lock().unwrap();
         let stamp = ls_stamp(sim.clock.wall(sim.now()));
         match sim.pairs[self.key.0].units[self.key.1].receive(&path, offset, &data, &stamp) {
             Ok(()) => Ok(Self::ok(id)),
             // sftp-server answers ENOSPC with a plain failure.
             Err(Received::NoSpace) => Err(StatusCode::Failure),
-            Err(Received::Dropped(_)) => Err(StatusCode::ConnectionLost),
+            Err(Received::Dropped(_)) => {
+                self.lost = true;
+                Err(StatusCode::ConnectionLost)
+            }
         }
     }
 

@@ -49,6 +49,11 @@ impl Harness {
         }
     }
 
+    /// Runs a future on the harness's runtime (servers a test starts live there).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
     /// Files under `dir` on a unit of the sim.
     pub fn files_under(&self, unit: usize, dir: &str) -> Vec<String> {
         let sim = self.sim.running.sim.lock().unwrap();

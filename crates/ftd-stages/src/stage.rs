@@ -1,0 +1,667 @@
+//! `stage`: the upgrade package onto one unit, before anything else of the procedure. The
+//! unit pulls it (`url`: http, https, scp) or the controller pushes it (`src`: SFTP), into a
+//! partial file that becomes the package only once its size and checksum are right.
+
+use crate::connection::{Connection, block_on, secs};
+use crate::{inputs, report};
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::journal::Journal;
+use ftd_device::ops::checksum::Checksum;
+use ftd_device::ops::stage::{self, Paths, Pull, PullFailure, human};
+use ftd_device::ops::{OpError, facts, lock};
+use ftd_device::session::CliSession;
+use ftd_device::sftp::{SftpError, SftpLink};
+use ftd_device::version::Package;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+fn default_true() -> bool {
+    true
+}
+fn default_retries() -> u32 {
+    3
+}
+fn default_poll() -> f64 {
+    10.0
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(flatten)]
+    pub conn: Connection,
+    /// File name of the package in C(/ngfw/var/sf/updates). Default: the last part of
+    /// O(url) or O(src).
+    pub package: Option<String>,
+    /// Where the unit downloads the package from: C(http://), C(https://) (via the unit's
+    /// C(wget)) or C(scp://user@server[:port]/path) (via the unit's C(scp)). Mutually
+    /// exclusive with O(src).
+    pub url: Option<String>,
+    /// User for O(url) (HTTP basic authentication, or the scp user when the URL names none).
+    pub url_username: Option<String>,
+    /// Password for O(url), typed at the unit's password prompt (never on a command line).
+    #[schemars(extend("x-no_log" = true))]
+    pub url_password: Option<String>,
+    /// CA certificate the https server's certificate must chain to: PEM text, or a file on
+    /// the controller holding it. Written to the unit for the download only.
+    pub url_ca: Option<String>,
+    /// The scp server's host key as a known_hosts line (C([host]:port ssh-ed25519 AAAA...)).
+    /// Required for C(scp://) unless O(url_host_key_checking=false).
+    pub url_host_key: Option<String>,
+    /// Check the https server's certificate and the scp server's host key. Turning it off is
+    /// reported as a warning.
+    #[serde(default = "default_true")]
+    pub url_host_key_checking: bool,
+    /// A package file on the controller, pushed over the unit's management SSH with SFTP.
+    /// Whether FTD accepts SFTP is not publicly documented; prefer O(url). Mutually exclusive
+    /// with O(url).
+    #[schemars(extend("x-type" = "path"))]
+    pub src: Option<String>,
+    /// Published checksum, C(md5:<hex>) or C(sha512:<hex>), checked on the unit after the
+    /// transfer (and on a package already there). Without it the result carries a warning.
+    pub checksum: Option<String>,
+    /// Package size in bytes, when the source cannot tell it before the transfer (C(scp://)).
+    pub size: Option<u64>,
+    /// Delete upgrade packages of versions below the running one from the unit first (never
+    /// the running version's, never the target's).
+    #[serde(default)]
+    pub remove_old: bool,
+    /// Bytes per second at most, for WAN links.
+    #[schemars(range(min = 1.0))]
+    pub rate_limit: Option<u64>,
+    /// Seconds for the whole transfer. Default: from the size and O(rate_limit) (1 MiB/s
+    /// assumed without one) plus ten minutes; two hours when the size is unknown.
+    #[schemars(range(min = 0.0, max = 2592000.0))]
+    pub timeout: Option<f64>,
+    /// Times an interrupted download is continued from where it stopped.
+    #[serde(default = "default_retries")]
+    #[schemars(range(min = 0.0, max = 100.0))]
+    pub retries: u32,
+    /// Seconds between two progress lines in the journal.
+    #[serde(default = "default_poll")]
+    #[schemars(range(min = 0.05, max = 3600.0))]
+    pub poll_interval: f64,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "stage",
+    short_description: "Put the upgrade package on one FTD unit (download by the unit, or upload)",
+    description: &[
+        "Checks before any byte moves that C(/ngfw) has room for the package and its unpacking (twice the package), naming the largest files in C(/ngfw/var/sf/updates) when it has not.",
+        "With O(url) the unit downloads the package from its root shell (C(wget -c), C(scp)); an interrupted download continues where it stopped. With O(src) the controller uploads it with SFTP, continuing a partial upload.",
+        "The package is written to a partial file and moved into C(/ngfw/var/sf/updates) only once its size and O(checksum) are right; a checksum mismatch deletes the partial file and fails.",
+        "A package already on the unit with the right checksum is left alone (changed=false).",
+        "Progress (bytes, percent, rate, time left) goes to the journal, for C(ftd-upgrade watch).",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: Stage the package from the site's file server
+  ftd.ha_upgrade.stage:
+    url: "https://repo.example.net/ftd/Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar"
+    url_ca: "{{ lookup('file', 'files/repo-ca.pem') }}"
+    checksum: "sha512:{{ ftd_package_sha512 }}"
+    rate_limit: 5000000
+
+- name: Stage it over scp, the server's key pinned
+  ftd.ha_upgrade.stage:
+    url: "scp://pkg@10.10.0.5/srv/ftd/Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar"
+    url_password: "{{ vault_pkg_password }}"
+    url_host_key: "10.10.0.5 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA..."
+    size: 1123706880
+    checksum: "md5:{{ ftd_package_md5 }}"
+"#,
+    returns: r#"path:
+  description: The package on the unit.
+  returned: success
+  type: str
+size:
+  description: The package's size in bytes.
+  returned: when known
+  type: int
+source:
+  description: Where the package came from (the URL without credentials, or the controller path).
+  returned: always
+  type: str
+transferred:
+  description: Bytes moved by this run (0 when the package was already there).
+  returned: success
+  type: int
+resumed_from:
+  description: Bytes a partial file from an earlier, interrupted transfer already held.
+  returned: success
+  type: int
+attempts:
+  description: Transfers started (more than one when a download was interrupted and continued).
+  returned: success
+  type: int
+rate:
+  description: Average bytes per second of this run's transfer.
+  returned: when bytes moved
+  type: float
+free_before:
+  description: Free bytes on /ngfw before the transfer.
+  returned: success
+  type: int
+removed:
+  description: Old packages deleted with O(remove_old).
+  returned: success
+  type: list
+  elements: str
+checksum_verified:
+  description: Whether the package was checked against O(checksum).
+  returned: success
+  type: bool
+"#,
+    notes: &[
+        "The unit's C(wget) and C(scp) are the ones Cisco's own CLI-upgrade sample uses; C(--limit-rate), C(--ask-password) and C(--ca-certificate) assume GNU wget (not in the public record).",
+        "O(src) uploads through the management SSH; the public record does not show FTD accepting SFTP. When the unit refuses it, the module says so: use O(url).",
+    ],
+};
+
+/// Where the package comes from.
+enum Source {
+    Pull(Pull),
+    Push { path: PathBuf, size: u64 },
+}
+
+/// Everything read from the options before the unit is touched.
+struct Input {
+    package: Package,
+    source: Source,
+    /// Shown in messages and results: the URL without credentials, or the controller path.
+    shown: String,
+    password: Option<Zeroizing<String>>,
+    checksum: Option<Checksum>,
+    size: Option<u64>,
+}
+
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let input = match read_input(&args) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let unit = args.conn.unit_name();
+    let mut journal = args.conn.journal_with("stage", args.url_password.iter().cloned());
+    let r = block_on(async {
+        let mut s = match args.conn.login().await {
+            Ok(s) => s,
+            Err(e) => return report::fail(&unit, "stage", &e.into()),
+        };
+        let mut r = match stage(&args, &input, &mut s, &mut journal, ctx.ansible.check_mode).await {
+            Ok(r) => r,
+            Err(e) => report::fail(&unit, "stage", &e),
+        };
+        report::host_key_warning(&mut r, s.host_key_warning());
+        s.close().await;
+        r
+    });
+    let mut r = r.with("source", &input.shown);
+    if !args.url_host_key_checking && args.url.is_some() {
+        r.warn(format!(
+            "url_host_key_checking is off: the identity of {} was not verified",
+            input.shown
+        ));
+    }
+    if input.checksum.is_none() && !r.failed {
+        r.warn("no checksum given: the package was not verified against Cisco's published checksum");
+    }
+    report::journal_warning(&mut r, &journal);
+    report::close(&mut journal, r)
+}
+
+/// Options Ansible's argument spec cannot check, with Ansible's own wording where it has one.
+fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
+    let fail = |msg: String| Box::new(ModuleResult::fail(msg));
+    let (source, shown, name) = match (&args.url, &args.src) {
+        (Some(_), Some(_)) => return Err(fail("parameters are mutually exclusive: url|src".into())),
+        (None, None) => return Err(fail("one of the following is required: url, src".into())),
+        (Some(url), None) => {
+            let (pull, shown) = pull_of(args, url).map_err(fail)?;
+            let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            (Source::Pull(pull), shown, name)
+        }
+        (None, Some(src)) => {
+            let path = PathBuf::from(src);
+            let size = std::fs::metadata(&path)
+                .map_err(|e| fail(format!("src {src}: {e}")))?
+                .len();
+            if let Some(declared) = args.size.filter(|d| *d != size) {
+                return Err(fail(format!("src {src} has {size} bytes, not the size {declared} given")));
+            }
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (Source::Push { path, size }, src.clone(), name)
+        }
+    };
+    let unit = args.conn.unit_name();
+    let refuse = |e: OpError| Box::new(report::fail(&unit, "stage", &e));
+    let package = inputs::package(args.package.as_deref().unwrap_or(&name)).map_err(refuse)?;
+    let checksum = inputs::checksum(args.checksum.as_deref()).map_err(refuse)?;
+    let size = match &source {
+        Source::Push { size, .. } => Some(*size),
+        Source::Pull(_) => args.size,
+    };
+    Ok(Input {
+        package,
+        source,
+        shown,
+        password: args.url_password.clone().map(Zeroizing::new),
+        checksum,
+        size,
+    })
+}
+
+/// The pull for `url`, and the URL as it may be shown.
+fn pull_of(args: &Args, url: &str) -> Result<(Pull, String), String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("url {url} is not one: expected http://, https:// or scp://"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') && authority.split('@').next().unwrap_or_default().contains(':') {
+        return Err("url must not hold a password: give it in url_password".into());
+    }
+    match scheme {
+        "http" | "https" => {
+            let ca_pem = args.url_ca.as_deref().map(read_ca).transpose()?;
+            Ok((
+                Pull::Http {
+                    url: url.to_string(),
+                    username: args.url_username.clone(),
+                    ca_pem,
+                    check_certificate: args.url_host_key_checking,
+                },
+                url.to_string(),
+            ))
+        }
+        "scp" => {
+            let url = match (authority.contains('@'), &args.url_username) {
+                (true, _) => url.to_string(),
+                (false, Some(user)) => format!("scp://{user}@{rest}"),
+                (false, None) => {
+                    return Err("scp:// needs a user: in the url (scp://user@server/path) or in url_username".into());
+                }
+            };
+            let host_key = match (&args.url_host_key, args.url_host_key_checking) {
+                (Some(line), _) if line.split_whitespace().count() >= 3 => Some(line.trim().to_string()),
+                (Some(line), _) => {
+                    return Err(format!(
+                        "url_host_key '{line}' is not a known_hosts line: expected 'HOST KEYTYPE BASE64' (ssh-keyscan prints them)"
+                    ));
+                }
+                (None, false) => None,
+                (None, true) => {
+                    return Err("url_host_key is required for scp:// (the server's known_hosts line, from ssh-keyscan); url_host_key_checking: false skips the check".into());
+                }
+            };
+            Ok((Pull::Scp { url: url.clone(), host_key }, url))
+        }
+        other => Err(format!("url scheme {other}:// is not supported: use http://, https:// or scp://")),
+    }
+}
+
+/// `url_ca`: PEM text, or a controller file holding it.
+fn read_ca(value: &str) -> Result<String, String> {
+    let pem = if value.trim_start().starts_with("-----BEGIN") {
+        value.to_string()
+    } else {
+        std::fs::read_to_string(value).map_err(|e| format!("url_ca {value}: {e}"))?
+    };
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err("url_ca holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into());
+    }
+    Ok(pem)
+}
+
+/// What the unit has before the transfer.
+struct Before {
+    free: u64,
+    partial: u64,
+    total: Option<u64>,
+    removed: Vec<String>,
+}
+
+async fn stage(
+    args: &Args,
+    input: &Input,
+    s: &mut CliSession,
+    journal: &mut Journal,
+    check_mode: bool,
+) -> Result<ModuleResult, OpError> {
+    let unit = args.conn.unit_name();
+    let paths = Paths::of(&input.package);
+    let id = facts::identity(s).await?;
+    let password = input.password.as_deref().map(String::as_str);
+    let pull = match &input.source {
+        Source::Pull(p) => Some(p),
+        Source::Push { .. } => None,
+    };
+    let announced = match (input.size, pull) {
+        (Some(size), _) => Some(size),
+        // In check mode nothing is written to the unit, so a private CA cannot be used to ask.
+        (None, Some(Pull::Http { ca_pem: Some(_), .. })) if check_mode => None,
+        (None, Some(p)) => {
+            if !check_mode {
+                stage::prepare(s, p, &paths).await?;
+            }
+            stage::announced_size(s, p, &paths, password)
+                .await
+                .map_err(|e| match e {
+                    OpError::Refused(m) => OpError::Refused(format!("{m}{}", hint(&m))),
+                    e => e,
+                })?
+        }
+        (None, None) => None,
+    };
+    if let Some(present) = stage::size_of(s, &paths.package).await? {
+        match stage::matches(s, &paths.package, input.checksum.as_ref()).await? {
+            Some(true) => return Ok(already(&unit, &paths, present, true)),
+            None if announced.is_none_or(|a| a == present) => return Ok(already(&unit, &paths, present, false)),
+            _ => {
+                journal.record(None, &format!("{} is on the unit but is not the published package: replacing it", paths.package));
+                if !check_mode {
+                    s.root_ok(&format!("rm -f {}", paths.package)).await?;
+                }
+            }
+        }
+    }
+    let mut before = Before {
+        free: stage::free_bytes(s).await?,
+        partial: stage::size_of(s, &paths.part).await?.unwrap_or(0),
+        total: announced,
+        removed: Vec::new(),
+    };
+    if before.total.is_some_and(|t| before.partial > t) {
+        s.root_ok(&format!("rm -f {}", paths.part)).await?;
+        before.partial = 0;
+    }
+    let files = facts::packages(s).await?;
+    if args.remove_old {
+        before.removed = stage::removable(&files, &id.version, &input.package);
+        if !before.removed.is_empty() && !check_mode {
+            let list: Vec<String> = before.removed.iter().map(|n| format!("{}/{n}", ftd_device::paths::UPDATES_DIR)).collect();
+            s.root_ok(&format!("rm -f {}", list.join(" "))).await?;
+            journal.record(None, &format!("removed old packages: {}", before.removed.join(", ")));
+            before.free = stage::free_bytes(s).await?;
+        }
+    }
+    if let Some(total) = before.total {
+        // The package plus as much again for its unpacking (domain §11), less what a partial
+        // file already holds; old packages that would be removed count as free in check mode.
+        let needed = (total - before.partial) + total;
+        let freed: u64 = if check_mode {
+            files.iter().filter(|f| before.removed.contains(&f.name)).map(|f| f.size).sum()
+        } else {
+            0
+        };
+        if before.free + freed < needed {
+            return Err(OpError::Refused(format!(
+                "not enough space on /ngfw: {} free, {} needed (the {} package and as much again to unpack it). Largest files in {}: {}. {}",
+                human(before.free + freed),
+                human(needed),
+                human(total),
+                ftd_device::paths::UPDATES_DIR,
+                stage::largest(&files, 3).join(", "),
+                if args.remove_old { "Free space by hand" } else { "remove_old: true deletes packages older than the running version" }
+            )));
+        }
+    }
+    if check_mode {
+        let left = before.total.map(|t| t - before.partial);
+        return Ok(ModuleResult::changed(format!(
+            "{unit}: would transfer {} from {} to {}{}",
+            left.map(human).unwrap_or_else(|| "the package (size unknown)".into()),
+            input.shown,
+            paths.package,
+            if before.partial > 0 { format!(", continuing at byte {}", before.partial) } else { String::new() }
+        ))
+        .with("path", &paths.package)
+        .with("size", before.total)
+        .with("free_before", before.free)
+        .with("resumed_from", before.partial)
+        .with("removed", &before.removed));
+    }
+    lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
+    journal.record(
+        Some(0),
+        &format!(
+            "staging {} from {}{}",
+            input.package.file_name,
+            input.shown,
+            before.total.map(|t| format!(" ({})", human(t))).unwrap_or_default()
+        ),
+    );
+    let started = Instant::now();
+    let done = match &input.source {
+        Source::Pull(p) => {
+            stage::prepare(s, p, &paths).await?;
+            download(args, input, p, &paths, s, journal, &before).await?
+        }
+        Source::Push { path, .. } => upload(args, path, &paths, s, journal, &before).await?,
+    };
+    let size = stage::size_of(s, &paths.part).await?.unwrap_or(0);
+    if let Some(total) = before.total.filter(|t| *t != size) {
+        return Err(OpError::Failed(format!(
+            "the transfer ended with {size} of {total} bytes in {}; run again to continue it",
+            paths.part
+        )));
+    }
+    if let Some(sum) = &input.checksum {
+        let actual = stage::checksum_of(s, &paths.part, sum.algorithm).await?;
+        if actual != sum.hex {
+            s.root_ok(&format!("rm -f {}", paths.part)).await?;
+            return Err(OpError::Failed(format!(
+                "the file received has {} {actual}, not the published {}: it was deleted. The source does not hold the package Cisco published (or it was damaged on the way)",
+                sum.algorithm, sum.hex
+            )));
+        }
+    }
+    stage::place(s, &paths).await?;
+    stage::tidy(s, &paths).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let moved = size.saturating_sub(done.resumed_from);
+    let rate = moved as f64 / seconds.max(0.001);
+    journal.record(
+        Some(100),
+        &format!("staged {} ({}) in {seconds:.1}s, {}/s", input.package.file_name, human(size), human(rate as u64)),
+    );
+    Ok(ModuleResult::changed(format!(
+        "{unit}: {} staged ({}, {}/s){}",
+        paths.package,
+        human(size),
+        human(rate as u64),
+        if done.resumed_from > 0 { format!(", continued from byte {}", done.resumed_from) } else { String::new() }
+    ))
+    .with("path", &paths.package)
+    .with("size", size)
+    .with("transferred", moved)
+    .with("resumed_from", done.resumed_from)
+    .with("attempts", done.attempts)
+    .with("rate", (rate * 10.0).round() / 10.0)
+    .with("free_before", before.free)
+    .with("removed", &before.removed)
+    .with("checksum_verified", input.checksum.is_some()))
+}
+
+fn already(unit: &str, paths: &Paths, size: u64, verified: bool) -> ModuleResult {
+    ModuleResult::ok(format!(
+        "{unit}: {} is already on the unit{}",
+        paths.package,
+        if verified { " with the published checksum" } else { " (same name and size)" }
+    ))
+    .with("path", &paths.package)
+    .with("size", size)
+    .with("transferred", 0)
+    .with("resumed_from", 0)
+    .with("attempts", 0)
+    .with("removed", Vec::<String>::new())
+    .with("checksum_verified", verified)
+}
+
+/// Seconds the transfer may take: the option, or from the size and rate.
+fn transfer_limit(args: &Args, total: Option<u64>) -> Duration {
+    match (args.timeout, total) {
+        (Some(t), _) => secs(t),
+        (None, Some(total)) => {
+            let rate = args.rate_limit.unwrap_or(1 << 20) as f64;
+            secs(total as f64 / rate * 1.25 + 600.0)
+        }
+        (None, None) => secs(7200.0),
+    }
+}
+
+/// A progress line: bytes, percent, rate, time left.
+struct Progress {
+    started: Instant,
+    from: u64,
+    total: Option<u64>,
+}
+
+impl Progress {
+    fn record(&self, journal: &mut Journal, at: u64) {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let rate = (at.saturating_sub(self.from)) as f64 / secs;
+        let percent = self.total.map(|t| (at * 100 / t.max(1)).min(99) as u8);
+        let eta = match (self.total, rate > 0.0) {
+            (Some(t), true) => format!(", {:.0}s left", t.saturating_sub(at) as f64 / rate),
+            _ => String::new(),
+        };
+        let of = self.total.map(|t| format!(" of {}", human(t))).unwrap_or_default();
+        journal.record_data(
+            percent,
+            &format!("staging: {}{of}, {}/s{eta}", human(at), human(rate as u64)),
+            Some(serde_json::json!({"bytes": at, "total": self.total, "rate": rate.round()})),
+        );
+    }
+}
+
+/// What a transfer did.
+struct Done {
+    attempts: u32,
+    /// Bytes already on the unit from an earlier transfer when this one started.
+    resumed_from: u64,
+}
+
+/// The unit downloads; an interrupted download is continued up to `retries` times.
+async fn download(
+    args: &Args,
+    input: &Input,
+    pull: &Pull,
+    paths: &Paths,
+    s: &mut CliSession,
+    journal: &mut Journal,
+    before: &Before,
+) -> Result<Done, OpError> {
+    let command = stage::pull_command(pull, paths, args.rate_limit)?;
+    let limit = transfer_limit(args, before.total);
+    let deadline = Instant::now() + limit;
+    let password = input.password.as_deref().map(String::as_str);
+    let progress = Progress {
+        started: Instant::now(),
+        from: before.partial,
+        total: before.total,
+    };
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let watch = async || {
+            if let Ok(Some(at)) = stage::size_of(s, &paths.part).await {
+                progress.record(journal, at);
+            }
+        };
+        let outcome = stage::pull(&args.conn.options(), args.conn.escalation(), &command, password, left, secs(args.poll_interval), watch).await;
+        match outcome {
+            Ok(()) => {
+                return Ok(Done {
+                    attempts,
+                    resumed_from: before.partial,
+                });
+            }
+            Err(PullFailure::Interrupted(why)) if attempts <= args.retries && Instant::now() < deadline => {
+                let at = stage::size_of(s, &paths.part).await?.unwrap_or(0);
+                journal.record(None, &format!("download interrupted at byte {at} ({why}); continuing"));
+            }
+            Err(PullFailure::Interrupted(why)) | Err(PullFailure::Failed(why)) => {
+                return Err(OpError::Failed(format!(
+                    "the unit's download from {} failed after {attempts} attempt(s): {why}{}",
+                    input.shown,
+                    hint(&why)
+                )));
+            }
+        }
+    }
+}
+
+/// What to do about a failed download, from what the tool said.
+fn hint(why: &str) -> &'static str {
+    if why.contains("certificate") {
+        ". Give the server's CA in url_ca"
+    } else if why.contains("Host key verification failed") {
+        ". Check url_host_key against the server's key (ssh-keyscan)"
+    } else if why.contains("Permission denied") || why.contains("Authentication Failed") {
+        ". Check url_username and url_password"
+    } else if why.contains("No space left") {
+        ". Free space on /ngfw (remove_old: true)"
+    } else if why.contains("ERROR 404") || why.contains("No such file") {
+        ". Check the path in url"
+    } else {
+        ". The partial file is kept: run again to continue"
+    }
+}
+
+/// The controller uploads with SFTP into the admin's home, then root moves the file.
+async fn upload(
+    args: &Args,
+    path: &std::path::Path,
+    paths: &Paths,
+    s: &mut CliSession,
+    journal: &mut Journal,
+    before: &Before,
+) -> Result<Done, OpError> {
+    let name = paths.part.rsplit('/').next().unwrap_or("package.part");
+    let remote = format!("/home/admin/{name}");
+    let link = match SftpLink::open(&args.conn.options()).await {
+        Ok(l) => l,
+        Err(SftpError::Refused(why)) => {
+            return Err(OpError::Refused(format!(
+                "the unit refused SFTP over its management SSH ({why}); the public record does not show FTD accepting uploads. Stage with url instead: the unit downloads the package itself with wget or scp"
+            )));
+        }
+        Err(SftpError::Device(e)) => return Err(e.into()),
+        Err(e) => return Err(OpError::Failed(e.to_string())),
+    };
+    // An earlier upload's partial file: in the home folder, or already moved beside the packages.
+    let from = match link.size(&remote).await {
+        Some(n) if n <= before.total.unwrap_or(u64::MAX) => n,
+        _ => 0,
+    };
+    let progress = Progress {
+        started: Instant::now(),
+        from,
+        total: before.total,
+    };
+    let poll = secs(args.poll_interval);
+    let mut last = Instant::now();
+    let uploaded = tokio::time::timeout(
+        transfer_limit(args, before.total),
+        link.upload(path, &remote, from, args.rate_limit, |at| {
+            if last.elapsed() >= poll {
+                progress.record(journal, at);
+                last = Instant::now();
+            }
+        }),
+    )
+    .await;
+    link.close().await;
+    match uploaded {
+        Err(_) => return Err(OpError::TimedOut(format!("the upload did not finish in time; {remote} is kept, run again to continue"))),
+        Ok(Err(e)) => return Err(OpError::Failed(format!("{e}; {remote} is kept, run again to continue"))),
+        Ok(Ok(_)) => {}
+    }
+    s.root_ok(&format!("mkdir -p {} && mv {remote} {}", stage::STAGE_DIR, paths.part)).await?;
+    Ok(Done {
+        attempts: 1,
+        resumed_from: from,
+    })
+}
