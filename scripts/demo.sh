@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The main job: start a simulated FTD HA pair, upgrade it with playbooks/upgrade_ha.yml
-# (standby first, swap, the other unit, roles restored, verify) and print the summary.
+# The main job: start a simulated FTD HA pair whose units do not have the package yet and a
+# package server (HTTPS, its own CA, a password), upgrade the pair with playbooks/upgrade_ha.yml
+# (stage both units, readiness, standby first, swap, the other unit, roles restored, verify)
+# and print the summary.
 #   FTD_DEMO_TIME_SCALE=0.05 make demo    # slower, closer to a rehearsal
+#   FTD_DEMO_STAGE=none make demo         # the package already on the units
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh
@@ -11,9 +14,11 @@ cargo build --quiet --release -p ftd-report
 
 work=$(mktemp -d -t ftd-demo.XXXXXX)
 scale=${FTD_DEMO_TIME_SCALE:-0.008}
-scripts/sim-up.sh "$work" --pairs 1 --time-scale "$scale" > /dev/null
+stage=${FTD_DEMO_STAGE:-https}
+scripts/sim-up.sh "$work" --pairs 1 --time-scale "$scale" --package-server "$stage" \
+  --package-auth "fetch:Demo-Package-Pass-$RANDOM" > /dev/null
 trap 'scripts/sim-down.sh "$work"' EXIT
-echo "== ftd-sim: one HA pair 7.2.2-54 -> 7.2.7-500, time scale $scale (inventory $work/inventory.yml)"
+echo "== ftd-sim: one HA pair 7.2.2-54 -> 7.2.7-500, time scale $scale, package staged over $stage (inventory $work/inventory.yml)"
 echo "== follow progress in another terminal: tail -f $work/journal.jsonl"
 start=$(date +%s)
 status=0

@@ -10,7 +10,8 @@ use std::fmt::Write;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-pub const STAGES: [&str; 5] = [
+pub const STAGES: [&str; 6] = [
+    "stage",
     "readiness",
     "install",
     "wait_reboot",
