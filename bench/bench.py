@@ -151,6 +151,41 @@ def bench_module_cost(runs):
     return rows
 
 
+# 6. Staging throughput --------------------------------------------------------------------------
+def bench_staging(size_mb, runs):
+    """MB/s of `stage` on loopback, each way, beside the C tools over the same servers."""
+    size = size_mb << 20
+    mb = size / 1e6
+    rows = {k: [] for k in ("ours: stage url (the unit's wget from the package server)",
+                            "curl from the package server (HTTP limit)",
+                            "ours: stage src (SFTP upload into the unit)",
+                            "OpenSSH scp upload into the unit (SSH limit)")}
+    for _ in range(runs):
+        with Sim("--pairs", 1, "--time-scale", 1, "--package-server", "http", "--package-size", size) as sim:
+            url, checksum = sim.vars["ftd_package_url"], sim.vars["ftd_package_checksum"]
+            local = sim.dir / sim.vars["ftd_package"]
+            r = run_measured(["curl", "-sS", "-o", local, url])
+            assert r["rc"] == 0, r["out"]
+            rows["curl from the package server (HTTP limit)"].append(mb / r["wall"])
+            stage = RELEASE / "stage"
+            r = run_measured([stage, write_args(sim, "fw-1-a", url=url, checksum=checksum)])
+            assert r["rc"] == 0, r["out"][-2000:]
+            rows["ours: stage url (the unit's wget from the package server)"].append(mb / r["wall"])
+            r = run_measured([stage, write_args(sim, "fw-1-b", src=str(local), checksum=checksum)])
+            assert r["rc"] == 0, r["out"][-2000:]
+            rows["ours: stage src (SFTP upload into the unit)"].append(mb / r["wall"])
+            askpass = sim.dir / "askpass.sh"
+            askpass.write_text(f"#!/bin/sh\necho '{sim.hosts['fw-1-b']['ansible_password']}'\n")
+            askpass.chmod(0o700)
+            os.environ.update(SSH_ASKPASS=str(askpass), SSH_ASKPASS_REQUIRE="force")
+            r = run_measured(["scp", "-q", "-P", sim.hosts["fw-1-b"]["ansible_port"], "-o",
+                              f"UserKnownHostsFile={sim.vars['ftd_known_hosts']}", local,
+                              "admin@127.0.0.1:/home/admin/copy.tar"])
+            assert r["rc"] == 0, r["out"][-2000:]
+            rows["OpenSSH scp upload into the unit (SSH limit)"].append(mb / r["wall"])
+    return rows
+
+
 # 2. Reboot-return detection ------------------------------------------------------------------
 def parse_time(s):
     return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
@@ -302,6 +337,17 @@ def main():
                   f"{len(polls)} polls of `upgrade_status.log` (`tail -c +N`), the log growing to {polls[-1][0]} bytes.",
                   f"Bytes the unit sent per poll (echo, new lines, status marker, prompt): first quarter {spread(early, '{:.0f}')}, "
                   f"last quarter {spread(late, '{:.0f}')}. Reading the whole log each time would cost up to {polls[-1][0]} bytes a poll.", ""]
+
+    print("6. staging", flush=True)
+    size_mb, sruns = (16, 1) if short else (256, 3)
+    staging = bench_staging(size_mb, sruns)
+    lines += ["## 6. Staging a package on loopback", "",
+              f"A {size_mb} MiB package, {sruns} run(s), each with a fresh sim; MB/s = size / wall time of the whole",
+              "command (for `stage`: login, space check, transfer, checksum on the unit, move into place).", "",
+              "| what | MB/s |", "|---|---|"]
+    for name, xs in staging.items():
+        lines.append(f"| {name} | {spread(xs, '{:.1f}')} |")
+    lines.append("")
 
     print("4. fleet", flush=True)
     fleet = [1, 2] if short else [1, 10, 50]

@@ -46,8 +46,9 @@ pub enum Fault {
     LinaLate(f64),
     /// After a boot, config sync takes this many device seconds (7.6 allows 7200).
     ConfigSync(f64),
-    /// `/ngfw` has 1 GiB free.
-    DiskFull,
+    /// `/ngfw` has this many bytes free (1 GiB unless given): the readiness check fails at
+    /// its disk space script, and staging finds no room.
+    DiskFull(u64),
     /// Once upgraded, this interface (name or nameif) stays down.
     InterfaceDown(String),
     /// After `System will now reboot` the unit stays up this many device seconds.
@@ -78,7 +79,7 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full, interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
 download-drop=BYTES, no-sftp";
 
 impl FromStr for FaultSpec {
@@ -137,7 +138,11 @@ impl FromStr for FaultSpec {
             "garbage" => Fault::Garbage(need(arg)?),
             "takeover-on" => Fault::TakeoverOn(need(arg)?),
             "double-reboot" => Fault::DoubleReboot,
-            "disk-full" => Fault::DiskFull,
+            "disk-full" => Fault::DiskFull(
+                arg.map(|a| a.parse().map_err(|_| usage()))
+                    .transpose()?
+                    .unwrap_or(1 << 30),
+            ),
             "interface-down" => Fault::InterfaceDown(need(arg)?),
             "reboot-delay" => Fault::RebootDelay(need(arg)?.parse().map_err(|_| usage())?),
             "auth-fail-from" => Fault::AuthFailFrom(need(arg)?.parse().map_err(|_| usage())?),

@@ -154,8 +154,11 @@ impl Unit {
         const NGFW_SIZE: u64 = 36 << 30;
         const SYSTEM_USED: u64 = 9_771_000_000;
         let mut used = (SYSTEM_USED + self.fs.total_bytes()).min(NGFW_SIZE);
-        if self.faults.contains(&Fault::DiskFull) {
-            used = NGFW_SIZE - (1 << 30);
+        if let Some(free) = self.faults.iter().find_map(|f| match f {
+            Fault::DiskFull(free) => Some(*free),
+            _ => None,
+        }) {
+            used = NGFW_SIZE - free.min(NGFW_SIZE);
         }
         (NGFW_SIZE, used, NGFW_SIZE - used)
     }
@@ -462,7 +465,7 @@ impl Unit {
     }
 
     fn readiness_fault(&self) -> Option<String> {
-        if self.faults.contains(&Fault::DiskFull) {
+        if self.has(|f| matches!(f, Fault::DiskFull(_))) {
             return Some("000_start/410_check_disk_space.sh".into());
         }
         self.faults.iter().find_map(|f| {

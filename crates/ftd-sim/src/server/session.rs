@@ -247,6 +247,17 @@ impl russh::server::Handler for UnitSession {
         Ok(())
     }
 
+    /// The SFTP client is done (OpenSSH's scp sends EOF): exit status 0 and close, as
+    /// sshd does for its sftp-server.
+    async fn channel_eof(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+        if self.sftp {
+            session.exit_status_request(channel, 0)?;
+            session.eof(channel)?;
+            session.close(channel)?;
+        }
+        Ok(())
+    }
+
     async fn subsystem_request(
         &mut self,
         channel: ChannelId,

@@ -163,9 +163,9 @@ impl russh_sftp::server::Handler for SftpSession {
     async fn read(&mut self, id: u32, handle: String, offset: u64, len: u32) -> Result<Data, Self::Error> {
         let path = self.handles.get(&handle).cloned().ok_or(StatusCode::Failure)?;
         let sim = self.sim.lock().unwrap();
-        let data = match sim.pairs[self.key.0].units[self.key.1].fs.get(&path) {
-            Some(FsFile::Bytes(b)) => b.clone(),
-            Some(FsFile::Text(t)) => t.clone().into_bytes(),
+        let data: &[u8] = match sim.pairs[self.key.0].units[self.key.1].fs.get(&path) {
+            Some(FsFile::Bytes(b)) => b,
+            Some(FsFile::Text(t)) => t.as_bytes(),
             _ => return Err(StatusCode::Failure),
         };
         let start = (offset as usize).min(data.len());
