@@ -37,8 +37,9 @@ pub struct Args {
     /// O(url) or O(src).
     pub package: Option<String>,
     /// Where the unit downloads the package from: C(http://), C(https://) (via the unit's
-    /// C(wget)) or C(scp://user@server[:port]/path) (via the unit's C(scp)). Mutually
-    /// exclusive with O(src).
+    /// C(wget)) or C(scp://user@server[:port]/path) (via the unit's C(scp); as OpenSSH reads
+    /// it, the path is relative to the user's home, C(//srv/ftd/x.tar) for an absolute one).
+    /// Mutually exclusive with O(src).
     pub url: Option<String>,
     /// User for O(url) (HTTP basic authentication, or the scp user when the URL names none).
     pub url_username: Option<String>,
@@ -106,7 +107,7 @@ pub const INFO: ModuleInfo = ModuleInfo {
 
 - name: Stage it over scp, the server's key pinned
   ftd.ha_upgrade.stage:
-    url: "scp://pkg@10.10.0.5/srv/ftd/Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar"
+    url: "scp://pkg@10.10.0.5//srv/ftd/Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar"
     url_password: "{{ vault_pkg_password }}"
     url_host_key: "10.10.0.5 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA..."
     size: 1123706880

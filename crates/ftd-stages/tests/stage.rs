@@ -276,7 +276,8 @@ fn scp_from_an_ssh_server_with_its_host_key_pinned() {
         .find(|l| l.starts_with(&format!("[127.0.0.1]:{port} ")))
         .unwrap()
         .to_string();
-    let url = format!("scp://admin@127.0.0.1:{port}/ngfw/var/sf/updates/{PACKAGE}");
+    // As with OpenSSH, the path after the host is relative to the home: `//` for an absolute one.
+    let url = format!("scp://admin@127.0.0.1:{port}//ngfw/var/sf/updates/{PACKAGE}");
 
     let unpinned = site.stage(1, json!({"url": url, "url_password": ftd_sim::testing::PASSWORD}));
     assert_eq!(unpinned["failed"], true);

@@ -210,7 +210,9 @@ pub fn scp(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
 
 type Remote = (Option<String>, String, Option<u16>, String);
 
-/// `scp://[user@]host[:port]/path` or `[user@]host:path`.
+/// `scp://[user@]host[:port]/path` or `[user@]host:path`. As in OpenSSH's `parse_uri`, the
+/// URI's path loses its first slash (relative to the login's home; `//abs/path` for an
+/// absolute one) and `%XX` escapes are decoded.
 fn remote(text: &str) -> Option<Remote> {
     if let Some(rest) = text.strip_prefix("scp://") {
         let (authority, path) = rest.split_once('/')?;
@@ -223,7 +225,7 @@ fn remote(text: &str) -> Option<Remote> {
             _ => (hostport, None),
         };
         let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
-        return Some((user, host, port, format!("/{path}")));
+        return Some((user, host, port, percent_decoded(path)?));
     }
     let (authority, path) = text.split_once(':')?;
     if authority.contains('/') {
@@ -236,6 +238,23 @@ fn remote(text: &str) -> Option<Remote> {
     Some((user, host, None, path.to_string()))
 }
 
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,12 +262,12 @@ mod tests {
     #[test]
     fn remote_forms() {
         assert_eq!(
-            remote("scp://ftp@10.0.0.5:2222/pub/x.tar"),
-            Some((Some("ftp".into()), "10.0.0.5".into(), Some(2222), "/pub/x.tar".into()))
+            remote("scp://ftp@10.0.0.5:2222/pub/x%20y.tar"),
+            Some((Some("ftp".into()), "10.0.0.5".into(), Some(2222), "pub/x y.tar".into()))
         );
         assert_eq!(
-            remote("scp://10.0.0.5/x.tar"),
-            Some((None, "10.0.0.5".into(), None, "/x.tar".into()))
+            remote("scp://10.0.0.5//srv/x.tar"),
+            Some((None, "10.0.0.5".into(), None, "/srv/x.tar".into()))
         );
         assert_eq!(
             remote("ftp@server:/pub/x.tar"),
