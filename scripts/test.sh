@@ -13,20 +13,34 @@ cargo test --workspace
 echo "== collection (release binaries)"
 scripts/build-collection.sh
 
+# The Ansible-level checks and the molecule scenarios wait on simulated devices most of the
+# time: they run side by side, each against its own simulators, and their logs are printed
+# one after the other.
+echo "== modules under ansible-core, and the molecule scenarios (in parallel)"
+logs=$(mktemp -d -t ftd-test.XXXXXX)
+tests/ansible/run.sh > "$logs/ansible.log" 2>&1 &
+ansible_pid=$!
+(
+  passed=0 failed=0
+  for scenario in default fleet faults resume; do
+    if molecule test -s "$scenario" > "$logs/molecule-$scenario.log" 2>&1; then
+      passed=$((passed + 1)); echo "molecule $scenario: ok"
+    else
+      failed=$((failed + 1)); echo "molecule $scenario: FAILED"; tail -60 "$logs/molecule-$scenario.log"
+    fi
+  done
+  echo "molecule: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+) > "$logs/molecule.log" 2>&1 &
+molecule_pid=$!
+status=0
+wait "$ansible_pid" || status=1
 echo "== modules under ansible-core"
-tests/ansible/run.sh
-
+cat "$logs/ansible.log"
+wait "$molecule_pid" || status=1
 echo "== molecule"
-passed=0 failed=0
-for scenario in default fleet faults resume; do
-  if molecule test -s "$scenario"; then
-    passed=$((passed + 1)); echo "molecule $scenario: ok"
-  else
-    failed=$((failed + 1)); echo "molecule $scenario: FAILED"
-  fi
-done
-echo "molecule: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cat "$logs/molecule.log"
+[ "$status" -eq 0 ]
 
 # Benchmarks are not tests: the short mode runs so that the harness cannot rot, and its
 # figures go to a scratch file, never to bench/RESULTS.md.

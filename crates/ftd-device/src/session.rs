@@ -537,7 +537,9 @@ mod tests {
     fn password_prompts_are_seen_at_the_end_only() {
         assert!(asks_password("Password for user 'pkg': "));
         assert!(asks_password("\r\nftp@10.0.0.5's password: "));
-        assert!(!asks_password("wget --ask-password --user=pkg http://x/a.tar\r\n"));
+        assert!(!asks_password(
+            "wget --ask-password --user=pkg http://x/a.tar\r\n"
+        ));
         assert!(!asks_password("Password: ok\r\nsaved"));
     }
 

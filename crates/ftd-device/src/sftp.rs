@@ -41,10 +41,13 @@ impl SftpLink {
             .request_subsystem(true, "sftp")
             .await
             .map_err(|e| refused(&e))?;
-        let sftp = tokio::time::timeout(opts.connect_timeout, SftpSession::new(channel.into_stream()))
-            .await
-            .map_err(|_| SftpError::Refused("the sftp subsystem did not answer".into()))?
-            .map_err(|e| refused(&e))?;
+        let sftp = tokio::time::timeout(
+            opts.connect_timeout,
+            SftpSession::new(channel.into_stream()),
+        )
+        .await
+        .map_err(|_| SftpError::Refused("the sftp subsystem did not answer".into()))?
+        .map_err(|e| refused(&e))?;
         Ok(SftpLink { handle, sftp })
     }
 
@@ -64,7 +67,8 @@ impl SftpLink {
         rate: Option<u64>,
         mut progress: impl FnMut(u64),
     ) -> Result<u64, SftpError> {
-        let io = |what: &str, e: &dyn std::fmt::Display| SftpError::Transfer(format!("{what}: {e}"));
+        let io =
+            |what: &str, e: &dyn std::fmt::Display| SftpError::Transfer(format!("{what}: {e}"));
         let mut src = tokio::fs::File::open(local)
             .await
             .map_err(|e| io(&format!("reading {}", local.display()), &e))?;

@@ -106,68 +106,66 @@ pub(crate) type Connected = client::Handle<HostKeyCheck>;
 
 /// Connects, checks the host key, authenticates.
 pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceError> {
-        let verdict = Arc::new(Mutex::new(None));
-        let handler = HostKeyCheck {
-            host: opts.host.clone(),
-            port: opts.port,
-            known_hosts: opts.known_hosts.clone(),
-            enabled: opts.host_key_checking,
-            verdict: verdict.clone(),
-        };
-        let config = Arc::new(client::Config {
-            inactivity_timeout: None,
-            keepalive_interval: Some(Duration::from_secs(15)),
-            keepalive_max: 4,
-            nodelay: true,
-            ..Default::default()
-        });
-        let unreachable = |reason: String| DeviceError::Unreachable {
-            host: opts.host.clone(),
-            port: opts.port,
-            reason,
-        };
-        let addr = (opts.host.as_str(), opts.port);
-        let connected = timeout(opts.connect_timeout, client::connect(config, addr, handler)).await;
-        let mut handle = match connected {
-            Err(_) => {
-                return Err(unreachable(format!(
-                    "no SSH answer within {}s",
-                    opts.connect_timeout.as_secs_f64()
-                )));
-            }
-            Ok(Ok(h)) => h,
-            Ok(Err(e)) => {
-                return Err(match verdict.lock().unwrap().take() {
-                    Some(HostKeyVerdict::Unknown(fingerprint)) => DeviceError::HostKeyUnknown {
-                        host: opts.host.clone(),
-                        port: opts.port,
-                        fingerprint,
-                        known_hosts: opts.known_hosts.display().to_string(),
-                    },
-                    Some(HostKeyVerdict::Changed(fingerprint, line)) => {
-                        DeviceError::HostKeyChanged {
-                            host: opts.host.clone(),
-                            port: opts.port,
-                            fingerprint,
-                            line,
-                            known_hosts: opts.known_hosts.display().to_string(),
-                        }
-                    }
-                    Some(HostKeyVerdict::Failed(why)) => unreachable(format!(
-                        "cannot read known_hosts {}: {why}",
-                        opts.known_hosts.display()
-                    )),
-                    None => unreachable(e.to_string()),
-                });
-            }
-        };
-        timeout(opts.connect_timeout, authenticate(&mut handle, opts))
-            .await
-            .map_err(|_| DeviceError::Timeout {
-                waiting_for: "SSH authentication".into(),
-                seconds: opts.connect_timeout.as_secs_f64(),
-                last_seen: String::new(),
-            })??;
+    let verdict = Arc::new(Mutex::new(None));
+    let handler = HostKeyCheck {
+        host: opts.host.clone(),
+        port: opts.port,
+        known_hosts: opts.known_hosts.clone(),
+        enabled: opts.host_key_checking,
+        verdict: verdict.clone(),
+    };
+    let config = Arc::new(client::Config {
+        inactivity_timeout: None,
+        keepalive_interval: Some(Duration::from_secs(15)),
+        keepalive_max: 4,
+        nodelay: true,
+        ..Default::default()
+    });
+    let unreachable = |reason: String| DeviceError::Unreachable {
+        host: opts.host.clone(),
+        port: opts.port,
+        reason,
+    };
+    let addr = (opts.host.as_str(), opts.port);
+    let connected = timeout(opts.connect_timeout, client::connect(config, addr, handler)).await;
+    let mut handle = match connected {
+        Err(_) => {
+            return Err(unreachable(format!(
+                "no SSH answer within {}s",
+                opts.connect_timeout.as_secs_f64()
+            )));
+        }
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => {
+            return Err(match verdict.lock().unwrap().take() {
+                Some(HostKeyVerdict::Unknown(fingerprint)) => DeviceError::HostKeyUnknown {
+                    host: opts.host.clone(),
+                    port: opts.port,
+                    fingerprint,
+                    known_hosts: opts.known_hosts.display().to_string(),
+                },
+                Some(HostKeyVerdict::Changed(fingerprint, line)) => DeviceError::HostKeyChanged {
+                    host: opts.host.clone(),
+                    port: opts.port,
+                    fingerprint,
+                    line,
+                    known_hosts: opts.known_hosts.display().to_string(),
+                },
+                Some(HostKeyVerdict::Failed(why)) => unreachable(format!(
+                    "cannot read known_hosts {}: {why}",
+                    opts.known_hosts.display()
+                )),
+                None => unreachable(e.to_string()),
+            });
+        }
+    };
+    timeout(opts.connect_timeout, authenticate(&mut handle, opts))
+        .await
+        .map_err(|_| DeviceError::Timeout {
+            waiting_for: "SSH authentication".into(),
+            seconds: opts.connect_timeout.as_secs_f64(),
+            last_seen: String::new(),
+        })??;
     Ok(handle)
 }
 

@@ -91,7 +91,11 @@ pub fn inventory(
         }
         if let Some((user, password)) = s.auth.as_deref().and_then(|a| a.split_once(':')) {
             let _ = writeln!(y, "        ftd_package_url_username: {}", yaml_str(user));
-            let _ = writeln!(y, "        ftd_package_url_password: {}", yaml_str(password));
+            let _ = writeln!(
+                y,
+                "        ftd_package_url_password: {}",
+                yaml_str(password)
+            );
         }
     }
     y

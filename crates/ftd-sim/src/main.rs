@@ -266,7 +266,10 @@ async fn package_server(args: &Args, name: &str) -> Result<Option<Packages>> {
     };
     let scheme = if tls { "https" } else { "http" };
     let url = format!("{scheme}://127.0.0.1:{}/{name}", server.port);
-    println!("ftd-sim: serving {name} ({} bytes) at {url}", args.package_size);
+    println!(
+        "ftd-sim: serving {name} ({} bytes) at {url}",
+        args.package_size
+    );
     Ok(Some(Packages {
         served: inventory::Served {
             url,

@@ -68,7 +68,9 @@ impl PackageServer {
 
 /// A CA and a server certificate for 127.0.0.1 and localhost signed by it.
 fn tls_acceptor() -> Result<(tokio_rustls::TlsAcceptor, String)> {
-    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose,
+    };
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params
         .distinguished_name
@@ -90,7 +92,11 @@ fn tls_acceptor() -> Result<(tokio_rustls::TlsAcceptor, String)> {
     Ok((tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca.pem()))
 }
 
-async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, dir: &Path, auth: Option<&str>) -> Result<()> {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    dir: &Path,
+    auth: Option<&str>,
+) -> Result<()> {
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
     let (method, path, range, authorization) = loop {
@@ -122,7 +128,13 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, dir: &Path, aut
     if let Some(required) = auth
         && authorization.as_deref() != Some(required)
     {
-        return reply(&mut stream, "401 Unauthorized", &["WWW-Authenticate: Basic realm=\"packages\""], 0).await;
+        return reply(
+            &mut stream,
+            "401 Unauthorized",
+            &["WWW-Authenticate: Basic realm=\"packages\""],
+            0,
+        )
+        .await;
     }
     let Some(file) = file_in(dir, &path) else {
         return reply(&mut stream, "404 Not Found", &[], 0).await;
@@ -141,7 +153,11 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, dir: &Path, aut
             let cr = format!("Content-Range: bytes */{len}");
             return reply(&mut stream, "416 Range Not Satisfiable", &[&cr], 0).await;
         }
-        Some(s) => ("206 Partial Content", s, Some(format!("Content-Range: bytes {s}-{}/{len}", len - 1))),
+        Some(s) => (
+            "206 Partial Content",
+            s,
+            Some(format!("Content-Range: bytes {s}-{}/{len}", len - 1)),
+        ),
         None => ("200 OK", 0, None),
     };
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
@@ -164,7 +180,12 @@ fn file_in(dir: &Path, request_path: &str) -> Option<PathBuf> {
     Some(dir.join(name))
 }
 
-async fn reply<S: AsyncWrite + Unpin>(stream: &mut S, status: &str, headers: &[&str], length: u64) -> Result<()> {
+async fn reply<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    status: &str,
+    headers: &[&str],
+    length: u64,
+) -> Result<()> {
     let mut head = format!(
         "HTTP/1.1 {status}\r\nServer: ftd-sim-packages\r\nAccept-Ranges: bytes\r\nContent-Type: application/x-tar\r\nContent-Length: {length}\r\nConnection: close\r\n"
     );

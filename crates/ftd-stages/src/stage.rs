@@ -184,7 +184,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Err(r) => return *r,
     };
     let unit = args.conn.unit_name();
-    let mut journal = args.conn.journal_with("stage", args.url_password.iter().cloned());
+    let mut journal = args
+        .conn
+        .journal_with("stage", args.url_password.iter().cloned());
     let r = block_on(async {
         let mut s = match args.conn.login().await {
             Ok(s) => s,
@@ -206,7 +208,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         ));
     }
     if input.checksum.is_none() && !r.failed {
-        r.warn("no checksum given: the package was not verified against Cisco's published checksum");
+        r.warn(
+            "no checksum given: the package was not verified against Cisco's published checksum",
+        );
     }
     report::journal_warning(&mut r, &journal);
     report::close(&mut journal, r)
@@ -216,7 +220,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
 fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
     let fail = |msg: String| Box::new(ModuleResult::fail(msg));
     let (source, shown, name) = match (&args.url, &args.src) {
-        (Some(_), Some(_)) => return Err(fail("parameters are mutually exclusive: url|src".into())),
+        (Some(_), Some(_)) => {
+            return Err(fail("parameters are mutually exclusive: url|src".into()));
+        }
         (None, None) => return Err(fail("one of the following is required: url, src".into())),
         (Some(url), None) => {
             let (pull, shown) = pull_of(args, url).map_err(fail)?;
@@ -229,9 +235,14 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
                 .map_err(|e| fail(format!("src {src}: {e}")))?
                 .len();
             if let Some(declared) = args.size.filter(|d| *d != size) {
-                return Err(fail(format!("src {src} has {size} bytes, not the size {declared} given")));
+                return Err(fail(format!(
+                    "src {src} has {size} bytes, not the size {declared} given"
+                )));
             }
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             (Source::Push { path, size }, src.clone(), name)
         }
     };
@@ -259,7 +270,13 @@ fn pull_of(args: &Args, url: &str) -> Result<(Pull, String), String> {
         .split_once("://")
         .ok_or_else(|| format!("url {url} is not one: expected http://, https:// or scp://"))?;
     let authority = rest.split('/').next().unwrap_or_default();
-    if authority.contains('@') && authority.split('@').next().unwrap_or_default().contains(':') {
+    if authority.contains('@')
+        && authority
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .contains(':')
+    {
         return Err("url must not hold a password: give it in url_password".into());
     }
     match scheme {
@@ -284,7 +301,9 @@ fn pull_of(args: &Args, url: &str) -> Result<(Pull, String), String> {
                 }
             };
             let host_key = match (&args.url_host_key, args.url_host_key_checking) {
-                (Some(line), _) if line.split_whitespace().count() >= 3 => Some(line.trim().to_string()),
+                (Some(line), _) if line.split_whitespace().count() >= 3 => {
+                    Some(line.trim().to_string())
+                }
                 (Some(line), _) => {
                     return Err(format!(
                         "url_host_key '{line}' is not a known_hosts line: expected 'HOST KEYTYPE BASE64' (ssh-keyscan prints them)"
@@ -295,9 +314,17 @@ fn pull_of(args: &Args, url: &str) -> Result<(Pull, String), String> {
                     return Err("url_host_key is required for scp:// (the server's known_hosts line, from ssh-keyscan); url_host_key_checking: false skips the check".into());
                 }
             };
-            Ok((Pull::Scp { url: url.clone(), host_key }, url))
+            Ok((
+                Pull::Scp {
+                    url: url.clone(),
+                    host_key,
+                },
+                url,
+            ))
         }
-        other => Err(format!("url scheme {other}:// is not supported: use http://, https:// or scp://")),
+        other => Err(format!(
+            "url scheme {other}:// is not supported: use http://, https:// or scp://"
+        )),
     }
 }
 
@@ -340,7 +367,12 @@ async fn stage(
     let announced = match (input.size, pull) {
         (Some(size), _) => Some(size),
         // In check mode nothing is written to the unit, so a private CA cannot be used to ask.
-        (None, Some(Pull::Http { ca_pem: Some(_), .. })) if check_mode => None,
+        (
+            None,
+            Some(Pull::Http {
+                ca_pem: Some(_), ..
+            }),
+        ) if check_mode => None,
         (None, Some(p)) => {
             if !check_mode {
                 stage::prepare(s, p, &paths).await?;
@@ -357,9 +389,17 @@ async fn stage(
     if let Some(present) = stage::size_of(s, &paths.package).await? {
         match stage::matches(s, &paths.package, input.checksum.as_ref()).await? {
             Some(true) => return Ok(already(&unit, &paths, present, true)),
-            None if announced.is_none_or(|a| a == present) => return Ok(already(&unit, &paths, present, false)),
+            None if announced.is_none_or(|a| a == present) => {
+                return Ok(already(&unit, &paths, present, false));
+            }
             _ => {
-                journal.record(None, &format!("{} is on the unit but is not the published package: replacing it", paths.package));
+                journal.record(
+                    None,
+                    &format!(
+                        "{} is on the unit but is not the published package: replacing it",
+                        paths.package
+                    ),
+                );
                 if !check_mode {
                     s.root_ok(&format!("rm -f {}", paths.package)).await?;
                 }
@@ -380,9 +420,16 @@ async fn stage(
     if args.remove_old {
         before.removed = stage::removable(&files, &id.version, &input.package);
         if !before.removed.is_empty() && !check_mode {
-            let list: Vec<String> = before.removed.iter().map(|n| format!("{}/{n}", ftd_device::paths::UPDATES_DIR)).collect();
+            let list: Vec<String> = before
+                .removed
+                .iter()
+                .map(|n| format!("{}/{n}", ftd_device::paths::UPDATES_DIR))
+                .collect();
             s.root_ok(&format!("rm -f {}", list.join(" "))).await?;
-            journal.record(None, &format!("removed old packages: {}", before.removed.join(", ")));
+            journal.record(
+                None,
+                &format!("removed old packages: {}", before.removed.join(", ")),
+            );
             before.free = stage::free_bytes(s).await?;
         }
     }
@@ -391,7 +438,11 @@ async fn stage(
         // file already holds; old packages that would be removed count as free in check mode.
         let needed = (total - before.partial) + total;
         let freed: u64 = if check_mode {
-            files.iter().filter(|f| before.removed.contains(&f.name)).map(|f| f.size).sum()
+            files
+                .iter()
+                .filter(|f| before.removed.contains(&f.name))
+                .map(|f| f.size)
+                .sum()
         } else {
             0
         };
@@ -403,7 +454,11 @@ async fn stage(
                 human(total),
                 ftd_device::paths::UPDATES_DIR,
                 stage::largest(&files, 3).join(", "),
-                if args.remove_old { "Free space by hand" } else { "remove_old: true deletes packages older than the running version" }
+                if args.remove_old {
+                    "Free space by hand"
+                } else {
+                    "remove_old: true deletes packages older than the running version"
+                }
             )));
         }
     }
@@ -411,10 +466,15 @@ async fn stage(
         let left = before.total.map(|t| t - before.partial);
         return Ok(ModuleResult::changed(format!(
             "{unit}: would transfer {} from {} to {}{}",
-            left.map(human).unwrap_or_else(|| "the package (size unknown)".into()),
+            left.map(human)
+                .unwrap_or_else(|| "the package (size unknown)".into()),
             input.shown,
             paths.package,
-            if before.partial > 0 { format!(", continuing at byte {}", before.partial) } else { String::new() }
+            if before.partial > 0 {
+                format!(", continuing at byte {}", before.partial)
+            } else {
+                String::new()
+            }
         ))
         .with("path", &paths.package)
         .with("size", before.total)
@@ -429,7 +489,10 @@ async fn stage(
             "staging {} from {}{}",
             input.package.file_name,
             input.shown,
-            before.total.map(|t| format!(" ({})", human(t))).unwrap_or_default()
+            before
+                .total
+                .map(|t| format!(" ({})", human(t)))
+                .unwrap_or_default()
         ),
     );
     let started = Instant::now();
@@ -464,14 +527,23 @@ async fn stage(
     let rate = moved as f64 / seconds.max(0.001);
     journal.record(
         Some(100),
-        &format!("staged {} ({}) in {seconds:.1}s, {}/s", input.package.file_name, human(size), human(rate as u64)),
+        &format!(
+            "staged {} ({}) in {seconds:.1}s, {}/s",
+            input.package.file_name,
+            human(size),
+            human(rate as u64)
+        ),
     );
     Ok(ModuleResult::changed(format!(
         "{unit}: {} staged ({}, {}/s){}",
         paths.package,
         human(size),
         human(rate as u64),
-        if done.resumed_from > 0 { format!(", continued from byte {}", done.resumed_from) } else { String::new() }
+        if done.resumed_from > 0 {
+            format!(", continued from byte {}", done.resumed_from)
+        } else {
+            String::new()
+        }
     ))
     .with("path", &paths.package)
     .with("size", size)
@@ -488,7 +560,11 @@ fn already(unit: &str, paths: &Paths, size: u64, verified: bool) -> ModuleResult
     ModuleResult::ok(format!(
         "{unit}: {} is already on the unit{}",
         paths.package,
-        if verified { " with the published checksum" } else { " (same name and size)" }
+        if verified {
+            " with the published checksum"
+        } else {
+            " (same name and size)"
+        }
     ))
     .with("path", &paths.package)
     .with("size", size)
@@ -527,7 +603,10 @@ impl Progress {
             (Some(t), true) => format!(", {:.0}s left", t.saturating_sub(at) as f64 / rate),
             _ => String::new(),
         };
-        let of = self.total.map(|t| format!(" of {}", human(t))).unwrap_or_default();
+        let of = self
+            .total
+            .map(|t| format!(" of {}", human(t)))
+            .unwrap_or_default();
         journal.record_data(
             percent,
             &format!("staging: {}{of}, {}/s{eta}", human(at), human(rate as u64)),
@@ -571,7 +650,16 @@ async fn download(
                 progress.record(journal, at);
             }
         };
-        let outcome = stage::pull(&args.conn.options(), args.conn.escalation(), &command, password, left, secs(args.poll_interval), watch).await;
+        let outcome = stage::pull(
+            &args.conn.options(),
+            args.conn.escalation(),
+            &command,
+            password,
+            left,
+            secs(args.poll_interval),
+            watch,
+        )
+        .await;
         match outcome {
             Ok(()) => {
                 return Ok(Done {
@@ -579,9 +667,14 @@ async fn download(
                     resumed_from: before.partial,
                 });
             }
-            Err(PullFailure::Interrupted(why)) if attempts <= args.retries && Instant::now() < deadline => {
+            Err(PullFailure::Interrupted(why))
+                if attempts <= args.retries && Instant::now() < deadline =>
+            {
                 let at = stage::size_of(s, &paths.part).await?.unwrap_or(0);
-                journal.record(None, &format!("download interrupted at byte {at} ({why}); continuing"));
+                journal.record(
+                    None,
+                    &format!("download interrupted at byte {at} ({why}); continuing"),
+                );
             }
             Err(PullFailure::Interrupted(why)) | Err(PullFailure::Failed(why)) => {
                 return Err(OpError::Failed(format!(
@@ -656,11 +749,24 @@ async fn upload(
     .await;
     link.close().await;
     match uploaded {
-        Err(_) => return Err(OpError::TimedOut(format!("the upload did not finish in time; {remote} is kept, run again to continue"))),
-        Ok(Err(e)) => return Err(OpError::Failed(format!("{e}; {remote} is kept, run again to continue"))),
+        Err(_) => {
+            return Err(OpError::TimedOut(format!(
+                "the upload did not finish in time; {remote} is kept, run again to continue"
+            )));
+        }
+        Ok(Err(e)) => {
+            return Err(OpError::Failed(format!(
+                "{e}; {remote} is kept, run again to continue"
+            )));
+        }
         Ok(Ok(_)) => {}
     }
-    s.root_ok(&format!("mkdir -p {} && mv {remote} {}", stage::STAGE_DIR, paths.part)).await?;
+    s.root_ok(&format!(
+        "mkdir -p {} && mv {remote} {}",
+        stage::STAGE_DIR,
+        paths.part
+    ))
+    .await?;
     Ok(Done {
         attempts: 1,
         resumed_from: from,

@@ -24,7 +24,10 @@ struct Site {
 
 fn md5_hex(bytes: &[u8]) -> String {
     use md5::Digest;
-    md5::Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    md5::Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Site {
@@ -45,7 +48,11 @@ impl Site {
     }
 
     fn url(&self) -> String {
-        let scheme = if self.server.ca_pem.is_some() { "https" } else { "http" };
+        let scheme = if self.server.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         format!("{scheme}://127.0.0.1:{}/{PACKAGE}", self.server.port)
     }
 
@@ -54,7 +61,10 @@ impl Site {
             &stage::INFO,
             stage::run,
             self.h.conn(unit),
-            with(json!({"poll_interval": 0.2, "checksum": format!("md5:{}", self.md5)}), options),
+            with(
+                json!({"poll_interval": 0.2, "checksum": format!("md5:{}", self.md5)}),
+                options,
+            ),
         )
     }
 
@@ -88,18 +98,33 @@ fn signed(file: Option<File>) -> bool {
 fn http_download_lands_verified_and_a_second_run_changes_nothing() {
     let site = Site::new(&[], ServeOptions::default());
     let first = site.stage(1, json!({"url": site.url()}));
-    assert_eq!((first["failed"].as_bool(), first["changed"].as_bool()), (Some(false), Some(true)), "{first}");
+    assert_eq!(
+        (first["failed"].as_bool(), first["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{first}"
+    );
     assert_eq!(first["size"], SIZE);
     assert_eq!(first["transferred"], SIZE);
     assert_eq!(first["checksum_verified"], true);
-    assert!(signed(site.package_on(1)), "the unit does not hold the signed package");
+    assert!(
+        signed(site.package_on(1)),
+        "the unit does not hold the signed package"
+    );
     assert!(site.package_on(0).is_none(), "the other unit was touched");
     // Progress reached the journal with bytes and a rate.
-    assert!(site.journal().contains("\"stage\":\"stage\""), "{}", site.journal());
+    assert!(
+        site.journal().contains("\"stage\":\"stage\""),
+        "{}",
+        site.journal()
+    );
     assert!(site.journal().contains("staged "), "{}", site.journal());
 
     let again = site.stage(1, json!({"url": site.url()}));
-    assert_eq!((again["failed"].as_bool(), again["changed"].as_bool()), (Some(false), Some(false)), "{again}");
+    assert_eq!(
+        (again["failed"].as_bool(), again["changed"].as_bool()),
+        (Some(false), Some(false)),
+        "{again}"
+    );
     assert_eq!(again["transferred"], 0);
     assert_eq!(site.typed("wget -c"), 1, "the second run downloaded again");
 }
@@ -133,10 +158,17 @@ fn https_with_a_private_ca_and_a_password_typed_at_the_prompt() {
         1,
         json!({"url": site.url(), "url_ca": ca, "url_username": "fetch", "url_password": URL_PASSWORD}),
     );
-    assert_eq!((ok["failed"].as_bool(), ok["changed"].as_bool()), (Some(false), Some(true)), "{ok}");
+    assert_eq!(
+        (ok["failed"].as_bool(), ok["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{ok}"
+    );
     assert!(signed(site.package_on(1)));
     for text in [ok.to_string(), wrong.to_string(), site.journal()] {
-        assert!(!text.contains(URL_PASSWORD), "the download password leaked: {text}");
+        assert!(
+            !text.contains(URL_PASSWORD),
+            "the download password leaked: {text}"
+        );
     }
     // The password never travelled on a command line.
     assert_eq!(site.typed(URL_PASSWORD), 0);
@@ -148,10 +180,17 @@ fn an_interrupted_download_continues_where_it_stopped() {
     let first = site.stage(1, json!({"url": site.url(), "retries": 0}));
     assert_eq!(first["failed"], true, "{first}");
     assert!(msg(&first).contains("run again to continue"), "{first}");
-    assert!(site.package_on(1).is_none(), "half a package was put in place");
+    assert!(
+        site.package_on(1).is_none(),
+        "half a package was put in place"
+    );
 
     let second = site.stage(1, json!({"url": site.url()}));
-    assert_eq!((second["failed"].as_bool(), second["changed"].as_bool()), (Some(false), Some(true)), "{second}");
+    assert_eq!(
+        (second["failed"].as_bool(), second["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{second}"
+    );
     assert_eq!(second["resumed_from"], 1_048_576, "{second}");
     assert_eq!(second["transferred"], SIZE - 1_048_576);
     assert!(signed(site.package_on(1)));
@@ -161,8 +200,17 @@ fn an_interrupted_download_continues_where_it_stopped() {
 fn a_drop_mid_download_is_continued_within_the_same_run() {
     let site = Site::new(&["1:b:download-drop=2000000"], ServeOptions::default());
     let r = site.stage(1, json!({"url": site.url()}));
-    assert_eq!((r["failed"].as_bool(), r["attempts"].as_u64()), (Some(false), Some(2)), "{r}");
-    assert!(site.journal().contains("download interrupted at byte 2000000"), "{}", site.journal());
+    assert_eq!(
+        (r["failed"].as_bool(), r["attempts"].as_u64()),
+        (Some(false), Some(2)),
+        "{r}"
+    );
+    assert!(
+        site.journal()
+            .contains("download interrupted at byte 2000000"),
+        "{}",
+        site.journal()
+    );
     assert!(signed(site.package_on(1)));
 }
 
@@ -172,8 +220,14 @@ fn a_full_disk_is_refused_before_any_byte_moves() {
     let r = site.stage(1, json!({"url": site.url(), "size": 700u64 << 20}));
     assert_eq!(r["failed"], true, "{r}");
     let m = msg(&r);
-    assert!(m.contains("not enough space on /ngfw: 1.0 GiB free, 1.4 GiB needed"), "{m}");
-    assert!(m.contains("Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar"), "the largest file is not named: {m}");
+    assert!(
+        m.contains("not enough space on /ngfw: 1.0 GiB free, 1.4 GiB needed"),
+        "{m}"
+    );
+    assert!(
+        m.contains("Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar"),
+        "the largest file is not named: {m}"
+    );
     assert!(m.contains("remove_old"), "{m}");
     assert_eq!(site.typed("wget -c"), 0, "a download started");
 }
@@ -189,7 +243,10 @@ fn a_checksum_mismatch_deletes_what_came_and_fails() {
     assert!(msg(&r).contains("it was deleted"), "{r}");
     assert!(site.package_on(1).is_none());
     assert!(
-        site.h.files_under(1, "/ngfw/var/sf/updates/.ftd_stage").iter().all(|f| !f.ends_with(".part")),
+        site.h
+            .files_under(1, "/ngfw/var/sf/updates/.ftd_stage")
+            .iter()
+            .all(|f| !f.ends_with(".part")),
         "the damaged partial file was kept"
     );
 }
@@ -198,7 +255,11 @@ fn a_checksum_mismatch_deletes_what_came_and_fails() {
 fn check_mode_reports_and_moves_nothing() {
     let site = Site::new(&[], ServeOptions::default());
     let r = site.stage(1, json!({"url": site.url(), "_ansible_check_mode": true}));
-    assert_eq!((r["failed"].as_bool(), r["changed"].as_bool()), (Some(false), Some(true)), "{r}");
+    assert_eq!(
+        (r["failed"].as_bool(), r["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
     assert_eq!(r["size"], SIZE, "{r}");
     assert!(r["free_before"].as_u64().unwrap() > SIZE);
     assert!(msg(&r).contains("would transfer 3.0 MiB"), "{r}");
@@ -214,8 +275,27 @@ fn both_units_download_at_the_same_time() {
         let b = t.spawn(|| site.stage(1, json!({"url": site.url(), "rate_limit": 4_000_000})));
         (a.join().unwrap(), b.join().unwrap())
     });
-    assert_eq!((a["changed"].as_bool(), b["changed"].as_bool()), (Some(true), Some(true)), "{a}\n{b}");
+    assert_eq!(
+        (a["changed"].as_bool(), b["changed"].as_bool()),
+        (Some(true), Some(true)),
+        "{a}\n{b}"
+    );
     assert!(signed(site.package_on(0)) && signed(site.package_on(1)));
+    // The unit's wget does the limiting; the transfer's progress reached the journal with a
+    // percent, a rate and the time left, for `ftd-upgrade watch`.
+    assert_eq!(site.typed("--limit-rate=4000000"), 2);
+    let journal = site.journal();
+    let progress: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"message\":\"staging: "))
+        .collect();
+    assert!(!progress.is_empty(), "no progress line: {journal}");
+    assert!(
+        progress
+            .iter()
+            .all(|l| l.contains("\"percent\":") && l.contains("/s") && l.contains("\"bytes\":")),
+        "{progress:?}"
+    );
 }
 
 #[test]
@@ -232,9 +312,15 @@ fn old_packages_are_removed_only_below_the_running_version() {
     }
     let r = site.stage(1, json!({"url": site.url(), "remove_old": true}));
     assert_eq!(r["failed"], false, "{r}");
-    assert_eq!(r["removed"], json!(["Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar"]));
+    assert_eq!(
+        r["removed"],
+        json!(["Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar"])
+    );
     let left = site.h.files_under(1, "/ngfw/var/sf/updates");
-    assert!(left.contains(&"Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar".to_string()), "{left:?}");
+    assert!(
+        left.contains(&"Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar".to_string()),
+        "{left:?}"
+    );
     assert!(!left.iter().any(|f| f.contains("7.0.1")), "{left:?}");
 }
 
@@ -246,8 +332,15 @@ fn src_is_uploaded_with_sftp_and_an_interrupted_upload_continues() {
     assert_eq!(first["failed"], true, "{first}");
     assert!(msg(&first).contains("run again to continue"), "{first}");
     let second = site.stage(1, json!({"src": src}));
-    assert_eq!((second["failed"].as_bool(), second["changed"].as_bool()), (Some(false), Some(true)), "{second}");
-    assert!(second["resumed_from"].as_u64().unwrap() >= 1_048_576, "{second}");
+    assert_eq!(
+        (second["failed"].as_bool(), second["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{second}"
+    );
+    assert!(
+        second["resumed_from"].as_u64().unwrap() >= 1_048_576,
+        "{second}"
+    );
     assert!(signed(site.package_on(1)));
 }
 
@@ -257,7 +350,10 @@ fn a_unit_that_refuses_sftp_is_told_to_use_url() {
     let src = site.dir.path().join(PACKAGE).display().to_string();
     let r = site.stage(1, json!({"src": src}));
     assert_eq!(r["failed"], true, "{r}");
-    assert!(msg(&r).contains("refused SFTP") && msg(&r).contains("url instead"), "{r}");
+    assert!(
+        msg(&r).contains("refused SFTP") && msg(&r).contains("url instead"),
+        "{r}"
+    );
 }
 
 #[test]
@@ -267,7 +363,12 @@ fn scp_from_an_ssh_server_with_its_host_key_pinned() {
     let site = Site::new(&[], ServeOptions::default());
     let server = Harness::new(&[]);
     let src = site.dir.path().join(PACKAGE).display().to_string();
-    let up = run(&stage::INFO, stage::run, server.conn(0), json!({"src": src, "package": PACKAGE, "poll_interval": 0.2}));
+    let up = run(
+        &stage::INFO,
+        stage::run,
+        server.conn(0),
+        json!({"src": src, "package": PACKAGE, "poll_interval": 0.2}),
+    );
     assert_eq!(up["failed"], false, "{up}");
     let port = server.sim.port(0, 0);
     let key_line = std::fs::read_to_string(&server.sim.known_hosts)
@@ -279,17 +380,30 @@ fn scp_from_an_ssh_server_with_its_host_key_pinned() {
     // As with OpenSSH, the path after the host is relative to the home: `//` for an absolute one.
     let url = format!("scp://admin@127.0.0.1:{port}//ngfw/var/sf/updates/{PACKAGE}");
 
-    let unpinned = site.stage(1, json!({"url": url, "url_password": ftd_sim::testing::PASSWORD}));
+    let unpinned = site.stage(
+        1,
+        json!({"url": url, "url_password": ftd_sim::testing::PASSWORD}),
+    );
     assert_eq!(unpinned["failed"], true);
-    assert!(msg(&unpinned).contains("url_host_key is required"), "{unpinned}");
+    assert!(
+        msg(&unpinned).contains("url_host_key is required"),
+        "{unpinned}"
+    );
 
     let wrong_key = key_line.replace(&format!("[127.0.0.1]:{port}"), "[127.0.0.1]:1");
     let unknown = site.stage(1, json!({"url": url, "url_password": ftd_sim::testing::PASSWORD, "url_host_key": wrong_key, "size": SIZE}));
     assert_eq!(unknown["failed"], true, "{unknown}");
-    assert!(msg(&unknown).contains("Host key verification failed"), "{unknown}");
+    assert!(
+        msg(&unknown).contains("Host key verification failed"),
+        "{unknown}"
+    );
 
     let ok = site.stage(1, json!({"url": url, "url_password": ftd_sim::testing::PASSWORD, "url_host_key": key_line, "size": SIZE}));
-    assert_eq!((ok["failed"].as_bool(), ok["changed"].as_bool()), (Some(false), Some(true)), "{ok}");
+    assert_eq!(
+        (ok["failed"].as_bool(), ok["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{ok}"
+    );
     assert!(signed(site.package_on(1)));
 }
 
@@ -300,13 +414,25 @@ fn input_is_checked_before_the_unit_is_touched() {
     assert_eq!(msg(&both), "parameters are mutually exclusive: url|src");
     let neither = site.stage(1, json!({}));
     assert_eq!(msg(&neither), "one of the following is required: url, src");
-    let secret_in_url = site.stage(1, json!({"url": format!("http://u:p@127.0.0.1:{}/{PACKAGE}", site.server.port)}));
-    assert!(msg(&secret_in_url).contains("url_password"), "{secret_in_url}");
-    let not_a_package = site.stage(1, json!({"url": format!("http://127.0.0.1:{}/notes.txt", site.server.port)}));
+    let secret_in_url = site.stage(
+        1,
+        json!({"url": format!("http://u:p@127.0.0.1:{}/{PACKAGE}", site.server.port)}),
+    );
+    assert!(
+        msg(&secret_in_url).contains("url_password"),
+        "{secret_in_url}"
+    );
+    let not_a_package = site.stage(
+        1,
+        json!({"url": format!("http://127.0.0.1:{}/notes.txt", site.server.port)}),
+    );
     assert_eq!(not_a_package["failed"], true);
     let bad_sum = site.stage(1, json!({"url": site.url(), "checksum": "md5:123"}));
     assert!(msg(&bad_sum).contains("is not one"), "{bad_sum}");
     let ftp = site.stage(1, json!({"url": format!("ftp://127.0.0.1/{PACKAGE}")}));
     assert!(msg(&ftp).contains("not supported"), "{ftp}");
-    assert!(site.h.events("login").is_empty(), "a refused input still logged in");
+    assert!(
+        site.h.events("login").is_empty(),
+        "a refused input still logged in"
+    );
 }

@@ -6,10 +6,10 @@
 
 use super::OpError;
 use super::checksum::Checksum;
+use crate::parse::listing::PackageFile;
 use crate::paths::UPDATES_DIR;
 use crate::session::{CliSession, Escalation};
 use crate::transport::ConnectOptions;
-use crate::parse::listing::PackageFile;
 use crate::version::{Package, Version};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -99,17 +99,34 @@ pub async fn free_bytes(s: &mut CliSession) -> Result<u64, OpError> {
     crate::parse::listing::df_available(&df)
         .and_then(|a| a.parse::<u64>().ok())
         .map(|kib| kib * 1024)
-        .ok_or_else(|| OpError::Failed(format!("could not read the free space from {:?}", df.trim())))
+        .ok_or_else(|| {
+            OpError::Failed(format!(
+                "could not read the free space from {:?}",
+                df.trim()
+            ))
+        })
 }
 
 /// The checksum of a file on the unit, lower-case hex.
-pub async fn checksum_of(s: &mut CliSession, path: &str, algorithm: &str) -> Result<String, OpError> {
+pub async fn checksum_of(
+    s: &mut CliSession,
+    path: &str,
+    algorithm: &str,
+) -> Result<String, OpError> {
     let out = s.root_ok(&format!("{algorithm}sum {path}")).await?;
-    Ok(out.split_whitespace().next().unwrap_or_default().to_lowercase())
+    Ok(out
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase())
 }
 
 /// Does the file at `path` match? None without a checksum to compare with.
-pub async fn matches(s: &mut CliSession, path: &str, expected: Option<&Checksum>) -> Result<Option<bool>, OpError> {
+pub async fn matches(
+    s: &mut CliSession,
+    path: &str,
+    expected: Option<&Checksum>,
+) -> Result<Option<bool>, OpError> {
     match expected {
         None => Ok(None),
         Some(sum) => Ok(Some(checksum_of(s, path, sum.algorithm).await? == sum.hex)),
@@ -120,8 +137,13 @@ pub async fn matches(s: &mut CliSession, path: &str, expected: Option<&Checksum>
 pub async fn prepare(s: &mut CliSession, pull: &Pull, paths: &Paths) -> Result<(), OpError> {
     s.root_ok(&format!("mkdir -p {STAGE_DIR}")).await?;
     let lines = match pull {
-        Pull::Http { ca_pem: Some(pem), .. } => Some((pem.as_str(), &paths.ca)),
-        Pull::Scp { host_key: Some(line), .. } => Some((line.as_str(), &paths.known_hosts)),
+        Pull::Http {
+            ca_pem: Some(pem), ..
+        } => Some((pem.as_str(), &paths.ca)),
+        Pull::Scp {
+            host_key: Some(line),
+            ..
+        } => Some((line.as_str(), &paths.known_hosts)),
         _ => None,
     };
     if let Some((text, file)) = lines {
@@ -131,13 +153,18 @@ pub async fn prepare(s: &mut CliSession, pull: &Pull, paths: &Paths) -> Result<(
             .filter(|l| !l.is_empty())
             .map(quoted)
             .collect::<Result<_, _>>()?;
-        s.root_ok(&format!("printf '%s\\n' {} > {file}", args.join(" "))).await?;
+        s.root_ok(&format!("printf '%s\\n' {} > {file}", args.join(" ")))
+            .await?;
     }
     Ok(())
 }
 
 /// The unit's command that pulls the package into the partial file (continuing it).
-pub fn pull_command(pull: &Pull, paths: &Paths, rate_limit: Option<u64>) -> Result<String, OpError> {
+pub fn pull_command(
+    pull: &Pull,
+    paths: &Paths,
+    rate_limit: Option<u64>,
+) -> Result<String, OpError> {
     Ok(match pull {
         Pull::Http {
             url,
@@ -162,11 +189,16 @@ pub fn pull_command(pull: &Pull, paths: &Paths, rate_limit: Option<u64>) -> Resu
         }
         Pull::Scp { url, host_key } => {
             let keys = match host_key {
-                Some(_) => format!("-o UserKnownHostsFile={} -o StrictHostKeyChecking=yes", paths.known_hosts),
+                Some(_) => format!(
+                    "-o UserKnownHostsFile={} -o StrictHostKeyChecking=yes",
+                    paths.known_hosts
+                ),
                 None => "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no".to_string(),
             };
             // scp's -l is Kbit/s.
-            let limit = rate_limit.map(|r| format!(" -l {}", (r * 8 / 1000).max(1))).unwrap_or_default();
+            let limit = rate_limit
+                .map(|r| format!(" -l {}", (r * 8 / 1000).max(1)))
+                .unwrap_or_default();
             format!("scp {keys}{limit} {} {}", quoted(url)?, paths.part)
         }
     })
@@ -186,7 +218,9 @@ pub async fn announced_size(
     let command = pull_command(pull, paths, None)?
         .replace("wget -c --progress=dot:giga", "wget --spider")
         .replace(&format!(" -O {}", paths.part), "");
-    let (out, status) = s.root_answering(&command, password, Duration::from_secs(120)).await?;
+    let (out, status) = s
+        .root_answering(&command, password, Duration::from_secs(120))
+        .await?;
     if status != 0 {
         return Err(OpError::Refused(format!(
             "the unit could not reach the package (wget --spider, status {status}: {})",
@@ -221,8 +255,13 @@ pub async fn pull(
         s.close().await;
         match result {
             Ok((_, 0)) => Ok(()),
-            Ok((out, 4)) if command.starts_with("wget") => Err(PullFailure::Interrupted(last_words(&out))),
-            Ok((out, status)) => Err(PullFailure::Failed(format!("status {status}: {}", last_words(&out)))),
+            Ok((out, 4)) if command.starts_with("wget") => {
+                Err(PullFailure::Interrupted(last_words(&out)))
+            }
+            Ok((out, status)) => Err(PullFailure::Failed(format!(
+                "status {status}: {}",
+                last_words(&out)
+            ))),
             Err(e) if e.is_unreachable() => Err(PullFailure::Interrupted(e.to_string())),
             Err(e) => Err(PullFailure::Failed(e.to_string())),
         }
@@ -252,13 +291,15 @@ fn last_words(out: &str) -> String {
 
 /// Moves a verified partial file into place as the package.
 pub async fn place(s: &mut CliSession, paths: &Paths) -> Result<(), OpError> {
-    s.root_ok(&format!("mv {} {}", paths.part, paths.package)).await?;
+    s.root_ok(&format!("mv {} {}", paths.part, paths.package))
+        .await?;
     Ok(())
 }
 
 /// Removes the staging folder's helpers (CA, known_hosts) once done.
 pub async fn tidy(s: &mut CliSession, paths: &Paths) -> Result<(), OpError> {
-    s.root(&format!("rm -f {} {}", paths.ca, paths.known_hosts)).await?;
+    s.root(&format!("rm -f {} {}", paths.ca, paths.known_hosts))
+        .await?;
     Ok(())
 }
 
@@ -328,7 +369,10 @@ mod tests {
                 "Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar.METADATA"
             ]
         );
-        assert_eq!(largest(&files, 1), vec!["Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar (1100 bytes)"]);
+        assert_eq!(
+            largest(&files, 1),
+            vec!["Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar (1100 bytes)"]
+        );
     }
 
     fn paths() -> Paths {
@@ -362,7 +406,11 @@ mod tests {
             url: "scp://pkg@10.0.0.5/x.tar".into(),
             host_key: None,
         };
-        assert!(pull_command(&open, &paths(), None).unwrap().contains("StrictHostKeyChecking=no"));
+        assert!(
+            pull_command(&open, &paths(), None)
+                .unwrap()
+                .contains("StrictHostKeyChecking=no")
+        );
     }
 
     #[test]

@@ -178,7 +178,10 @@ pub fn pgrep(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
 /// format repeated for each argument (bash's builtin).
 pub fn printf(args: &[String]) -> (String, i32) {
     let Some((format, values)) = args.split_first() else {
-        return ("printf: usage: printf [-v var] format [arguments]\n".into(), 2);
+        return (
+            "printf: usage: printf [-v var] format [arguments]\n".into(),
+            2,
+        );
     };
     let format = format.replace("\\n", "\n");
     let one = |v: &str| format.replacen("%s", v, 1).replace("%s", "");

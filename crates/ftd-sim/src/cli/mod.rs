@@ -241,7 +241,10 @@ impl Terminal {
             }
             Pending::More(_) => return vec![],
             Pending::Job { rest, asking: true } => {
-                self.pending = Pending::Job { rest, asking: false };
+                self.pending = Pending::Job {
+                    rest,
+                    asking: false,
+                };
                 if let Some(link) = &self.job {
                     let _ = link.answers.send(line.to_string());
                 }

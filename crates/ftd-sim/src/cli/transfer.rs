@@ -58,7 +58,8 @@ pub struct ScpJob {
     pub limit_kbit: Option<u64>,
 }
 
-const WGET_USAGE: &str = "Usage: wget [OPTION]... [URL]...\n\nTry `wget --help' for more options.\n";
+const WGET_USAGE: &str =
+    "Usage: wget [OPTION]... [URL]...\n\nTry `wget --help' for more options.\n";
 
 pub fn wget(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let mut job = HttpJob {
@@ -86,20 +87,29 @@ pub fn wget(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
             "-O" | "--output-document" => output = value(),
             "--limit-rate" => match value().as_deref().and_then(rate) {
                 Some(r) => job.limit = Some(r),
-                None => return (format!("wget: --limit-rate: Invalid byte value\n{WGET_USAGE}"), 2),
+                None => {
+                    return (
+                        format!("wget: --limit-rate: Invalid byte value\n{WGET_USAGE}"),
+                        2,
+                    );
+                }
             },
             "--ca-certificate" => {
                 let path = ctx.resolve(&value().unwrap_or_default());
-                job.ca_pem = Some(match ctx.sim.pairs[ctx.pair].units[ctx.unit].fs.get(&path) {
-                    Some(File::Text(t)) => t.clone(),
-                    _ => String::new(),
-                });
+                job.ca_pem = Some(
+                    match ctx.sim.pairs[ctx.pair].units[ctx.unit].fs.get(&path) {
+                        Some(File::Text(t)) => t.clone(),
+                        _ => String::new(),
+                    },
+                );
             }
             "--no-check-certificate" => job.check_certificate = false,
             "--user" | "--http-user" => job.user = value(),
             "--ask-password" => job.ask_password = true,
             "--spider" => job.spider = true,
-            "-t" | "--tries" => job.tries = value().and_then(|v| v.parse().ok()).unwrap_or(20).max(1),
+            "-t" | "--tries" => {
+                job.tries = value().and_then(|v| v.parse().ok()).unwrap_or(20).max(1)
+            }
             "-q" | "--quiet" | "-nv" | "--no-verbose" => {}
             "--progress" => {
                 value();
@@ -114,7 +124,12 @@ pub fn wget(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     if job.url.is_empty() {
         return (format!("wget: missing URL\n{WGET_USAGE}"), 1);
     }
-    let name = job.url.rsplit('/').next().unwrap_or("index.html").to_string();
+    let name = job
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap_or("index.html")
+        .to_string();
     job.output = ctx.resolve(&output.unwrap_or(name));
     ctx.job = Some(Job::Http(job));
     (String::new(), 0)
@@ -156,7 +171,9 @@ pub fn scp(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
                             "ask" => StrictHostKeys::Ask,
                             _ => {
                                 return (
-                                    format!("command-line line 0: unsupported option \"{value}\".\n"),
+                                    format!(
+                                        "command-line line 0: unsupported option \"{value}\".\n"
+                                    ),
                                     255,
                                 );
                             }
@@ -224,7 +241,10 @@ fn remote(text: &str) -> Option<Remote> {
             Some((h, p)) if !h.contains(':') || h.starts_with('[') => (h, Some(p.parse().ok()?)),
             _ => (hostport, None),
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         return Some((user, host, port, percent_decoded(path)?));
     }
     let (authority, path) = text.split_once(':')?;
@@ -263,7 +283,12 @@ mod tests {
     fn remote_forms() {
         assert_eq!(
             remote("scp://ftp@10.0.0.5:2222/pub/x%20y.tar"),
-            Some((Some("ftp".into()), "10.0.0.5".into(), Some(2222), "pub/x y.tar".into()))
+            Some((
+                Some("ftp".into()),
+                "10.0.0.5".into(),
+                Some(2222),
+                "pub/x y.tar".into()
+            ))
         );
         assert_eq!(
             remote("scp://10.0.0.5//srv/x.tar"),
@@ -271,7 +296,12 @@ mod tests {
         );
         assert_eq!(
             remote("ftp@server:/pub/x.tar"),
-            Some((Some("ftp".into()), "server".into(), None, "/pub/x.tar".into()))
+            Some((
+                Some("ftp".into()),
+                "server".into(),
+                None,
+                "/pub/x.tar".into()
+            ))
         );
         assert_eq!(remote("/local/x.tar"), None);
     }

@@ -128,7 +128,13 @@ impl Unit {
 
     /// Bytes arriving over the network into a file at `offset` (wget, scp, SFTP), as far as
     /// `/ngfw` has room and the `download-drop` fault lets them.
-    pub fn receive(&mut self, path: &str, offset: u64, data: &[u8], mtime: &str) -> Result<(), Received> {
+    pub fn receive(
+        &mut self,
+        path: &str,
+        offset: u64,
+        data: &[u8],
+        mtime: &str,
+    ) -> Result<(), Received> {
         let end = offset + data.len() as u64;
         let grows = end.saturating_sub(self.fs.get(path).map_or(0, |f| f.size()));
         if grows > self.ngfw_space().2 {
@@ -138,7 +144,8 @@ impl Unit {
             Fault::DownloadDrop(at) => Some(*at),
             _ => None,
         });
-        if let Some(at) = drop_at.filter(|at| !self.download_dropped && offset <= *at && end > *at) {
+        if let Some(at) = drop_at.filter(|at| !self.download_dropped && offset <= *at && end > *at)
+        {
             let kept = (at - offset) as usize;
             self.fs.write_at(path, offset, &data[..kept], mtime);
             self.download_dropped = true;

@@ -107,7 +107,11 @@ impl UnitSession {
 
     /// Where a transfer's output goes: through the slow queue, or straight to the channel,
     /// in order, after what the session itself already sent.
-    fn printer(&self, session: &Session, channel: ChannelId) -> tokio::sync::mpsc::UnboundedSender<Output> {
+    fn printer(
+        &self,
+        session: &Session,
+        channel: ChannelId,
+    ) -> tokio::sync::mpsc::UnboundedSender<Output> {
         if let Some(queue) = &self.slow_queue {
             return queue.clone();
         }
@@ -116,7 +120,10 @@ impl UnitSession {
         tokio::spawn(async move {
             while let Some(out) = rx.recv().await {
                 if let Output::Text(text) = out
-                    && handle.data(channel, text.replace('\n', "\r\n").into_bytes()).await.is_err()
+                    && handle
+                        .data(channel, text.replace('\n', "\r\n").into_bytes())
+                        .await
+                        .is_err()
                 {
                     return;
                 }
@@ -249,7 +256,11 @@ impl russh::server::Handler for UnitSession {
 
     /// The SFTP client is done (OpenSSH's scp sends EOF): exit status 0 and close, as
     /// sshd does for its sftp-server.
-    async fn channel_eof(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+    async fn channel_eof(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         if self.sftp {
             session.exit_status_request(channel, 0)?;
             session.eof(channel)?;
@@ -304,7 +315,11 @@ impl russh::server::Handler for UnitSession {
         session.channel_success(channel)?;
         // The shell's input arrives through `data`; nothing reads the channel object.
         self.pending_channel = None;
-        let greeting = self.terminal.lock().unwrap().greeting(&self.sim.lock().unwrap());
+        let greeting = self
+            .terminal
+            .lock()
+            .unwrap()
+            .greeting(&self.sim.lock().unwrap());
         self.send(session, channel, vec![Output::Text(greeting)])
     }
 

@@ -79,7 +79,11 @@ impl russh_sftp::server::Handler for SftpSession {
         StatusCode::OpUnsupported
     }
 
-    async fn init(&mut self, _version: u32, _ext: HashMap<String, String>) -> Result<Version, Self::Error> {
+    async fn init(
+        &mut self,
+        _version: u32,
+        _ext: HashMap<String, String>,
+    ) -> Result<Version, Self::Error> {
         Ok(Version::new())
     }
 
@@ -100,22 +104,44 @@ impl russh_sftp::server::Handler for SftpSession {
     }
 
     async fn fstat(&mut self, id: u32, handle: String) -> Result<Attrs, Self::Error> {
-        let path = self.handles.get(&handle).cloned().ok_or(StatusCode::Failure)?;
+        let path = self
+            .handles
+            .get(&handle)
+            .cloned()
+            .ok_or(StatusCode::Failure)?;
         let attrs = self.attrs(&path)?;
         Ok(Attrs { id, attrs })
     }
 
-    async fn setstat(&mut self, id: u32, _path: String, _attrs: FileAttributes) -> Result<Status, Self::Error> {
+    async fn setstat(
+        &mut self,
+        id: u32,
+        _path: String,
+        _attrs: FileAttributes,
+    ) -> Result<Status, Self::Error> {
         Ok(Self::ok(id))
     }
 
-    async fn fsetstat(&mut self, id: u32, _handle: String, _attrs: FileAttributes) -> Result<Status, Self::Error> {
+    async fn fsetstat(
+        &mut self,
+        id: u32,
+        _handle: String,
+        _attrs: FileAttributes,
+    ) -> Result<Status, Self::Error> {
         Ok(Self::ok(id))
     }
 
-    async fn open(&mut self, id: u32, filename: String, pflags: OpenFlags, _attrs: FileAttributes) -> Result<Handle, Self::Error> {
+    async fn open(
+        &mut self,
+        id: u32,
+        filename: String,
+        pflags: OpenFlags,
+        _attrs: FileAttributes,
+    ) -> Result<Handle, Self::Error> {
         let path = Self::absolute(&filename);
-        let writes = pflags.intersects(OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE);
+        let writes = pflags.intersects(
+            OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE,
+        );
         {
             let mut sim = self.sim.lock().unwrap();
             let stamp = ls_stamp(sim.clock.wall(sim.now()));
@@ -142,8 +168,18 @@ impl russh_sftp::server::Handler for SftpSession {
         Ok(Handle { id, handle })
     }
 
-    async fn write(&mut self, id: u32, handle: String, offset: u64, data: Vec<u8>) -> Result<Status, Self::Error> {
-        let path = self.handles.get(&handle).cloned().ok_or(StatusCode::Failure)?;
+    async fn write(
+        &mut self,
+        id: u32,
+        handle: String,
+        offset: u64,
+        data: Vec<u8>,
+    ) -> Result<Status, Self::Error> {
+        let path = self
+            .handles
+            .get(&handle)
+            .cloned()
+            .ok_or(StatusCode::Failure)?;
         if self.lost {
             return Err(StatusCode::ConnectionLost);
         }
@@ -160,8 +196,18 @@ impl russh_sftp::server::Handler for SftpSession {
         }
     }
 
-    async fn read(&mut self, id: u32, handle: String, offset: u64, len: u32) -> Result<Data, Self::Error> {
-        let path = self.handles.get(&handle).cloned().ok_or(StatusCode::Failure)?;
+    async fn read(
+        &mut self,
+        id: u32,
+        handle: String,
+        offset: u64,
+        len: u32,
+    ) -> Result<Data, Self::Error> {
+        let path = self
+            .handles
+            .get(&handle)
+            .cloned()
+            .ok_or(StatusCode::Failure)?;
         let sim = self.sim.lock().unwrap();
         let data: &[u8] = match sim.pairs[self.key.0].units[self.key.1].fs.get(&path) {
             Some(FsFile::Bytes(b)) => b,

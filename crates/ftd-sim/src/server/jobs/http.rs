@@ -34,7 +34,11 @@ pub(super) fn run(job: &HttpJob, env: &mut JobEnv) -> i32 {
     let (host, port) = host_port(&job.url);
     let mut try_no = 1;
     loop {
-        let tries = if try_no > 1 { format!("(try:{try_no:>2})  ") } else { String::new() };
+        let tries = if try_no > 1 {
+            format!("(try:{try_no:>2})  ")
+        } else {
+            String::new()
+        };
         env.say(format!("--{}--  {tries}{}\n", env.stamp(), job.url));
         let offset = if job.spider {
             0
@@ -45,7 +49,11 @@ pub(super) fn run(job: &HttpJob, env: &mut JobEnv) -> i32 {
             0
         };
         env.say(format!("Connecting to {host}:{port}... "));
-        let mut request = if job.spider { agent.head(&job.url) } else { agent.get(&job.url) };
+        let mut request = if job.spider {
+            agent.head(&job.url)
+        } else {
+            agent.get(&job.url)
+        };
         if offset > 0 {
             request = request.header("Range", format!("bytes={offset}-"));
         }
@@ -60,7 +68,9 @@ pub(super) fn run(job: &HttpJob, env: &mut JobEnv) -> i32 {
         env.say("connected.\n");
         let status = response.status().as_u16();
         let reason = response.status().canonical_reason().unwrap_or("");
-        env.say(format!("HTTP request sent, awaiting response... {status} {reason}\n"));
+        env.say(format!(
+            "HTTP request sent, awaiting response... {status} {reason}\n"
+        ));
         match status {
             200 | 206 => {}
             416 if offset > 0 => {
@@ -125,7 +135,10 @@ pub(super) fn run(job: &HttpJob, env: &mut JobEnv) -> i32 {
             match env.write(&job.output, at, &buf[..n]) {
                 Ok(()) => at += n as u64,
                 Err(WriteError::NoSpace) => {
-                    env.say(format!("\nCannot write to '{}' (No space left on device).\n", job.output));
+                    env.say(format!(
+                        "\nCannot write to '{}' (No space left on device).\n",
+                        job.output
+                    ));
                     return 3;
                 }
                 Err(WriteError::Dropped(kept)) => {
@@ -176,7 +189,9 @@ fn agent(job: &HttpJob) -> Result<ureq::Agent, String> {
             })
             .collect();
         if certs.is_empty() {
-            return Err("ERROR: could not read the CA certificate file (no certificate in it)\n".into());
+            return Err(
+                "ERROR: could not read the CA certificate file (no certificate in it)\n".into(),
+            );
         }
         tls = tls.root_certs(RootCerts::new_with_certs(&certs));
     }
@@ -192,7 +207,10 @@ fn agent(job: &HttpJob) -> Result<ureq::Agent, String> {
 /// What wget prints when the request never got an answer.
 fn env_fail(env: &JobEnv, host: &str, e: ureq::Error) -> i32 {
     let text = e.to_string();
-    if text.contains("certificate") || text.contains("UnknownIssuer") || text.contains("NotValidForName") {
+    if text.contains("certificate")
+        || text.contains("UnknownIssuer")
+        || text.contains("NotValidForName")
+    {
         env.say(format!(
             "connected.\nERROR: cannot verify {host}'s certificate:\n  Unable to locally verify the issuer's authority.\nTo connect to {host} insecurely, use `--no-check-certificate'.\n"
         ));

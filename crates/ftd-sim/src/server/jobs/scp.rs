@@ -27,14 +27,19 @@ struct KeyCheck {
 impl client::Handler for KeyCheck {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, offered: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        offered: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         let PublicKeyOrCertificate::PublicKey { key, .. } = offered else {
             return Ok(false);
         };
         let verdict = judge(&self.known_hosts, &self.pattern, key);
         let accept = match &verdict {
             Verdict::Known => true,
-            Verdict::Unknown(_) => matches!(self.strict, StrictHostKeys::No | StrictHostKeys::AcceptNew),
+            Verdict::Unknown(_) => {
+                matches!(self.strict, StrictHostKeys::No | StrictHostKeys::AcceptNew)
+            }
             Verdict::Changed(_) => false,
         };
         *self.verdict.lock().unwrap() = Some(verdict);
@@ -47,7 +52,8 @@ fn judge(known_hosts: &str, pattern: &str, key: &PublicKey) -> Verdict {
     let mut changed = false;
     for line in known_hosts.lines() {
         let mut fields = line.split_whitespace();
-        let (Some(hosts), Some(_kind), Some(b64)) = (fields.next(), fields.next(), fields.next()) else {
+        let (Some(hosts), Some(_kind), Some(b64)) = (fields.next(), fields.next(), fields.next())
+        else {
             continue;
         };
         if !hosts.split(',').any(|h| h == pattern) {
@@ -59,7 +65,11 @@ fn judge(known_hosts: &str, pattern: &str, key: &PublicKey) -> Verdict {
             _ => {}
         }
     }
-    if changed { Verdict::Changed(key.clone()) } else { Verdict::Unknown(key.clone()) }
+    if changed {
+        Verdict::Changed(key.clone())
+    } else {
+        Verdict::Unknown(key.clone())
+    }
 }
 
 fn algorithm_name(key: &PublicKey) -> String {
@@ -72,7 +82,11 @@ fn algorithm_name(key: &PublicKey) -> String {
 }
 
 pub(super) async fn run(job: &ScpJob, env: &mut JobEnv) -> i32 {
-    let pattern = if job.port == 22 { job.host.clone() } else { format!("[{}]:{}", job.host, job.port) };
+    let pattern = if job.port == 22 {
+        job.host.clone()
+    } else {
+        format!("[{}]:{}", job.host, job.port)
+    };
     let verdict = Arc::new(Mutex::new(None));
     let check = KeyCheck {
         known_hosts: job.known_hosts.clone(),
@@ -81,7 +95,11 @@ pub(super) async fn run(job: &ScpJob, env: &mut JobEnv) -> i32 {
         verdict: verdict.clone(),
     };
     let config = Arc::new(client::Config::default());
-    let connect = tokio::time::timeout(Duration::from_secs(10), client::connect(config, (job.host.as_str(), job.port), check)).await;
+    let connect = tokio::time::timeout(
+        Duration::from_secs(10),
+        client::connect(config, (job.host.as_str(), job.port), check),
+    )
+    .await;
     let seen = verdict.lock().unwrap().clone();
     let mut handle = match (connect, seen) {
         (Ok(Ok(h)), seen) => {
@@ -112,15 +130,24 @@ pub(super) async fn run(job: &ScpJob, env: &mut JobEnv) -> i32 {
             return 255;
         }
         (Ok(Err(e)), _) if e.to_string().contains("refused") => {
-            env.say(format!("ssh: connect to host {} port {}: Connection refused\nscp: Connection closed\n", job.host, job.port));
+            env.say(format!(
+                "ssh: connect to host {} port {}: Connection refused\nscp: Connection closed\n",
+                job.host, job.port
+            ));
             return 255;
         }
         (Ok(Err(e)), _) => {
-            env.say(format!("ssh: connect to host {} port {}: {e}\nscp: Connection closed\n", job.host, job.port));
+            env.say(format!(
+                "ssh: connect to host {} port {}: {e}\nscp: Connection closed\n",
+                job.host, job.port
+            ));
             return 255;
         }
         (Err(_), _) => {
-            env.say(format!("ssh: connect to host {} port {}: Connection timed out\nscp: Connection closed\n", job.host, job.port));
+            env.say(format!(
+                "ssh: connect to host {} port {}: Connection timed out\nscp: Connection closed\n",
+                job.host, job.port
+            ));
             return 255;
         }
     };
@@ -129,7 +156,10 @@ pub(super) async fn run(job: &ScpJob, env: &mut JobEnv) -> i32 {
         if attempt > 0 {
             env.say("Permission denied, please try again.\n");
         }
-        let Some(password) = env.ask(&format!("{}@{}'s password: ", job.user, job.host)).await else {
+        let Some(password) = env
+            .ask(&format!("{}@{}'s password: ", job.user, job.host))
+            .await
+        else {
             return 130;
         };
         if let Ok(r) = handle.authenticate_password(&job.user, &password).await
@@ -140,11 +170,16 @@ pub(super) async fn run(job: &ScpJob, env: &mut JobEnv) -> i32 {
         }
     }
     if !authenticated {
-        env.say(format!("{}@{}: Permission denied (publickey,password).\nscp: Connection closed\n", job.user, job.host));
+        env.say(format!(
+            "{}@{}: Permission denied (publickey,password).\nscp: Connection closed\n",
+            job.user, job.host
+        ));
         return 255;
     }
     let status = copy(job, env, &handle).await;
-    let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+    let _ = handle
+        .disconnect(russh::Disconnect::ByApplication, "", "en")
+        .await;
     status
 }
 
@@ -165,11 +200,19 @@ async fn copy(job: &ScpJob, env: &mut JobEnv, handle: &client::Handle<KeyCheck>)
     let mut file = match sftp.open(&job.remote_path).await {
         Ok(f) => f,
         Err(_) => {
-            env.say(format!("scp: {}: No such file or directory\n", job.remote_path));
+            env.say(format!(
+                "scp: {}: No such file or directory\n",
+                job.remote_path
+            ));
             return 1;
         }
     };
-    let size = sftp.metadata(&job.remote_path).await.ok().and_then(|m| m.size).unwrap_or(0);
+    let size = sftp
+        .metadata(&job.remote_path)
+        .await
+        .ok()
+        .and_then(|m| m.size)
+        .unwrap_or(0);
     env.truncate(&job.output);
     let limit = job.limit_kbit.map(|k| k * 1000 / 8);
     let began = Instant::now();
@@ -187,11 +230,17 @@ async fn copy(job: &ScpJob, env: &mut JobEnv, handle: &client::Handle<KeyCheck>)
         match env.write(&job.output, at, &buf[..n]) {
             Ok(()) => at += n as u64,
             Err(WriteError::NoSpace) => {
-                env.say(format!("scp: write local \"{}\": No space left on device\n", job.output));
+                env.say(format!(
+                    "scp: write local \"{}\": No space left on device\n",
+                    job.output
+                ));
                 return 1;
             }
             Err(WriteError::Dropped(_)) => {
-                env.say(format!("Connection to {} closed by remote host.\nscp: Connection closed\n", job.host));
+                env.say(format!(
+                    "Connection to {} closed by remote host.\nscp: Connection closed\n",
+                    job.host
+                ));
                 return 255;
             }
         }
@@ -202,7 +251,11 @@ async fn copy(job: &ScpJob, env: &mut JobEnv, handle: &client::Handle<KeyCheck>)
             }
         }
     }
-    let name = job.remote_path.rsplit('/').next().unwrap_or(&job.remote_path);
+    let name = job
+        .remote_path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&job.remote_path);
     let secs = began.elapsed().as_secs_f64();
     let percent = (at * 100).checked_div(size).unwrap_or(100);
     env.say(format!(
