@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${PROFILE:-release}
 case "$profile" in dev) dir=debug ;; *) dir=$profile ;; esac
-modules=(facts readiness stage install wait_reboot failover_swap verify report plan lock evidence)
+modules=(facts fmc readiness stage install wait_reboot failover_swap verify report plan lock evidence)
 packages=()
 for m in "${modules[@]}"; do packages+=(-p "$m"); done
 cargo build --quiet --profile "$profile" "${packages[@]}" -p ftd-sim -p ftd-report

@@ -38,6 +38,14 @@ pub struct Served {
     pub auth: Option<String>,
 }
 
+/// The FMC a sim runs (`--fmc`).
+pub struct Fmc {
+    pub host: String,
+    pub username: String,
+    pub password: String,
+    pub ca_file: String,
+}
+
 pub fn inventory(
     sim: &Sim,
     ports: &HashMap<(usize, usize), u16>,
@@ -45,6 +53,7 @@ pub fn inventory(
     events: Option<&str>,
     timing: &ScaledTiming,
     served: Option<&Served>,
+    fmc: Option<&Fmc>,
 ) -> String {
     let mut y = String::from(
         "# Written by ftd-sim for its simulated pairs. Rehearse with:\n#   ansible-playbook -i THIS_FILE playbooks/upgrade_ha.yml\nall:\n  children:\n    ftd:\n      hosts:\n",
@@ -83,6 +92,17 @@ pub fn inventory(
     );
     if let Some(e) = events {
         let _ = writeln!(y, "        ftd_sim_events: {}", yaml_str(e));
+    }
+    if let Some(f) = fmc {
+        let _ = writeln!(y, "        ftd_fmc_host: {}", yaml_str(&f.host));
+        let _ = writeln!(y, "        ftd_fmc_username: {}", yaml_str(&f.username));
+        let _ = writeln!(y, "        ftd_fmc_password: {}", yaml_str(&f.password));
+        let _ = writeln!(y, "        ftd_fmc_ca_path: {}", yaml_str(&f.ca_file));
+        let _ = writeln!(
+            y,
+            "        ftd_fmc_sync_timeout: {:.0}",
+            timing.reboot_timeout
+        );
     }
     if let Some(s) = served {
         let _ = writeln!(y, "        ftd_package_url: {}", yaml_str(&s.url));

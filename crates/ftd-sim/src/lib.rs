@@ -9,6 +9,8 @@
 pub mod cli;
 pub mod device;
 pub mod events;
+pub mod fmc;
+pub mod http1;
 pub mod inventory;
 pub mod model;
 pub mod package_server;

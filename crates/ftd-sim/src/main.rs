@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "ftd-sim", about = "Simulated Cisco FTD HA pairs over SSH, for tests and rehearsals", after_help = format!("Fault kinds: {KINDS}"))]
+#[command(name = "ftd-sim", about = "Simulated Cisco FTD HA pairs over SSH, for tests and rehearsals", after_help = format!("Fault kinds: {KINDS}\nFMC fault kinds: {}", ftd_sim::fmc::FMC_FAULTS))]
 struct Args {
     /// Number of HA pairs.
     #[arg(long, default_value_t = 1)]
@@ -82,6 +82,13 @@ struct Args {
     /// Basic authentication `user:password` the package server requires.
     #[arg(long)]
     package_auth: Option<String>,
+    /// Run an FMC managing the pairs: its REST API over HTTPS on 127.0.0.1 (a CA of its own,
+    /// written beside the known_hosts file); the inventory names it (`ftd_fmc_host`, ...).
+    #[arg(long)]
+    fmc: bool,
+    /// An FMC fault, repeatable (see --help's end).
+    #[arg(long = "fmc-fault")]
+    fmc_faults: Vec<String>,
     /// Field behaviours to turn off, comma-separated (all are on by default; see README).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     realism_off: Vec<String>,
@@ -155,6 +162,27 @@ async fn main() -> Result<()> {
         .context("binding the units' ports")?;
 
     let packages = package_server(&args, &sim_target(&running)).await?;
+    let fmc_faults = args
+        .fmc_faults
+        .iter()
+        .map(|f| {
+            f.parse::<ftd_sim::fmc::FmcFault>()
+                .map_err(anyhow::Error::msg)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let fmc = if args.fmc {
+        let options = ftd_sim::fmc::FmcOptions {
+            faults: fmc_faults,
+            ..Default::default()
+        };
+        Some((
+            ftd_sim::fmc::FmcServer::start(running.sim.clone(), options.clone(), events.clone())
+                .await?,
+            options,
+        ))
+    } else {
+        None
+    };
     let known_hosts_path = args
         .known_hosts
         .clone()
@@ -164,6 +192,20 @@ async fn main() -> Result<()> {
         inventory::known_hosts(&keys, &running.ports),
     )
     .with_context(|| format!("writing {}", known_hosts_path.display()))?;
+    let fmc_inventory = match &fmc {
+        Some((server, options)) => {
+            let ca = known_hosts_path.with_extension("fmc-ca.pem");
+            std::fs::write(&ca, &server.ca_pem)?;
+            println!("ftd-sim: FMC REST API at https://127.0.0.1:{}", server.port);
+            Some(inventory::Fmc {
+                host: format!("127.0.0.1:{}", server.port),
+                username: options.username.clone(),
+                password: options.password.clone(),
+                ca_file: ca.display().to_string(),
+            })
+        }
+        None => None,
+    };
     if let Some(path) = &args.inventory {
         let sim = running.sim.lock().unwrap();
         let events_path = args.events.as_ref().map(|p| {
@@ -179,6 +221,7 @@ async fn main() -> Result<()> {
             events_path.as_deref(),
             &ScaledTiming::for_scale(args.time_scale),
             packages.as_ref().map(|p| &p.served),
+            fmc_inventory.as_ref(),
         );
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }

@@ -5,8 +5,7 @@
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 pub struct PackageServer {
@@ -38,7 +37,7 @@ impl PackageServer {
             .context("binding the package server")?;
         let port = listener.local_addr()?.port();
         let (acceptor, ca_pem) = if options.tls {
-            let (acceptor, ca) = tls_acceptor()?;
+            let (acceptor, ca) = crate::http1::tls_acceptor()?;
             (Some(acceptor), Some(ca))
         } else {
             (None, None)
@@ -66,65 +65,20 @@ impl PackageServer {
     }
 }
 
-/// A CA and a server certificate for 127.0.0.1 and localhost signed by it.
-fn tls_acceptor() -> Result<(tokio_rustls::TlsAcceptor, String)> {
-    use rcgen::{
-        BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose,
-    };
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "ftd-sim package server CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
-    let leaf_key = KeyPair::generate()?;
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?
-        .signed_by(&leaf_key, &ca)?;
-    let key = tokio_rustls::rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der())
-        .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
-    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()?
-    .with_no_client_auth()
-    .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)?;
-    Ok((tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca.pem()))
-}
-
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     dir: &Path,
     auth: Option<&str>,
 ) -> Result<()> {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    let (method, path, range, authorization) = loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        head.extend_from_slice(&buf[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut req = httparse::Request::new(&mut headers);
-        if let httparse::Status::Complete(_) = req.parse(&head)? {
-            let header = |name: &str| {
-                req.headers
-                    .iter()
-                    .find(|h| h.name.eq_ignore_ascii_case(name))
-                    .map(|h| String::from_utf8_lossy(h.value).into_owned())
-            };
-            break (
-                req.method.unwrap_or("GET").to_string(),
-                req.path.unwrap_or("/").to_string(),
-                header("range"),
-                header("authorization"),
-            );
-        }
-        if head.len() > 64 * 1024 {
-            return Ok(());
-        }
+    let Some(req) = crate::http1::read_request(&mut stream).await? else {
+        return Ok(());
     };
+    let (method, path, range, authorization) = (
+        req.method.clone(),
+        req.path.clone(),
+        req.header("range").map(String::from),
+        req.header("authorization").map(String::from),
+    );
     if let Some(required) = auth
         && authorization.as_deref() != Some(required)
     {

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod evidence;
 pub mod facts;
 pub mod failover_swap;
+pub mod fmc;
 pub mod inputs;
 pub mod install;
 pub mod lock;

@@ -39,7 +39,7 @@ pub fn check(unit: &Identity, require_version: Option<&Version>) -> Result<bool,
 /// The unit may take the traffic: Standby Ready with its `snort` and `diskstatus` slots up,
 /// the peer Active, on two consecutive reads in LINA, the last one immediately before
 /// `failover active` (typed next, in the same mode).
-async fn ready_twice(s: &mut CliSession, poll: Duration) -> Result<(), OpError> {
+pub async fn ready_twice(s: &mut CliSession, poll: Duration) -> Result<(), OpError> {
     for read in 0..2 {
         if read == 1 {
             tokio::time::sleep(poll.min(Duration::from_secs(2))).await;
@@ -81,7 +81,20 @@ pub async fn make_active(
             out.trim()
         )));
     }
-    let mut deadline = started + confirm_timeout;
+    let identity = confirm_active(s, confirm_timeout, peer_timeout, poll).await?;
+    Ok((identity, started.elapsed()))
+}
+
+/// Waits until this unit reads Active (within `confirm_timeout`), then until its peer reads
+/// Standby Ready (within `peer_timeout`): after `failover active`, or after the FMC switched
+/// the pair.
+pub async fn confirm_active(
+    s: &mut CliSession,
+    confirm_timeout: Duration,
+    peer_timeout: Duration,
+    poll: Duration,
+) -> Result<Identity, OpError> {
+    let mut deadline = Instant::now() + confirm_timeout;
     let mut active_seen = false;
     loop {
         let seen = match facts::failover_state(s).await {
@@ -91,8 +104,7 @@ pub async fn make_active(
                     deadline = Instant::now() + peer_timeout;
                 }
                 if state.this_host.is_active() && state.other_host.is_standby_ready() {
-                    let identity = facts::identity(s).await?;
-                    return Ok((identity, started.elapsed()));
+                    return facts::identity(s).await;
                 }
                 format!(
                     "this unit {} and the peer {}",
@@ -109,7 +121,7 @@ pub async fn make_active(
                 confirm_timeout
             };
             return Err(OpError::TimedOut(format!(
-                "after `failover active`: {seen} after waiting {:.0}s; expected Active / Standby Ready",
+                "after the switch: {seen} after waiting {:.0}s; expected Active / Standby Ready",
                 waited.as_secs_f64()
             )));
         }

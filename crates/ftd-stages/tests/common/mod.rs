@@ -34,6 +34,21 @@ impl Harness {
         }
     }
 
+    /// A sim of `pairs` pairs (the connection options still name pair 1's units).
+    pub fn pairs(pairs: usize) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = rt.block_on(TestSim::start(pairs, SCALE, &[]));
+        Harness {
+            sim,
+            journal: tempfile::NamedTempFile::new().unwrap(),
+            rt,
+        }
+    }
+
     /// A sim with the field behaviours set as given.
     pub fn with_realism(faults: &[&str], realism: ftd_sim::model::realism::Realism) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -1,0 +1,509 @@
+//! `fmc`: the FMC's side of the procedure (the seed upgrades an FMC-managed pair): before any
+//! change, the pair is the inventory's pair in the FMC with nothing to deploy and no
+//! deployment running; after verify, the FMC reports the new version; at the end, the roles
+//! are switched back by the FMC, as the seed does, and confirmed on the unit.
+
+use crate::connection::{Connection, block_on, secs};
+use crate::report;
+use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use fmc_api::{DeviceRecord, Fmc, FmcError, HaPair, Settings, task_finished};
+use ftd_device::journal::Journal;
+use ftd_device::ops::{OpError, facts, failover};
+use ftd_device::version::Version;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Before any change: members, pending and running deployments, the active unit.
+    Check,
+    /// After verify: wait until the FMC reports O(target_version) for both members.
+    Sync,
+    /// Switch the pair's roles through the FMC so that this unit ends Active.
+    Switch,
+}
+
+/// A unit of the pair as the inventory and the devices know it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairMember {
+    /// Inventory name.
+    pub name: String,
+    /// The device's name in the FMC; default O(members[].name).
+    pub fmc_name: Option<String>,
+    /// Failover state the unit itself reports (C(Active), C(Standby Ready)), to compare with
+    /// the FMC's view.
+    pub state: Option<String>,
+}
+
+impl PairMember {
+    fn fmc_name(&self) -> &str {
+        self.fmc_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_sync_timeout() -> f64 {
+    900.0
+}
+fn default_poll() -> f64 {
+    10.0
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(flatten)]
+    pub conn: Connection,
+    pub action: Action,
+    /// The FMC: a name or address, with an optional C(:port).
+    pub fmc_host: String,
+    /// A dedicated API user (the FMC logs a user out of the UI when the same account uses the
+    /// API).
+    pub fmc_username: String,
+    #[schemars(extend("x-no_log" = true))]
+    pub fmc_password: String,
+    /// PEM file of the CA that signed the FMC's certificate (a fresh FMC's is self-signed).
+    #[schemars(extend("x-type" = "path"))]
+    pub fmc_ca_path: Option<String>,
+    /// Check the FMC's certificate. Turning it off is reported as a warning.
+    #[serde(default = "default_true")]
+    pub fmc_validate_certs: bool,
+    /// FMC domain by name (C(Global), C(Global/Site-A)); default the login's domain.
+    pub fmc_domain: Option<String>,
+    /// The pair's two units.
+    pub members: Vec<PairMember>,
+    /// For O(action=sync): the version both members must show, C(X.Y.Z[.P]-BUILD).
+    pub target_version: Option<String>,
+    /// For O(action=sync): fail, rather than warn, when the FMC does not report the version
+    /// in time.
+    #[serde(default)]
+    pub require_sync: bool,
+    /// Seconds to wait for the FMC to report the version (O(action=sync)) or for the switch
+    /// and its confirmation on the unit (O(action=switch)).
+    #[serde(default = "default_sync_timeout")]
+    #[schemars(range(min = 0.0, max = 2592000.0))]
+    pub timeout: f64,
+    /// Seconds between two reads.
+    #[serde(default = "default_poll")]
+    #[schemars(range(min = 0.05, max = 3600.0))]
+    pub poll_interval: f64,
+}
+
+pub const INFO: ModuleInfo = ModuleInfo {
+    name: "fmc",
+    short_description: "The FMC's side of an FTD HA upgrade: deployment gate, version sync, switching peers",
+    description: &[
+        "O(action=check), before any change: the pair is an HA pair in the FMC whose members are the inventory's two units, no deployment is pending for the pair or either member, and none is running; otherwise it fails (nothing was changed). A disagreement between the FMC and the devices about the active unit is a warning.",
+        "O(action=sync), after verify: polls the FMC until it reports O(target_version) for both members; not seen in time is a warning, or a failure with O(require_sync).",
+        "O(action=switch): the seed's \"switch peers\" from the FMC, run for the unit that must end Active. It checks on the unit that it is Standby Ready with its slots up and its peer Active (two reads), sends the FMC's C(SWITCH), follows the FMC's task to its end, then confirms on the unit that it is Active and its peer Standby Ready.",
+        "One login per module run, tokens refreshed as the FMC allows, HTTP 429 waited out; tokens and the password appear in no output.",
+    ],
+    supports_check_mode: true,
+    examples: r#"- name: The FMC's view of the pair before anything changes
+  ftd.ha_upgrade.fmc:
+    action: check
+    fmc_host: fmc.example.net
+    fmc_username: api-upgrade
+    fmc_password: "{{ vault_fmc_password }}"
+    fmc_ca_path: files/fmc-ca.pem
+    members:
+      - {name: fw-1-a, state: Active}
+      - {name: fw-1-b, state: Standby Ready}
+"#,
+    returns: r#"fmc_pair:
+  description: The HA pair in the FMC (id, name, primary, secondary with the FMC's status of each).
+  returned: success
+  type: dict
+fmc_view:
+  description: Per member, the FMC's status and software version.
+  returned: success
+  type: dict
+agrees:
+  description: For O(action=check), whether the FMC and the devices agree on the active unit.
+  returned: success
+  type: bool
+synced:
+  description: For O(action=sync), whether the FMC reported the target version for both members in time.
+  returned: success
+  type: bool
+task:
+  description: For O(action=switch), the FMC task's id and final status.
+  returned: when a switch was sent
+  type: dict
+"#,
+    notes: &[
+        "Uses a dedicated API user: the FMC logs a user out of its web interface when the same account uses the API.",
+    ],
+};
+
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let unit = args.conn.unit_name();
+    let stage = "fmc";
+    let fail = |e: OpError| report::fail(&unit, stage, &e);
+    let target = match args
+        .target_version
+        .as_deref()
+        .map(Version::parse)
+        .transpose()
+    {
+        Ok(t) => t,
+        Err(e) => return fail(OpError::Refused(e.to_string())),
+    };
+    if args.action == Action::Sync && target.is_none() {
+        return ModuleResult::fail("missing required arguments: target_version (action is sync)");
+    }
+    if args.members.len() != 2 {
+        return fail(OpError::Refused(format!(
+            "members must name the pair's two units, not {}",
+            args.members.len()
+        )));
+    }
+    let ca_pem = match args
+        .fmc_ca_path
+        .as_deref()
+        .map(std::fs::read_to_string)
+        .transpose()
+    {
+        Ok(p) => p,
+        Err(e) => return fail(OpError::Refused(format!("fmc_ca_path: {e}"))),
+    };
+    let settings = Settings {
+        host: args.fmc_host.clone(),
+        username: args.fmc_username.clone(),
+        password: Zeroizing::new(args.fmc_password.clone()),
+        ca_pem,
+        validate_certs: args.fmc_validate_certs,
+        domain: args.fmc_domain.clone(),
+        timeout: secs(args.conn.command_timeout.max(5.0)),
+        rate_limit_patience: secs(args.timeout.max(60.0)),
+    };
+    let mut journal = args
+        .conn
+        .journal_with(stage, [args.fmc_password.clone()].into_iter());
+    let mut r = match Fmc::login(settings) {
+        Err(e) => fmc_fail(&unit, &args, e),
+        Ok(mut fmc) => {
+            let outcome = match args.action {
+                Action::Check => check(&args, &mut fmc, &mut journal),
+                Action::Sync => sync(
+                    &args,
+                    &mut fmc,
+                    &mut journal,
+                    target.as_ref().expect("checked above"),
+                ),
+                Action::Switch => switch(&args, &mut fmc, &mut journal, ctx.ansible.check_mode),
+            };
+            match outcome {
+                Ok(r) => r
+                    .with("fmc_requests", fmc.requests)
+                    .with("fmc_logins", fmc.logins),
+                Err(Failure::Fmc(e)) => fmc_fail(&unit, &args, e),
+                Err(Failure::Op(e)) => fail(e),
+            }
+        }
+    };
+    if !args.fmc_validate_certs {
+        r.warn(format!(
+            "fmc_validate_certs is off: the identity of the FMC {} was not verified",
+            args.fmc_host
+        ));
+    }
+    report::journal_warning(&mut r, &journal);
+    report::close(&mut journal, r)
+}
+
+enum Failure {
+    Fmc(FmcError),
+    Op(OpError),
+}
+
+impl From<FmcError> for Failure {
+    fn from(e: FmcError) -> Self {
+        Failure::Fmc(e)
+    }
+}
+
+impl From<OpError> for Failure {
+    fn from(e: OpError) -> Self {
+        Failure::Op(e)
+    }
+}
+
+fn fmc_fail(unit: &str, args: &Args, e: FmcError) -> ModuleResult {
+    let hint = match (&e, args.action) {
+        (FmcError::Unreachable { .. } | FmcError::Login { .. }, Action::Check) => {
+            ". Nothing was changed: the pair is not upgraded while the FMC cannot be asked (unset ftd_fmc_host to upgrade without it)"
+        }
+        (FmcError::Login { .. }, _) => ". Check fmc_username / fmc_password",
+        (FmcError::Unreachable { reason, .. }, _) if reason.contains("ertificate") => {
+            ". Give the FMC's CA in fmc_ca_path"
+        }
+        _ => "",
+    };
+    let mut r = ModuleResult::fail(format!("{} {e}{hint}", report::prefix(unit, "fmc")));
+    r.set("stage", "fmc");
+    r.set("error_kind", "fmc");
+    r
+}
+
+/// The FMC's HA pair of the two members, refused when it is not the inventory's pair.
+fn pair_of(args: &Args, fmc: &mut Fmc) -> Result<(HaPair, Vec<DeviceRecord>), Failure> {
+    let devices = fmc.devices()?;
+    let find = |m: &PairMember| devices.iter().find(|d| d.name == m.fmc_name()).cloned();
+    let (Some(a), Some(b)) = (find(&args.members[0]), find(&args.members[1])) else {
+        let missing: Vec<&str> = args
+            .members
+            .iter()
+            .filter(|m| find(m).is_none())
+            .map(PairMember::fmc_name)
+            .collect();
+        return Err(OpError::Refused(format!(
+            "the FMC has no device named {} (set ftd_fmc_device_name when the FMC names the unit otherwise)",
+            missing.join(", ")
+        ))
+        .into());
+    };
+    let pairs = fmc.ha_pairs()?;
+    let Some(pair) = pairs.into_iter().find(|p| p.has(&a.id)) else {
+        return Err(OpError::Refused(format!("{} is not in an HA pair in the FMC", a.name)).into());
+    };
+    if !pair.has(&b.id) {
+        return Err(OpError::Refused(format!(
+            "the FMC's HA pair {} has the members {} and {}, not the inventory's {} and {}: the inventory and the FMC disagree about the pair",
+            pair.name, pair.primary.name, pair.secondary.name, a.name, b.name
+        ))
+        .into());
+    }
+    Ok((pair, vec![a, b]))
+}
+
+/// `{member: {status, sw_version}}` and a line for the journal.
+fn view(pair: &HaPair, devices: &[DeviceRecord]) -> (Value, String) {
+    let mut v = serde_json::Map::new();
+    let mut line = Vec::new();
+    for m in pair.members() {
+        let version = devices
+            .iter()
+            .find(|d| d.id == m.id)
+            .map(|d| d.sw_version.clone())
+            .unwrap_or_default();
+        line.push(format!("{} {} {}", m.name, m.status, version));
+        v.insert(
+            m.name.clone(),
+            json!({"status": m.status, "sw_version": version}),
+        );
+    }
+    (Value::Object(v), line.join(", "))
+}
+
+fn check(args: &Args, fmc: &mut Fmc, journal: &mut Journal) -> Result<ModuleResult, Failure> {
+    let (pair, devices) = pair_of(args, fmc)?;
+    let ids = [
+        pair.id.as_str(),
+        devices[0].id.as_str(),
+        devices[1].id.as_str(),
+    ];
+    let names = |v: &Value, key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["id"].as_str().map(String::from))
+            .collect()
+    };
+    let pending = fmc.deployable()?.into_iter().any(|item| {
+        let mut touched = names(&item, "deviceMembers");
+        touched.extend(item["device"]["id"].as_str().map(String::from));
+        touched.iter().any(|t| ids.contains(&t.as_str()))
+    });
+    if pending {
+        return Err(OpError::Refused(format!(
+            "the FMC has configuration changes not deployed to {}: deploy or discard them in the FMC first, then run again",
+            pair.name
+        ))
+        .into());
+    }
+    let running = fmc
+        .deploying()?
+        .into_iter()
+        .any(|job| match job["deviceList"].as_array() {
+            // UNVERIFIED layout: a running deployment that names no device counts as touching the pair.
+            None => true,
+            Some(list) => list.iter().any(|d| {
+                ["deviceUUID", "id"]
+                    .iter()
+                    .any(|k| d[k].as_str().is_some_and(|id| ids.contains(&id)))
+            }),
+        });
+    if running {
+        return Err(OpError::Refused(format!(
+            "a deployment to {} is running in the FMC: wait for it to finish, then run again",
+            pair.name
+        ))
+        .into());
+    }
+    let (fmc_view, line) = view(&pair, &devices);
+    journal.record_data(
+        None,
+        &format!("FMC view before: {line}"),
+        Some(json!({"fmc_view": fmc_view, "phase": "before"})),
+    );
+    let disagree: Vec<String> = args
+        .members
+        .iter()
+        .filter_map(|m| {
+            let device_active = m.state.as_deref()? == "Active";
+            let member = pair
+                .members()
+                .into_iter()
+                .find(|p| p.name == m.fmc_name())?;
+            let fmc_active = member.status.eq_ignore_ascii_case("Active");
+            (device_active != fmc_active).then(|| {
+                format!(
+                    "{} is {} on the device, {} in the FMC",
+                    m.name,
+                    m.state.as_deref().unwrap_or("?"),
+                    member.status
+                )
+            })
+        })
+        .collect();
+    let mut r = ModuleResult::ok(format!(
+        "{}: pair {} in the FMC, nothing to deploy, no deployment running ({line})",
+        args.members[0].name, pair.name
+    ))
+    .with("fmc_pair", &pair)
+    .with("fmc_view", &fmc_view)
+    .with("agrees", disagree.is_empty());
+    if !disagree.is_empty() {
+        r.warn(format!(
+            "the FMC and the devices disagree about the active unit: {} (the FMC may lag; the devices decide)",
+            disagree.join("; ")
+        ));
+    }
+    Ok(r)
+}
+
+fn sync(
+    args: &Args,
+    fmc: &mut Fmc,
+    journal: &mut Journal,
+    target: &Version,
+) -> Result<ModuleResult, Failure> {
+    let deadline = Instant::now() + secs(args.timeout);
+    loop {
+        let (pair, devices) = pair_of(args, fmc)?;
+        let on_target =
+            |d: &DeviceRecord| Version::parse(&d.sw_version).is_ok_and(|v| v.matches(target));
+        let (fmc_view, line) = view(&pair, &devices);
+        if devices.iter().all(on_target) {
+            journal.record_data(
+                None,
+                &format!("FMC view after: {line}"),
+                Some(json!({"fmc_view": fmc_view, "phase": "after"})),
+            );
+            return Ok(
+                ModuleResult::ok(format!("the FMC reports {target} for {line}"))
+                    .with("synced", true)
+                    .with("fmc_pair", &pair)
+                    .with("fmc_view", &fmc_view),
+            );
+        }
+        if Instant::now() >= deadline {
+            journal.record_data(
+                None,
+                &format!("FMC view after: {line}"),
+                Some(json!({"fmc_view": fmc_view, "phase": "after"})),
+            );
+            let msg = format!(
+                "the FMC did not report {target} for both members within {:.0}s: {line}",
+                args.timeout
+            );
+            if args.require_sync {
+                return Err(OpError::TimedOut(msg).into());
+            }
+            let mut r = ModuleResult::ok(msg.clone())
+                .with("synced", false)
+                .with("fmc_pair", &pair)
+                .with("fmc_view", &fmc_view);
+            r.warn(format!("{msg}; the devices were verified, the FMC lags (require_sync: true makes this a failure)"));
+            return Ok(r);
+        }
+        std::thread::sleep(
+            secs(args.poll_interval).min(deadline.saturating_duration_since(Instant::now())),
+        );
+    }
+}
+
+fn switch(
+    args: &Args,
+    fmc: &mut Fmc,
+    journal: &mut Journal,
+    check_mode: bool,
+) -> Result<ModuleResult, Failure> {
+    let (pair, _) = pair_of(args, fmc)?;
+    let poll = secs(args.poll_interval);
+    let deadline = Instant::now() + secs(args.timeout);
+    block_on(async {
+        let mut s = args.conn.login().await.map_err(OpError::from)?;
+        let result = async {
+            let id = facts::identity(&mut s).await?;
+            if !failover::check(&id, None)? {
+                return Ok(ModuleResult::ok(format!("{} is Active already", args.conn.unit_name())).with("fmc_pair", &pair));
+            }
+            if check_mode {
+                return Ok(ModuleResult::changed(format!(
+                    "{} would be made Active by the FMC's switch of {}",
+                    args.conn.unit_name(),
+                    pair.name
+                )));
+            }
+            // The same rule as the CLI swap: two reads of Standby Ready, slots up, peer Active.
+            failover::ready_twice(&mut s, poll.min(Duration::from_secs(2))).await?;
+            let task = fmc.switch(&pair.id).map_err(|e| OpError::Failed(e.to_string()))?;
+            journal.record(None, &format!("FMC switch of {} sent (task {task})", pair.name));
+            let status = loop {
+                let (status, message) = fmc.task(&task).map_err(|e| OpError::Failed(e.to_string()))?;
+                match task_finished(&status) {
+                    Some(true) => break status,
+                    Some(false) => {
+                        return Err(OpError::Failed(format!(
+                            "the FMC's switch of {} ended {status}: {message}; the roles were not switched",
+                            pair.name
+                        )));
+                    }
+                    None if Instant::now() >= deadline => {
+                        return Err(OpError::TimedOut(format!(
+                            "the FMC's switch task of {} was still {status} after {:.0}s",
+                            pair.name, args.timeout
+                        )));
+                    }
+                    None => tokio::time::sleep(poll).await,
+                }
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            let after = failover::confirm_active(&mut s, left, left, poll).await?;
+            journal.record(None, &format!("switched by the FMC: {} is Active, its peer {}", after.hostname, after.peer_state));
+            Ok(ModuleResult::changed(format!(
+                "{}: the FMC switched {}; the unit is Active and its peer {}",
+                args.conn.unit_name(),
+                pair.name,
+                after.peer_state
+            ))
+            .with("fmc_pair", &pair)
+            .with("task", json!({"id": task, "status": status}))
+            .with("unit", &after))
+        }
+        .await;
+        s.close().await;
+        result
+    })
+    .map_err(Failure::Op)
+}

@@ -1,0 +1,296 @@
+//! The `fmc` module against ftd-sim's FMC (HTTPS with its own CA, the REST API of
+//! `shared/domain/fmc-rest.md`, views derived from the simulated pairs with a lag): each gate,
+//! each FMC fault, the version sync, the switch and its confirmation on the unit.
+
+mod common;
+
+use common::*;
+use ftd_sim::fmc::{FmcOptions, FmcServer};
+use ftd_stages::fmc;
+use serde_json::{Value, json};
+
+struct Managed {
+    h: Harness,
+    fmc: FmcServer,
+    ca: tempfile::NamedTempFile,
+    options: FmcOptions,
+}
+
+impl Managed {
+    fn new(pairs: usize, fmc_faults: &[&str]) -> Managed {
+        let h = if pairs == 1 {
+            Harness::new(&[])
+        } else {
+            Harness::pairs(pairs)
+        };
+        let options = FmcOptions {
+            faults: fmc_faults.iter().map(|f| f.parse().unwrap()).collect(),
+            // `rate-limit` counts a second's requests here, not a minute's.
+            rate_window: std::time::Duration::from_secs(1),
+            ..Default::default()
+        };
+        let fmc = h
+            .block_on(FmcServer::start(
+                h.sim.running.sim.clone(),
+                options.clone(),
+                h.sim.running.events.clone(),
+            ))
+            .unwrap();
+        let ca = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(ca.path(), &fmc.ca_pem).unwrap();
+        Managed {
+            h,
+            fmc,
+            ca,
+            options,
+        }
+    }
+
+    fn call(&self, unit: usize, options: Value) -> Value {
+        let base = json!({
+            "fmc_host": format!("127.0.0.1:{}", self.fmc.port),
+            "fmc_username": self.options.username,
+            "fmc_password": self.options.password,
+            "fmc_ca_path": self.ca.path().display().to_string(),
+            "members": [{"name": "fw-1-a", "state": "Active"}, {"name": "fw-1-b", "state": "Standby Ready"}],
+            "poll_interval": 0.05,
+            "timeout": 20,
+        });
+        let out = run(&fmc::INFO, fmc::run, self.h.conn(unit), with(base, options));
+        assert!(
+            !out.to_string().contains(&self.options.password),
+            "the FMC password leaked: {out}"
+        );
+        out
+    }
+
+    fn count(&self, event: &str) -> usize {
+        self.h.events(event).len()
+    }
+}
+
+#[test]
+fn a_healthy_pair_passes_with_one_login() {
+    let m = Managed::new(1, &[]);
+    let r = m.call(0, json!({"action": "check"}));
+    assert_eq!(
+        (r["failed"].as_bool(), r["changed"].as_bool()),
+        (Some(false), Some(false)),
+        "{r}"
+    );
+    assert_eq!(r["agrees"], true);
+    assert_eq!(r["fmc_pair"]["name"], "pair1");
+    assert_eq!(r["fmc_view"]["fw-1-a"]["status"], "Active");
+    assert_eq!(r["fmc_view"]["fw-1-b"]["sw_version"], "7.2.2");
+    assert_eq!(m.count("fmc_login"), 1);
+}
+
+#[test]
+fn pending_and_running_deployments_stop_the_pair() {
+    let pending = Managed::new(1, &["pending-deploy=1"]);
+    let r = pending.call(0, json!({"action": "check"}));
+    assert_eq!(r["failed"], true);
+    assert!(
+        msg(&r).contains("not deployed to pair1: deploy or discard"),
+        "{r}"
+    );
+    assert!(msg(&r).contains("Nothing was changed"), "{r}");
+    let running = Managed::new(1, &["deploying=1"]);
+    let r = running.call(0, json!({"action": "check"}));
+    assert!(msg(&r).contains("a deployment to pair1 is running"), "{r}");
+}
+
+#[test]
+fn a_pair_whose_members_differ_in_the_fmc_stops() {
+    let m = Managed::new(2, &["wrong-members=1"]);
+    let r = m.call(0, json!({"action": "check"}));
+    assert_eq!(r["failed"], true);
+    assert!(
+        msg(&r).contains("the inventory and the FMC disagree about the pair"),
+        "{r}"
+    );
+    let unknown = m.call(
+        0,
+        json!({"action": "check", "members": [{"name": "fw-1-a"}, {"name": "fw-9-z"}]}),
+    );
+    assert!(
+        msg(&unknown).contains("no device named fw-9-z"),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn a_disagreement_on_the_active_unit_is_a_warning() {
+    let m = Managed::new(1, &[]);
+    let r = m.call(0, json!({"action": "check", "members": [{"name": "fw-1-a", "state": "Standby Ready"}, {"name": "fw-1-b", "state": "Active"}]}));
+    assert_eq!(
+        (r["failed"].as_bool(), r["agrees"].as_bool()),
+        (Some(false), Some(false)),
+        "{r}"
+    );
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("disagree about the active unit"),
+        "{r}"
+    );
+}
+
+#[test]
+fn an_unreachable_or_untrusted_fmc_is_refused_before_any_change() {
+    let m = Managed::new(1, &[]);
+    let closed = m.call(0, json!({"action": "check", "fmc_host": "127.0.0.1:9"}));
+    assert_eq!(closed["failed"], true);
+    assert!(
+        msg(&closed).contains("cannot reach the FMC")
+            && msg(&closed).contains("Nothing was changed"),
+        "{closed}"
+    );
+    let untrusted = m.call(0, json!({"action": "check", "fmc_ca_path": null}));
+    assert_eq!(untrusted["failed"], true, "{untrusted}");
+    let wrong = m.call(0, json!({"action": "check", "fmc_password": "not-it"}));
+    assert!(msg(&wrong).contains("refused the login"), "{wrong}");
+    assert!(m.h.events("login").is_empty(), "a unit was logged into");
+}
+
+#[test]
+fn expired_tokens_are_refreshed_and_429_is_waited_out() {
+    let m = Managed::new(1, &["token-ttl=0.2", "rate-limit=4"]);
+    // Poll long enough for the token to expire and the rate limit to bite.
+    let r = m.call(0, json!({"action": "sync", "target_version": "7.2.7-500", "timeout": 2.5, "poll_interval": 0.3}));
+    assert_eq!(
+        (r["failed"].as_bool(), r["synced"].as_bool()),
+        (Some(false), Some(false)),
+        "{r}"
+    );
+    assert_eq!(r["fmc_logins"], 1, "a refresh became a new login: {r}");
+    let answers: Vec<String> =
+        m.h.events("fmc_request")
+            .iter()
+            .map(|e| e["status"].as_str().unwrap_or("").to_string())
+            .collect();
+    assert!(
+        answers.iter().any(|s| s.starts_with("401")),
+        "the token never expired: {answers:?}"
+    );
+    assert!(
+        answers.iter().any(|s| s.starts_with("429")),
+        "the rate limit never answered: {answers:?}"
+    );
+    assert!(
+        m.h.events("fmc_request")
+            .iter()
+            .any(|e| e["path"].as_str().unwrap_or("").ends_with("refreshtoken"))
+    );
+}
+
+#[test]
+fn the_new_version_is_awaited_and_a_stale_fmc_warns_or_fails() {
+    let m = Managed::new(1, &[]);
+    let target = ftd_sim::device::Version::parse("7.2.7-500").unwrap();
+    {
+        let mut sim = m.h.sim.running.sim.lock().unwrap();
+        for u in 0..2 {
+            sim.pairs[0].units[u].version = target.clone();
+        }
+    }
+    let r = m.call(0, json!({"action": "sync", "target_version": "7.2.7-500"}));
+    assert_eq!(
+        (r["failed"].as_bool(), r["synced"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
+
+    let stale = Managed::new(1, &["stale-version=100000"]);
+    // The FMC knew the old version before the upgrade.
+    assert_eq!(stale.call(0, json!({"action": "check"}))["failed"], false);
+    {
+        let mut sim = stale.h.sim.running.sim.lock().unwrap();
+        for u in 0..2 {
+            sim.pairs[0].units[u].version = target.clone();
+        }
+    }
+    let warned = stale.call(
+        0,
+        json!({"action": "sync", "target_version": "7.2.7-500", "timeout": 0.5}),
+    );
+    assert_eq!(
+        (warned["failed"].as_bool(), warned["synced"].as_bool()),
+        (Some(false), Some(false)),
+        "{warned}"
+    );
+    assert!(
+        warned["warnings"].to_string().contains("the FMC lags"),
+        "{warned}"
+    );
+    let failed = stale.call(0, json!({"action": "sync", "target_version": "7.2.7-500", "timeout": 0.5, "require_sync": true}));
+    assert_eq!(failed["failed"], true, "{failed}");
+}
+
+/// The pair with its roles swapped: the Primary (unit 0) Standby Ready.
+fn swapped(m: &Managed) {
+    let mut sim = m.h.sim.running.sim.lock().unwrap();
+    let now = sim.now();
+    let timing = sim.timing;
+    sim.pairs[0].failover_active(1, now, &timing).unwrap();
+}
+
+fn wait_standby_ready(m: &Managed, unit: usize) {
+    for _ in 0..400 {
+        if m.h.sim_state(unit).1 == "Standby Ready" {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!(
+        "unit {unit} never became Standby Ready: {:?}",
+        m.h.sim_state(unit)
+    );
+}
+
+#[test]
+fn the_fmc_switches_the_peers_back_and_the_unit_confirms_it() {
+    let m = Managed::new(1, &[]);
+    swapped(&m);
+    wait_standby_ready(&m, 0);
+    let check = m.call(0, json!({"action": "switch", "_ansible_check_mode": true}));
+    assert_eq!(check["changed"], true, "{check}");
+    assert_eq!(m.count("fmc_switch"), 0, "check mode switched");
+    let r = m.call(0, json!({"action": "switch"}));
+    assert_eq!(
+        (r["failed"].as_bool(), r["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
+    assert_eq!(r["task"]["status"], "Success");
+    assert_eq!(m.h.sim_state(0).1, "Active");
+    let again = m.call(0, json!({"action": "switch"}));
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(m.count("fmc_switch"), 1);
+}
+
+#[test]
+fn a_failed_switch_task_is_reported_and_the_roles_stay() {
+    let m = Managed::new(1, &["switch-fails"]);
+    swapped(&m);
+    wait_standby_ready(&m, 0);
+    let r = m.call(0, json!({"action": "switch"}));
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(msg(&r).contains("ended FAILED"), "{r}");
+    assert_eq!(m.h.sim_state(1).1, "Active");
+}
+
+#[test]
+fn the_fmc_never_switches_to_a_unit_that_is_not_standby_ready() {
+    let m = Managed::new(1, &[]);
+    // Unit 1 is Standby Ready, unit 0 Active: asking unit 0's peer to take over is fine, but
+    // a switch run for unit 1 while unit 0 is not Active must be refused. Make unit 0 Failed.
+    {
+        let mut sim = m.h.sim.running.sim.lock().unwrap();
+        sim.pairs[0].units[1].ha_state = "Cold Standby".into();
+    }
+    let r = m.call(1, json!({"action": "switch"}));
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(msg(&r).contains("not Standby Ready"), "{r}");
+    assert_eq!(m.count("fmc_switch"), 0);
+}
