@@ -5,6 +5,8 @@
 # and print the summary.
 #   FTD_DEMO_TIME_SCALE=0.05 make demo    # slower, closer to a rehearsal
 #   FTD_DEMO_STAGE=none make demo         # the package already on the units
+#   FTD_DEMO_FMC=1 make demo              # an FMC manages the pair: deployment gate, version
+#                                         # sync, the peers switched back through the FMC
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh
@@ -16,9 +18,9 @@ work=$(mktemp -d -t ftd-demo.XXXXXX)
 scale=${FTD_DEMO_TIME_SCALE:-0.008}
 stage=${FTD_DEMO_STAGE:-https}
 scripts/sim-up.sh "$work" --pairs 1 --time-scale "$scale" --package-server "$stage" \
-  --package-auth "fetch:Demo-Package-Pass-$RANDOM" > /dev/null
+  --package-auth "fetch:Demo-Package-Pass-$RANDOM" ${FTD_DEMO_FMC:+--fmc} > /dev/null
 trap 'scripts/sim-down.sh "$work"' EXIT
-echo "== ftd-sim: one HA pair 7.2.2-54 -> 7.2.7-500, time scale $scale, package staged over $stage (inventory $work/inventory.yml)"
+echo "== ftd-sim: one HA pair 7.2.2-54 -> 7.2.7-500, time scale $scale, package staged over $stage${FTD_DEMO_FMC:+, managed by a simulated FMC} (inventory $work/inventory.yml)"
 echo "== follow progress in another terminal: tail -f $work/journal.jsonl"
 start=$(date +%s)
 status=0

@@ -15,7 +15,7 @@ check() {
 }
 modules=build/ansible_collections/ftd/ha_upgrade/plugins/modules
 check "module protocol under ansible-core" ansible-playbook tests/ansible/protocol.yml
-for m in facts stage readiness install wait_reboot failover_swap verify; do
+for m in facts fmc stage readiness install wait_reboot failover_swap verify; do
   check "ansible-doc $m" bash -c "ansible-doc -M $modules $m | grep -q 'OPTIONS' && ansible-doc ftd.ha_upgrade.$m | grep -q 'EXAMPLES'"
 done
 check "ansible-doc shows install's options with types and defaults" \
@@ -29,6 +29,7 @@ check "change control: check mode plan, windows by tags, a window too short" tes
 check "a unit whose partner stops answering at any play is never changed after it" tests/ansible/partner_fails.sh
 check "interop with a real OpenSSH server (password and keyboard-interactive, staging over scp)" tests/ansible/openssh.sh
 check "staging: two pairs in parallel, one with a full disk stopped before readiness" tests/ansible/stage.sh
+check "FMC: switch back through the FMC, pending changes and an unreachable FMC stop pairs, no secret at -vvv" tests/ansible/fmc.sh
 check "ansible-builder create: EE build context with the collection" tests/ansible/ee.sh
 check "watch follows a run; the report renders in headless Chromium" tests/ansible/report.sh
 check "fault matrix: every fault and a killed controller, all safe (docs/fault-matrix.md)" tests/fault_matrix/run.sh
