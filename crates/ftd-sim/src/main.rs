@@ -89,6 +89,9 @@ struct Args {
     /// An FMC fault, repeatable (see --help's end).
     #[arg(long = "fmc-fault")]
     fmc_faults: Vec<String>,
+    /// Device seconds before the FMC shows a failover (a new version: 30 more).
+    #[arg(long, default_value_t = 5.0)]
+    fmc_lag: f64,
     /// Field behaviours to turn off, comma-separated (all are on by default; see README).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     realism_off: Vec<String>,
@@ -173,6 +176,8 @@ async fn main() -> Result<()> {
     let fmc = if args.fmc {
         let options = ftd_sim::fmc::FmcOptions {
             faults: fmc_faults,
+            state_lag: args.fmc_lag,
+            version_lag: args.fmc_lag + 30.0,
             ..Default::default()
         };
         Some((

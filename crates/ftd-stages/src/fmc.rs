@@ -383,10 +383,12 @@ fn check(args: &Args, fmc: &mut Fmc, journal: &mut Journal) -> Result<ModuleResu
     .with("fmc_view", &fmc_view)
     .with("agrees", disagree.is_empty());
     if !disagree.is_empty() {
-        r.warn(format!(
+        let warning = format!(
             "the FMC and the devices disagree about the active unit: {} (the FMC may lag; the devices decide)",
             disagree.join("; ")
-        ));
+        );
+        journal.record(None, &format!("warning: {warning}"));
+        r.warn(warning);
     }
     Ok(r)
 }

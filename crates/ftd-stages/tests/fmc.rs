@@ -18,6 +18,11 @@ struct Managed {
 
 impl Managed {
     fn new(pairs: usize, fmc_faults: &[&str]) -> Managed {
+        Self::with(pairs, fmc_faults, 1000)
+    }
+
+    /// `page_max`: the largest page the FMC serves.
+    fn with(pairs: usize, fmc_faults: &[&str], page_max: usize) -> Managed {
         let h = if pairs == 1 {
             Harness::new(&[])
         } else {
@@ -27,6 +32,7 @@ impl Managed {
             faults: fmc_faults.iter().map(|f| f.parse().unwrap()).collect(),
             // `rate-limit` counts a second's requests here, not a minute's.
             rate_window: std::time::Duration::from_secs(1),
+            page_max,
             ..Default::default()
         };
         let fmc = h
@@ -83,6 +89,17 @@ fn a_healthy_pair_passes_with_one_login() {
     assert_eq!(r["fmc_view"]["fw-1-a"]["status"], "Active");
     assert_eq!(r["fmc_view"]["fw-1-b"]["sw_version"], "7.2.2");
     assert_eq!(m.count("fmc_login"), 1);
+}
+
+#[test]
+fn lists_are_read_page_by_page_and_the_domain_is_found_by_name() {
+    // Pages of one item: the pair's two devices and the HA pair come over several pages.
+    let m = Managed::with(3, &["pending-deploy=3"], 1);
+    let r = m.call(0, json!({"action": "check", "fmc_domain": "Global"}));
+    assert_eq!(r["failed"], false, "{r}");
+    assert!(r["fmc_requests"].as_u64().unwrap() >= 8, "not paged: {r}");
+    let other = m.call(0, json!({"action": "check", "fmc_domain": "Site-B"}));
+    assert!(msg(&other).contains("no domain named Site-B"), "{other}");
 }
 
 #[test]
