@@ -97,6 +97,10 @@ def main(work, out):
         "besides the deliberate failover swaps, a failure message names the unit and the stage, and the",
         "re-run finished the pair without repeating finished work.",
         "",
+        "The units here start with the package on them. The staging faults (`download-drop`, `no-sftp`,",
+        "`disk-full` while staging) and the FMC's faults (`--fmc-fault ...`) are covered where staging and",
+        "the FMC run: `crates/ftd-stages/tests/{stage,fmc}.rs` and `tests/ansible/{stage,fmc}.sh`.",
+        "",
         "| fault (unit:kind) | first run stopped at | message of the first run | outage (ms) | installs on Active | re-run | safe |",
         "|---|---|---|---|---|---|---|",
     ]
