@@ -268,11 +268,25 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def staging_section(short):
+    size_mb, runs = (16, 1) if short else (256, 3)
+    staging = bench_staging(size_mb, runs)
+    lines = ["## 6. Staging a package on loopback", "",
+             f"A {size_mb} MiB package, {runs} run(s), each with a fresh sim; MB/s = size / wall time of the whole",
+             "command (for `stage`: login, space check, transfer, checksum on the unit, move into place).", "",
+             "| what | MB/s |", "|---|---|"]
+    for name, xs in staging.items():
+        lines.append(f"| {name} | {spread(xs, '{:.1f}')} |")
+    lines.append("")
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--short", action="store_true", help="CI mode: few repetitions, small fleet")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     ap.add_argument("--only-module-cost", action="store_true", help="run section 1 alone")
+    ap.add_argument("--only-staging", action="store_true", help="run section 6 alone")
     a = ap.parse_args()
     short = a.short
     runs = 2 if short else 10
@@ -284,6 +298,12 @@ def main():
         "Every figure: median (min–max) over the runs stated. Benchmarks never fail CI.",
         "",
     ]
+
+    if a.only_staging:
+        lines = staging_section(short)
+        Path(a.out).write_text("\n".join(lines))
+        print("\n".join(lines))
+        return
 
     print("1. module cost", flush=True)
     cost = bench_module_cost(runs)
@@ -339,15 +359,7 @@ def main():
                   f"last quarter {spread(late, '{:.0f}')}. Reading the whole log each time would cost up to {polls[-1][0]} bytes a poll.", ""]
 
     print("6. staging", flush=True)
-    size_mb, sruns = (16, 1) if short else (256, 3)
-    staging = bench_staging(size_mb, sruns)
-    lines += ["## 6. Staging a package on loopback", "",
-              f"A {size_mb} MiB package, {sruns} run(s), each with a fresh sim; MB/s = size / wall time of the whole",
-              "command (for `stage`: login, space check, transfer, checksum on the unit, move into place).", "",
-              "| what | MB/s |", "|---|---|"]
-    for name, xs in staging.items():
-        lines.append(f"| {name} | {spread(xs, '{:.1f}')} |")
-    lines.append("")
+    lines += staging_section(short)
 
     print("4. fleet", flush=True)
     fleet = [1, 2] if short else [1, 10, 50]

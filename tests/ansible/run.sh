@@ -7,10 +7,11 @@ export ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1
 passed=0 failed=0
 check() {
   local name=$1; shift
+  local start=$SECONDS
   if "$@" > "/tmp/ansible-check.$$.log" 2>&1; then
-    passed=$((passed + 1)); echo "ok: $name"
+    passed=$((passed + 1)); echo "ok: $name ($((SECONDS - start)) s)"
   else
-    failed=$((failed + 1)); echo "FAILED: $name"; tail -40 "/tmp/ansible-check.$$.log"
+    failed=$((failed + 1)); echo "FAILED: $name ($((SECONDS - start)) s)"; tail -40 "/tmp/ansible-check.$$.log"
   fi
 }
 modules=build/ansible_collections/ftd/ha_upgrade/plugins/modules
