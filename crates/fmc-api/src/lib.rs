@@ -62,6 +62,15 @@ pub enum FmcError {
     Unexpected { path: String, what: String },
 }
 
+/// A response header's text.
+fn header(response: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}
+
 /// A logged-in FMC session.
 pub struct Fmc {
     agent: ureq::Agent,
@@ -182,13 +191,7 @@ impl Fmc {
                 reason: format!("HTTP {status}"),
             });
         }
-        let header = |n: &str| {
-            response
-                .headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(String::from)
-        };
+        let header = |n: &str| header(&response, n);
         let (Some(access), Some(refresh)) = (
             header("X-auth-access-token"),
             header("X-auth-refresh-token"),
@@ -242,13 +245,7 @@ impl Fmc {
                     .header("X-auth-refresh-token", refresh.as_str())
                     .send_empty()
             })?;
-            let header = |n: &str| {
-                response
-                    .headers()
-                    .get(n)
-                    .and_then(|v| v.to_str().ok())
-                    .map(String::from)
-            };
+            let header = |n: &str| header(&response, n);
             if response.status().as_u16() == 204
                 && let (Some(a), Some(r)) = (
                     header("X-auth-access-token"),

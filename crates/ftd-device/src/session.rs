@@ -144,15 +144,21 @@ impl CliSession {
         self.run_in_mode(command, self.command_timeout).await
     }
 
-    /// A command in the root shell; returns its output and exit status, cut from the stream
-    /// between the frame markers (see [`FRAME_BEGIN`]).
-    pub async fn root(&mut self, command: &str) -> Result<(String, i32), DeviceError> {
+    /// Types `command` in the root shell between the markers of a new frame; its number.
+    async fn send_framed(&mut self, command: &str) -> Result<u64, DeviceError> {
         self.goto(Mode::Root).await?;
         self.frames += 1;
         let n = self.frames;
         let line = format!("echo __FTD''B{n}; {command}; echo __FTD''E{n}_$?");
         self.shell.discard_unsolicited().await;
         self.shell.send(&format!("{line}\n")).await?;
+        Ok(n)
+    }
+
+    /// A command in the root shell; returns its output and exit status, cut from the stream
+    /// between the frame markers (see [`FRAME_BEGIN`]).
+    pub async fn root(&mut self, command: &str) -> Result<(String, i32), DeviceError> {
+        let n = self.send_framed(command).await?;
         // The end marker's line is the end: the prompt that follows may be split by text
         // another process writes to the terminal (a detached installer), and whatever
         // arrives after the frame is discarded, or ignored by the next command's frame.
@@ -181,12 +187,7 @@ impl CliSession {
         secret: Option<&str>,
         limit: Duration,
     ) -> Result<(String, i32), DeviceError> {
-        self.goto(Mode::Root).await?;
-        self.frames += 1;
-        let n = self.frames;
-        let line = format!("echo __FTD''B{n}; {command}; echo __FTD''E{n}_$?");
-        self.shell.discard_unsolicited().await;
-        self.shell.send(&format!("{line}\n")).await?;
+        let n = self.send_framed(command).await?;
         let deadline = tokio::time::Instant::now() + limit;
         let waiting_for = format!("the end of {command:?}");
         let mut text = String::new();
