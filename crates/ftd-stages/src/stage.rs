@@ -364,6 +364,15 @@ async fn stage(
         Source::Pull(p) => Some(p),
         Source::Push { .. } => None,
     };
+    // A package already there with the published checksum: nothing to ask the source.
+    let present = stage::size_of(s, &paths.package).await?;
+    let verified = match present {
+        Some(_) => stage::matches(s, &paths.package, input.checksum.as_ref()).await?,
+        None => None,
+    };
+    if let (Some(size), Some(true)) = (present, verified) {
+        return Ok(already(&unit, &paths, size, true));
+    }
     let announced = match (input.size, pull) {
         (Some(size), _) => Some(size),
         // In check mode nothing is written to the unit, so a private CA cannot be used to ask.
@@ -386,9 +395,8 @@ async fn stage(
         }
         (None, None) => None,
     };
-    if let Some(present) = stage::size_of(s, &paths.package).await? {
-        match stage::matches(s, &paths.package, input.checksum.as_ref()).await? {
-            Some(true) => return Ok(already(&unit, &paths, present, true)),
+    if let Some(present) = present {
+        match verified {
             None if announced.is_none_or(|a| a == present) => {
                 return Ok(already(&unit, &paths, present, false));
             }

@@ -127,6 +127,11 @@ fn http_download_lands_verified_and_a_second_run_changes_nothing() {
     );
     assert_eq!(again["transferred"], 0);
     assert_eq!(site.typed("wget -c"), 1, "the second run downloaded again");
+    assert_eq!(
+        site.typed("wget --spider"),
+        1,
+        "the second run asked the server again"
+    );
 }
 
 #[test]
