@@ -651,6 +651,26 @@ async fn download(
     };
     let mut attempts = 0;
     loop {
+        // Never two downloads into one file: one that outlived its session (GNU wget goes on
+        // after a hangup), this run's or an earlier one's, is waited for first.
+        let running = stage::downloading(s, paths).await?;
+        if running {
+            journal.record(
+                None,
+                "a download of this package is still running on the unit: waiting for it",
+            );
+            stage::wait_download(s, paths, deadline, secs(args.poll_interval), |at| {
+                progress.record(journal, at)
+            })
+            .await?;
+            let at = stage::size_of(s, &paths.part).await?.unwrap_or(0);
+            if before.total == Some(at) {
+                return Ok(Done {
+                    attempts,
+                    resumed_from: before.partial,
+                });
+            }
+        }
         attempts += 1;
         let left = deadline.saturating_duration_since(Instant::now());
         let watch = async || {

@@ -441,3 +441,28 @@ fn input_is_checked_before_the_unit_is_touched() {
         "a refused input still logged in"
     );
 }
+
+#[test]
+fn a_download_that_outlives_its_session_is_waited_for_not_started_twice() {
+    // The transfer's SSH session drops at 1 MiB; the unit's wget goes on without it (as GNU
+    // wget does after a hangup). A second `wget -c` beside it would write the file twice.
+    let site = Site::new(&["1:b:session-drop=1048576"], ServeOptions::default());
+    let r = site.stage(1, json!({"url": site.url(), "rate_limit": 2_000_000}));
+    assert_eq!(
+        (r["failed"].as_bool(), r["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
+    assert_eq!(
+        site.typed("wget -c"),
+        1,
+        "a second download started beside the first"
+    );
+    assert!(
+        site.journal()
+            .contains("still running on the unit: waiting for it"),
+        "{}",
+        site.journal()
+    );
+    assert!(signed(site.package_on(1)));
+}

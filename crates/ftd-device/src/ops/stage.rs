@@ -289,6 +289,36 @@ fn last_words(out: &str) -> String {
     lines[lines.len().saturating_sub(3)..].join(" | ")
 }
 
+/// Whether a download into the partial file runs on the unit (`pgrep -f` on its path).
+pub async fn downloading(s: &mut CliSession, paths: &Paths) -> Result<bool, OpError> {
+    let (out, status) = s.root(&format!("pgrep -f {}", paths.part)).await?;
+    Ok(status == 0 && !out.trim().is_empty())
+}
+
+/// Waits until no download into the partial file runs any more, reporting its size; a
+/// download still running at `deadline` is a timeout.
+pub async fn wait_download(
+    s: &mut CliSession,
+    paths: &Paths,
+    deadline: std::time::Instant,
+    poll: Duration,
+    mut progress: impl FnMut(u64),
+) -> Result<(), OpError> {
+    while downloading(s, paths).await? {
+        if let Some(at) = size_of(s, &paths.part).await? {
+            progress(at);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(OpError::TimedOut(format!(
+                "a download into {} was still running at the end of the transfer's time",
+                paths.part
+            )));
+        }
+        super::pause(poll, deadline.into()).await;
+    }
+    Ok(())
+}
+
 /// Moves a verified partial file into place as the package.
 pub async fn place(s: &mut CliSession, paths: &Paths) -> Result<(), OpError> {
     s.root_ok(&format!("mv {} {}", paths.part, paths.package))

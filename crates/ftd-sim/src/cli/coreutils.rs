@@ -191,6 +191,28 @@ pub fn printf(args: &[String]) -> (String, i32) {
     (values.iter().map(|v| one(v)).collect(), 0)
 }
 
+/// `pkill -f PATTERN`: stops the transfers whose command line holds PATTERN (the installers
+/// are not this tool's to stop).
+pub fn pkill(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let Some(pattern) = args.iter().rfind(|a| !a.starts_with('-')) else {
+        return ("pkill: no matching criteria specified\n".into(), 2);
+    };
+    if !ctx.root {
+        return (String::new(), 1);
+    }
+    let unit = &ctx.sim.pairs[ctx.pair].units[ctx.unit];
+    let mut hit = false;
+    for t in unit
+        .transfers
+        .iter()
+        .filter(|t| t.command.contains(pattern.as_str()))
+    {
+        t.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        hit = true;
+    }
+    (String::new(), if hit { 0 } else { 1 })
+}
+
 /// GNU ls colours on a terminal: directories bold blue, archives bold red.
 pub fn ls_colour(name: &str, dir: bool, on: bool) -> String {
     if !on {

@@ -52,6 +52,8 @@ enum Pending {
 pub struct JobLink {
     pub answers: tokio::sync::mpsc::UnboundedSender<String>,
     pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The terminal hung up: GNU wget goes on (output to `wget-log`), scp dies.
+    pub survives_hangup: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +142,13 @@ impl Terminal {
 
     pub fn link_job(&mut self, link: JobLink) {
         self.job = Some(link);
+    }
+
+    /// The session closed: a running transfer that does not survive a hangup stops.
+    pub fn hang_up(&mut self) {
+        if let Some(link) = self.job.as_ref().filter(|l| !l.survives_hangup) {
+            link.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// The running transfer printed a password prompt: the next line is its answer.

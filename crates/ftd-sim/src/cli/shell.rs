@@ -262,6 +262,7 @@ fn command(ctx: &mut ShellCtx, cmd: &str, args: &[String], stdin: Option<String>
         "date" => coreutils::date(ctx, args),
         "stat" => coreutils::stat(ctx, args),
         "pgrep" => coreutils::pgrep(ctx, args),
+        "pkill" => coreutils::pkill(ctx, args),
         "cd" => cd(ctx, args),
         "pwd" => (format!("{}\n", ctx.cwd), 0),
         "echo" => (format!("{}\n", args.join(" ")), 0),

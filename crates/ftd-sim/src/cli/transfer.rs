@@ -13,8 +13,19 @@ pub enum Job {
     Scp(ScpJob),
 }
 
+impl Job {
+    /// The command line as typed, for `pgrep -f`.
+    pub fn command(&self) -> &str {
+        match self {
+            Job::Http(j) => &j.command,
+            Job::Scp(j) => &j.command,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpJob {
+    pub command: String,
     pub url: String,
     /// The unit's file the body goes to.
     pub output: String,
@@ -45,6 +56,7 @@ pub enum StrictHostKeys {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScpJob {
+    pub command: String,
     pub user: String,
     pub host: String,
     pub port: u16,
@@ -63,6 +75,7 @@ const WGET_USAGE: &str =
 
 pub fn wget(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
     let mut job = HttpJob {
+        command: format!("wget {}", args.join(" ")),
         url: String::new(),
         output: String::new(),
         resume: false,
@@ -148,6 +161,7 @@ fn rate(text: &str) -> Option<u64> {
 const SCP_USAGE: &str = "usage: scp [-346ABCOpqRrsTv] [-c cipher] [-D sftp_server_path] [-F ssh_config]\n           [-i identity_file] [-J destination] [-l limit] [-o ssh_option]\n           [-P port] [-S program] [-X sftp_option] source ... target\n";
 
 pub fn scp(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
+    let command = format!("scp {}", args.join(" "));
     let mut known_hosts_path = format!("{}/.ssh/known_hosts", ctx.home());
     let mut strict = StrictHostKeys::Ask;
     let mut limit_kbit = None;
@@ -212,6 +226,7 @@ pub fn scp(ctx: &mut ShellCtx, args: &[String]) -> (String, i32) {
         _ => String::new(),
     };
     ctx.job = Some(Job::Scp(ScpJob {
+        command,
         user: user.unwrap_or_else(|| if ctx.root { "root" } else { "admin" }.into()),
         host,
         port: url_port.unwrap_or(port),

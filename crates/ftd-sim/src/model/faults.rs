@@ -59,6 +59,9 @@ pub enum Fault {
     DownloadDrop(u64),
     /// The management SSH server refuses SFTP (and SCP) into the unit.
     NoSftp,
+    /// The SSH session a download was typed in drops once, when the file reaches this size;
+    /// wget goes on without it (GNU wget writes to `wget-log` after SIGHUP), scp dies.
+    SessionDrop(u64),
 }
 
 /// Which unit of a pair.
@@ -80,7 +83,7 @@ pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
 double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
-download-drop=BYTES, no-sftp";
+download-drop=BYTES, no-sftp, session-drop=BYTES";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -149,6 +152,7 @@ impl FromStr for FaultSpec {
             "torn-json" => Fault::TornJson,
             "download-drop" => Fault::DownloadDrop(need(arg)?.parse().map_err(|_| usage())?),
             "no-sftp" => Fault::NoSftp,
+            "session-drop" => Fault::SessionDrop(need(arg)?.parse().map_err(|_| usage())?),
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),
             _ => return Err(usage()),

@@ -216,6 +216,8 @@ impl Sim {
                         logins: 0,
                         garbage_spent: false,
                         download_dropped: false,
+                        session_dropped: false,
+                        transfers: Vec::new(),
                     }
                 });
                 Pair::new(id, units)

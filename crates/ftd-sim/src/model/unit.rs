@@ -61,6 +61,14 @@ pub enum UnitChange {
     UpgradeFailed,
 }
 
+/// A download or copy running on the unit (`wget`, `scp`), as `pgrep -f` lists it and
+/// `pkill -f` stops it.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    pub command: String,
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
 /// Why bytes from the network were not (all) written.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Received {
@@ -111,6 +119,9 @@ pub struct Unit {
     pub takeover_spent: bool,
     /// The `download-drop` fault has cut a transfer.
     pub download_dropped: bool,
+    /// The `session-drop` fault has hung up a transfer's terminal.
+    pub session_dropped: bool,
+    pub transfers: Vec<Transfer>,
     pub prints: Vec<Print>,
     pub realism: Realism,
     pub faults: Vec<Fault>,
@@ -308,10 +319,13 @@ impl Unit {
     /// Whether an installer process runs on the unit: a readiness check or an upgrade up to
     /// the moment the unit goes down.
     pub fn installer_running(&self) -> bool {
-        !self.processes().is_empty()
+        self.processes()
+            .iter()
+            .any(|p| p.contains("install_update.pl"))
     }
 
-    /// The command lines `pgrep -f` matches against: the running installers, as started.
+    /// The command lines `pgrep -f` matches against: the running installers and transfers,
+    /// as started.
     pub fn processes(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(r) = self.upgrade.as_ref().filter(|r| {
@@ -324,6 +338,7 @@ impl Unit {
                 r.package.path()
             ));
         }
+        out.extend(self.transfers.iter().map(|t| t.command.clone()));
         if let Some(r) = self
             .readiness
             .as_ref()

@@ -90,17 +90,74 @@ impl JobEnv {
             .append(path, text, &stamp);
     }
 
+    /// The transfer shows in `pgrep -f` while it runs; `pkill -f` stops it.
+    fn register(&self, command: &str) {
+        let mut sim = self.sim.lock().unwrap();
+        sim.pairs[self.key.0].units[self.key.1]
+            .transfers
+            .push(crate::model::unit::Transfer {
+                command: command.to_string(),
+                stop: self.cancel.clone(),
+            });
+    }
+
+    fn unregister(&self, command: &str) {
+        let mut sim = self.sim.lock().unwrap();
+        let transfers = &mut sim.pairs[self.key.0].units[self.key.1].transfers;
+        if let Some(i) = transfers.iter().position(|t| t.command == command) {
+            transfers.remove(i);
+        }
+    }
+
+    /// The `session-drop` fault: once the file reaches its size, the session that typed the
+    /// transfer is disconnected.
+    fn hangup_due(&self, at: u64) {
+        let mut sim = self.sim.lock().unwrap();
+        let unit = &mut sim.pairs[self.key.0].units[self.key.1];
+        let due = unit
+            .faults
+            .iter()
+            .any(|f| matches!(f, crate::model::faults::Fault::SessionDrop(n) if at >= *n));
+        if due && !unit.session_dropped {
+            unit.session_dropped = true;
+            let _ = self.print.send(Output::Disconnect);
+        }
+    }
+
     /// Writes a chunk at `offset` of `path` on the unit.
     fn write(&self, path: &str, offset: u64, data: &[u8]) -> Result<(), WriteError> {
         let mut sim = self.sim.lock().unwrap();
         let stamp = ls_stamp(sim.clock.wall(sim.now()));
-        sim.pairs[self.key.0].units[self.key.1].receive(path, offset, data, &stamp)
+        let written = sim.pairs[self.key.0].units[self.key.1].receive(path, offset, data, &stamp);
+        drop(sim);
+        if written.is_ok() {
+            self.hangup_due(offset + data.len() as u64);
+        }
+        written
     }
+}
+
+/// Links a transfer to the terminal that runs it: where typed answers go, and the flag that
+/// stops it (Ctrl-C, `pkill`, a hangup scp does not survive).
+pub(super) fn link(
+    terminal: &mut Terminal,
+    job: &Job,
+) -> (UnboundedReceiver<String>, Arc<AtomicBool>) {
+    let (answers, rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    terminal.link_job(crate::cli::JobLink {
+        answers,
+        cancel: cancel.clone(),
+        survives_hangup: matches!(job, Job::Http(_)),
+    });
+    (rx, cancel)
 }
 
 /// Runs a foreground transfer, then the rest of its line; prints the prompt at the end.
 pub(super) async fn run(mut job: Job, mut env: JobEnv) {
     loop {
+        let command = job.command().to_string();
+        env.register(&command);
         let status = match job {
             Job::Http(h) => {
                 let (status, back) = tokio::task::spawn_blocking(move || {
@@ -114,6 +171,7 @@ pub(super) async fn run(mut job: Job, mut env: JobEnv) {
             }
             Job::Scp(s) => scp::run(&s, &mut env).await,
         };
+        env.unregister(&command);
         let status = if env.cancelled() { 130 } else { status };
         let (outputs, next) = {
             let mut sim = env.sim.lock().unwrap();
@@ -127,12 +185,7 @@ pub(super) async fn run(mut job: Job, mut env: JobEnv) {
         match next {
             Some(n) => {
                 // The same line started another transfer: a fresh link for it.
-                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-                let cancel = Arc::new(AtomicBool::new(false));
-                env.terminal.lock().unwrap().link_job(crate::cli::JobLink {
-                    answers: tx,
-                    cancel: cancel.clone(),
-                });
+                let (rx, cancel) = link(&mut env.terminal.lock().unwrap(), &n);
                 env.answers = rx;
                 env.cancel = cancel;
                 job = n;

@@ -119,13 +119,24 @@ impl UnitSession {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
         tokio::spawn(async move {
             while let Some(out) = rx.recv().await {
-                if let Output::Text(text) = out
-                    && handle
-                        .data(channel, text.replace('\n', "\r\n").into_bytes())
-                        .await
-                        .is_err()
-                {
-                    return;
+                match out {
+                    Output::Text(text) => {
+                        let bytes = text.replace('\n', "\r\n").into_bytes();
+                        if handle.data(channel, bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                    // The `session-drop` fault: the connection goes, the transfer may not.
+                    Output::Disconnect => {
+                        let _ = handle
+                            .disconnect(
+                                russh::Disconnect::ByApplication,
+                                "connection lost".into(),
+                                "en".into(),
+                            )
+                            .await;
+                        return;
+                    }
                 }
             }
         });
@@ -138,12 +149,7 @@ impl UnitSession {
         let Some(job) = terminal.take_started_job() else {
             return;
         };
-        let (answers, rx) = tokio::sync::mpsc::unbounded_channel();
-        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        terminal.link_job(crate::cli::JobLink {
-            answers,
-            cancel: cancel.clone(),
-        });
+        let (rx, cancel) = super::jobs::link(&mut terminal, &job);
         let env = super::jobs::JobEnv {
             sim: self.sim.clone(),
             terminal: self.terminal.clone(),
@@ -196,6 +202,9 @@ impl UnitSession {
 
 impl Drop for UnitSession {
     fn drop(&mut self) {
+        if let Ok(mut terminal) = self.terminal.lock() {
+            terminal.hang_up();
+        }
         if let Ok(mut sessions) = self.sessions.lock()
             && let Some(open) = sessions.get_mut(&self.key)
         {
