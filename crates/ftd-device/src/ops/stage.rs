@@ -314,7 +314,7 @@ pub async fn wait_download(
                 paths.part
             )));
         }
-        super::pause(poll, deadline.into()).await;
+        super::pause(poll, deadline).await;
     }
     Ok(())
 }

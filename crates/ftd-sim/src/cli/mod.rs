@@ -480,7 +480,7 @@ impl Terminal {
                     rest,
                     asking: false,
                 };
-                self.started = Some(job);
+                self.started = Some(*job);
                 out
             }
         }

@@ -63,7 +63,7 @@ pub enum LineEnd {
     /// the rest of the line, which runs once it ends.
     Job {
         out: String,
-        job: super::transfer::Job,
+        job: Box<super::transfer::Job>,
         rest: Chain,
     },
 }
@@ -101,7 +101,7 @@ fn run_chain(ctx: &mut ShellCtx, chain: Chain) -> LineEnd {
         if let Some(job) = ctx.job.take() {
             return LineEnd::Job {
                 out,
-                job,
+                job: Box::new(job),
                 rest: chain.collect(),
             };
         }
