@@ -358,7 +358,6 @@ async fn stage(
 ) -> Result<ModuleResult, OpError> {
     let unit = args.conn.unit_name();
     let paths = Paths::of(&input.package);
-    let id = facts::identity(s).await?;
     let password = input.password.as_deref().map(String::as_str);
     let pull = match &input.source {
         Source::Pull(p) => Some(p),
@@ -424,9 +423,13 @@ async fn stage(
         s.root_ok(&format!("rm -f {}", paths.part)).await?;
         before.partial = 0;
     }
-    let files = facts::packages(s).await?;
+    // The updates folder is read only when something needs it: old packages to remove, or
+    // the largest files to name in a refusal.
+    let mut files = Vec::new();
     if args.remove_old {
-        before.removed = stage::removable(&files, &id.version, &input.package);
+        files = facts::packages(s).await?;
+        let running = facts::show_version(s).await?.version;
+        before.removed = stage::removable(&files, &running, &input.package);
         if !before.removed.is_empty() && !check_mode {
             let list: Vec<String> = before
                 .removed
@@ -455,6 +458,9 @@ async fn stage(
             0
         };
         if before.free + freed < needed {
+            if files.is_empty() {
+                files = facts::packages(s).await?;
+            }
             return Err(OpError::Refused(format!(
                 "not enough space on /ngfw: {} free, {} needed (the {} package and as much again to unpack it). Largest files in {}: {}. {}",
                 human(before.free + freed),

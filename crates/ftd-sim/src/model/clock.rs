@@ -46,6 +46,14 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+/// `2024-07-18 02:43:05`, as GNU wget prints it.
+pub fn wget_stamp(t: time::OffsetDateTime) -> String {
+    t.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
+}
+
 /// `Thu Jul 18 02:43:05 UTC 2024`, as in the status files.
 pub fn status_timestamp(t: time::OffsetDateTime) -> String {
     format!(

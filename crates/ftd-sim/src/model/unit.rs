@@ -319,14 +319,19 @@ impl Unit {
     /// Whether an installer process runs on the unit: a readiness check or an upgrade up to
     /// the moment the unit goes down.
     pub fn installer_running(&self) -> bool {
-        self.processes()
-            .iter()
-            .any(|p| p.contains("install_update.pl"))
+        !self.installers().is_empty()
     }
 
     /// The command lines `pgrep -f` matches against: the running installers and transfers,
     /// as started.
     pub fn processes(&self) -> Vec<String> {
+        let mut out = self.installers();
+        out.extend(self.transfers.iter().map(|t| t.command.clone()));
+        out
+    }
+
+    /// The running installers' command lines.
+    fn installers(&self) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(r) = self.upgrade.as_ref().filter(|r| {
             r.state == RunState::Running
@@ -338,7 +343,6 @@ impl Unit {
                 r.package.path()
             ));
         }
-        out.extend(self.transfers.iter().map(|t| t.command.clone()));
         if let Some(r) = self
             .readiness
             .as_ref()

@@ -57,16 +57,7 @@ impl JobEnv {
     /// The device's wall clock, as wget prints it.
     fn stamp(&self) -> String {
         let sim = self.sim.lock().unwrap();
-        let t = sim.clock.wall(sim.now());
-        format!(
-            "{}-{:02}-{:02} {:02}:{:02}:{:02}",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
+        crate::model::clock::wget_stamp(sim.clock.wall(sim.now()))
     }
 
     fn file_size(&self, path: &str) -> Option<u64> {
@@ -109,11 +100,14 @@ impl JobEnv {
         }
     }
 
-    /// The `session-drop` fault: once the file reaches its size, the session that typed the
-    /// transfer is disconnected.
-    fn hangup_due(&self, at: u64) {
+    /// Writes a chunk at `offset` of `path` on the unit. With the `session-drop` fault, once
+    /// the file reaches its size, the session that typed the transfer is disconnected.
+    fn write(&self, path: &str, offset: u64, data: &[u8]) -> Result<(), WriteError> {
         let mut sim = self.sim.lock().unwrap();
+        let stamp = ls_stamp(sim.clock.wall(sim.now()));
         let unit = &mut sim.pairs[self.key.0].units[self.key.1];
+        unit.receive(path, offset, data, &stamp)?;
+        let at = offset + data.len() as u64;
         let due = unit
             .faults
             .iter()
@@ -122,18 +116,7 @@ impl JobEnv {
             unit.session_dropped = true;
             let _ = self.print.send(Output::Disconnect);
         }
-    }
-
-    /// Writes a chunk at `offset` of `path` on the unit.
-    fn write(&self, path: &str, offset: u64, data: &[u8]) -> Result<(), WriteError> {
-        let mut sim = self.sim.lock().unwrap();
-        let stamp = ls_stamp(sim.clock.wall(sim.now()));
-        let written = sim.pairs[self.key.0].units[self.key.1].receive(path, offset, data, &stamp);
-        drop(sim);
-        if written.is_ok() {
-            self.hangup_due(offset + data.len() as u64);
-        }
-        written
+        Ok(())
     }
 }
 
@@ -210,13 +193,14 @@ fn short_size(bytes: u64) -> String {
 }
 
 /// Sleeps as long as `limit` bytes/s asks after `done` bytes in `elapsed`.
-fn pace(limit: Option<u64>, done: u64, started: std::time::Instant) {
-    if let Some(limit) = limit {
-        let due = std::time::Duration::from_secs_f64(done as f64 / limit as f64);
-        if let Some(wait) = due.checked_sub(started.elapsed()) {
-            std::thread::sleep(wait);
-        }
-    }
+/// How long to wait so that `done` bytes since `started` stay within `limit` bytes/s.
+fn pause_for(
+    limit: Option<u64>,
+    done: u64,
+    started: std::time::Instant,
+) -> Option<std::time::Duration> {
+    let due = std::time::Duration::from_secs_f64(done as f64 / limit? as f64);
+    due.checked_sub(started.elapsed())
 }
 
 /// A rate as wget and scp show it (`12.3 MB/s`).

@@ -34,6 +34,13 @@ struct OpenSession {
     queue: Option<tokio::sync::mpsc::UnboundedSender<crate::cli::Output>>,
 }
 
+/// Ends an SSH connection from the unit's side (logout, reboot, a dropped link).
+async fn hang_up(handle: &russh::server::Handle, reason: &str) {
+    let _ = handle
+        .disconnect(russh::Disconnect::ByApplication, reason.into(), "en".into())
+        .await;
+}
+
 /// Open sessions per unit.
 type Sessions = Arc<Mutex<HashMap<UnitKey, Vec<OpenSession>>>>;
 
@@ -173,15 +180,7 @@ async fn tick(
                     let _ = up[&key].send(false);
                     let open = sessions.lock().unwrap().remove(&key).unwrap_or_default();
                     for OpenSession { handle, .. } in open {
-                        tokio::spawn(async move {
-                            let _ = handle
-                                .disconnect(
-                                    russh::Disconnect::ByApplication,
-                                    "reboot".into(),
-                                    "en".into(),
-                                )
-                                .await;
-                        });
+                        tokio::spawn(async move { hang_up(&handle, "reboot").await });
                     }
                 }
                 Notice::Up { pair, unit } => {

@@ -62,13 +62,7 @@ fn trickle(
                     }
                 }
                 Output::Disconnect => {
-                    let _ = handle
-                        .disconnect(
-                            russh::Disconnect::ByApplication,
-                            "logout".into(),
-                            "en".into(),
-                        )
-                        .await;
+                    super::hang_up(&handle, "logout").await;
                     return;
                 }
             }
@@ -128,13 +122,7 @@ impl UnitSession {
                     }
                     // The `session-drop` fault: the connection goes, the transfer may not.
                     Output::Disconnect => {
-                        let _ = handle
-                            .disconnect(
-                                russh::Disconnect::ByApplication,
-                                "connection lost".into(),
-                                "en".into(),
-                            )
-                            .await;
+                        super::hang_up(&handle, "connection lost").await;
                         return;
                     }
                 }
@@ -185,13 +173,7 @@ impl UnitSession {
                 Output::Disconnect => {
                     let handle = session.handle();
                     tokio::spawn(async move {
-                        let _ = handle
-                            .disconnect(
-                                russh::Disconnect::ByApplication,
-                                "logout".into(),
-                                "en".into(),
-                            )
-                            .await;
+                        super::hang_up(&handle, "logout").await;
                     });
                 }
             }

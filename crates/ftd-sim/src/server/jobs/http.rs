@@ -3,7 +3,7 @@
 //! `--ask-password`. Exit codes as wget's manual gives them: 3 file I/O, 4 network,
 //! 5 SSL verification, 6 authentication, 8 server error.
 
-use super::{JobEnv, WriteError, pace, rate, short_size};
+use super::{JobEnv, WriteError, pause_for, rate, short_size};
 use crate::cli::transfer::HttpJob;
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -146,7 +146,9 @@ pub(super) fn run(job: &HttpJob, env: &mut JobEnv) -> i32 {
                     break Err("Connection reset by peer");
                 }
             }
-            pace(job.limit, at - start, began);
+            if let Some(wait) = pause_for(job.limit, at - start, began) {
+                std::thread::sleep(wait);
+            }
         };
         let secs = began.elapsed().as_secs_f64();
         let shown = total.map_or(String::new(), |t| format!("/{t}"));

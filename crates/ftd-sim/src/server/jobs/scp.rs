@@ -244,11 +244,8 @@ async fn copy(job: &ScpJob, env: &mut JobEnv, handle: &client::Handle<KeyCheck>)
                 return 255;
             }
         }
-        if let Some(limit) = limit {
-            let due = Duration::from_secs_f64(at as f64 / limit as f64);
-            if let Some(wait) = due.checked_sub(began.elapsed()) {
-                tokio::time::sleep(wait).await;
-            }
+        if let Some(wait) = super::pause_for(limit, at, began) {
+            tokio::time::sleep(wait).await;
         }
     }
     let name = job
