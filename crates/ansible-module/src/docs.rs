@@ -1,19 +1,49 @@
-//! `ansible-doc` sidecar YAML (`NAME.yml` beside the binary), generated from the options
-//! struct and the module's [`ModuleInfo`]: documentation never drifts from the code.
+//! The module's documentation file (`plugins/modules/NAME.py`: DOCUMENTATION, EXAMPLES and
+//! RETURN, no code), generated from the options struct and the module's [`ModuleInfo`]:
+//! documentation never drifts from the code. Galaxy's importer, `ansible-doc` and
+//! `ansible-test sanity` read it; the collection's action plugin runs the binary itself.
 
 use crate::run::ModuleInfo;
 use crate::spec::{ArgSpec, OptionType};
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
-pub fn sidecar_yaml<A: JsonSchema>(info: &ModuleInfo) -> String {
+/// Who the modules' documentation names (ansible-test wants `Name (@github-handle)`).
+pub const AUTHOR: &str = "ftd-ha-upgrade developers (@ftd-ha-upgrade)";
+
+/// The documentation-only Python file of a module.
+pub fn python_doc_file<A: JsonSchema>(info: &ModuleInfo) -> String {
     let spec = ArgSpec::of::<A>();
-    let doc = json!({
-        "DOCUMENTATION": documentation(info, &spec),
-        "EXAMPLES": info.examples,
-        "RETURN": parse_yaml(info.returns),
-    });
-    serde_norway::to_string(&doc).unwrap_or_default()
+    let documentation = yaml(&documentation(info, &spec));
+    let returns = yaml(&parse_yaml(info.returns));
+    format!(
+        "#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ftd-ha-upgrade developers
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0.txt)
+#
+# Documentation only, generated from the module's Rust code: the module is the binary
+# ftd-ha-upgrade-{name} (Python package ftd-ha-upgrade), run on the controller by this
+# collection's action plugin.
+
+from __future__ import annotations
+
+DOCUMENTATION = r\"\"\"
+{documentation}\"\"\"
+
+EXAMPLES = r\"\"\"
+{examples}\"\"\"
+
+RETURN = r\"\"\"
+{returns}\"\"\"
+",
+        name = info.name,
+        examples = info.examples.trim_start_matches('\n'),
+    )
+}
+
+fn yaml(value: &Value) -> String {
+    serde_norway::to_string(value).unwrap_or_default()
 }
 
 fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
@@ -37,9 +67,6 @@ fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
         if !option.aliases.is_empty() {
             entry.insert("aliases".into(), json!(option.aliases));
         }
-        if option.no_log {
-            entry.insert("no_log".into(), json!(true));
-        }
         options.insert(option.name.clone(), Value::Object(entry));
     }
     let check_mode = if info.supports_check_mode {
@@ -52,7 +79,7 @@ fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
         "short_description": info.short_description,
         "description": info.description,
         "version_added": "0.1.0",
-        "author": ["ftd-ha-upgrade developers"],
+        "author": [AUTHOR],
         "options": options,
         "attributes": {
             "check_mode": {"support": check_mode, "description": "Can run in check_mode and return changed status prediction without modifying target."},
@@ -86,7 +113,7 @@ mod tests {
     }
 
     #[test]
-    fn sidecar_has_options_examples_and_returns() {
+    fn doc_file_has_options_examples_and_returns() {
         let info = ModuleInfo {
             name: "probe",
             short_description: "Probe a unit",
@@ -96,8 +123,19 @@ mod tests {
             returns: "version:\n  description: The version.\n  returned: always\n  type: str\n",
             notes: &[],
         };
-        let yaml = sidecar_yaml::<Opts>(&info);
-        let back: Value = serde_norway::from_str(&yaml).unwrap();
+        let file = python_doc_file::<Opts>(&info);
+        let block = |name: &str| -> Value {
+            let start = file.find(&format!("{name} = r\"\"\"\n")).unwrap() + name.len() + 8;
+            let end = start + file[start..].find("\"\"\"").unwrap();
+            let text = &file[start..end];
+            if name == "EXAMPLES" {
+                Value::String(text.into())
+            } else {
+                serde_norway::from_str(text).unwrap()
+            }
+        };
+        assert!(file.starts_with("#!/usr/bin/python\n"));
+        let back = json!({"DOCUMENTATION": block("DOCUMENTATION"), "RETURN": block("RETURN"), "EXAMPLES": block("EXAMPLES")});
         let doc = &back["DOCUMENTATION"];
         assert_eq!(doc["module"], "probe");
         assert_eq!(doc["options"]["host"]["required"], true);

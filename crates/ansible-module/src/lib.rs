@@ -5,7 +5,7 @@
 //! - the argument spec ([`spec::ArgSpec`]): types, defaults, choices, aliases, `no_log`;
 //! - validation with the messages of Python's `AnsibleModule` ([`validate`]);
 //! - the `invocation.module_args` Ansible shows at `-vvv`, with secrets masked;
-//! - the `ansible-doc` sidecar YAML ([`docs`]).
+//! - the documentation file `plugins/modules/NAME.py` ([`docs`]).
 //!
 //! Layout: [`args`] reads the args file, [`spec`] turns the schema into an argument spec,
 //! [`validate`] checks and converts, [`result`] builds the JSON answer, [`mask`] removes

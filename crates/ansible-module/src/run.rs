@@ -34,7 +34,8 @@ pub struct RunContext {
     pub masker: Masker,
 }
 
-/// Runs a module from the process arguments and exits. `--docs` prints the sidecar YAML.
+/// Runs a module from the process arguments and exits. `--docs` prints its documentation file
+/// (`plugins/modules/NAME.py`).
 pub fn run_module<A, F>(info: &ModuleInfo, body: F) -> !
 where
     A: DeserializeOwned + JsonSchema,
@@ -42,7 +43,7 @@ where
 {
     let argv: Vec<String> = std::env::args().collect();
     if argv.get(1).map(String::as_str) == Some("--docs") {
-        print!("{}", crate::docs::sidecar_yaml::<A>(info));
+        print!("{}", crate::docs::python_doc_file::<A>(info));
         std::process::exit(0);
     }
     let output = match argv.get(1) {

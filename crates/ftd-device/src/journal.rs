@@ -1,6 +1,7 @@
 //! The progress journal: JSON lines on the controller (time, unit, stage, percent, message),
 //! so that a long run can be followed with `tail -f` while Ansible prints nothing.
 
+use once_cell::sync::Lazy;
 use secret_mask::Masker;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -34,6 +35,16 @@ pub struct Journal {
     /// Secrets that must never reach the file (the same masker as the module's results).
     masker: Masker,
 }
+
+/// Set to `1` by the collection's action plugin: every journal line is then also written to
+/// stderr as `FTD_PROGRESS <json>`, which the plugin shows on Ansible's output while the module
+/// runs (AWX shows nothing else for the hour an install takes, and keeps no file of the job).
+pub const PROGRESS_ENV: &str = "FTD_HA_UPGRADE_PROGRESS";
+/// What starts a progress line on stderr.
+pub const PROGRESS_PREFIX: &str = "FTD_PROGRESS ";
+
+static PROGRESS_ON_STDERR: Lazy<bool> =
+    Lazy::new(|| std::env::var_os(PROGRESS_ENV).is_some_and(|v| v == "1"));
 
 pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc()
@@ -76,6 +87,9 @@ impl Journal {
             message: self.masker.text(message),
             data,
         };
+        if *PROGRESS_ON_STDERR && !self.unit.is_empty() {
+            progress_line(&entry);
+        }
         if let Some(path) = &self.path
             && let Err(e) = append(path, &entry)
         {
@@ -83,6 +97,18 @@ impl Journal {
                 .get_or_insert(format!("cannot write the journal {}: {e}", path.display()));
         }
         entry
+    }
+}
+
+/// One write per line (stderr is unbuffered: a formatted print may take several writes, and
+/// the plugin reads lines).
+fn progress_line(entry: &Entry) {
+    let brief = Entry {
+        data: None,
+        ..entry.clone()
+    };
+    if let Ok(json) = serde_json::to_string(&brief) {
+        let _ = std::io::stderr().write_all(format!("{PROGRESS_PREFIX}{json}\n").as_bytes());
     }
 }
 

@@ -19,7 +19,12 @@ pub struct ConnectOptions {
     pub username: String,
     pub password: Option<Zeroizing<String>>,
     pub private_key: Option<PathBuf>,
+    /// The SSH agent's socket (`SSH_AUTH_SOCK`): its keys are offered when no private key is
+    /// given.
+    pub ssh_agent: Option<PathBuf>,
     pub known_hosts: PathBuf,
+    /// The known_hosts lines themselves (an AWX credential's field); used instead of the file.
+    pub known_hosts_content: Option<Arc<str>>,
     pub host_key_checking: bool,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
@@ -107,10 +112,29 @@ pub(crate) type Connected = client::Handle<HostKeyCheck>;
 /// Connects, checks the host key, authenticates.
 pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceError> {
     let verdict = Arc::new(Mutex::new(None));
+    // russh reads known_hosts from a file: given content goes to a private temporary one that
+    // lives as long as the handshake.
+    let content_file = match &opts.known_hosts_content {
+        Some(content) => Some(
+            known_hosts_file(content).map_err(|e| DeviceError::Unreachable {
+                host: opts.host.clone(),
+                port: opts.port,
+                reason: format!("cannot write known_hosts_content to a temporary file: {e}"),
+            })?,
+        ),
+        None => None,
+    };
+    let known_hosts_name = match &content_file {
+        Some(_) => "the known_hosts_content option".to_string(),
+        None => opts.known_hosts.display().to_string(),
+    };
     let handler = HostKeyCheck {
         host: opts.host.clone(),
         port: opts.port,
-        known_hosts: opts.known_hosts.clone(),
+        known_hosts: content_file
+            .as_ref()
+            .map(|f| f.path().to_path_buf())
+            .unwrap_or_else(|| opts.known_hosts.clone()),
         enabled: opts.host_key_checking,
         verdict: verdict.clone(),
     };
@@ -142,19 +166,18 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceEr
                     host: opts.host.clone(),
                     port: opts.port,
                     fingerprint,
-                    known_hosts: opts.known_hosts.display().to_string(),
+                    known_hosts: known_hosts_name,
                 },
                 Some(HostKeyVerdict::Changed(fingerprint, line)) => DeviceError::HostKeyChanged {
                     host: opts.host.clone(),
                     port: opts.port,
                     fingerprint,
                     line,
-                    known_hosts: opts.known_hosts.display().to_string(),
+                    known_hosts: known_hosts_name,
                 },
-                Some(HostKeyVerdict::Failed(why)) => unreachable(format!(
-                    "cannot read known_hosts {}: {why}",
-                    opts.known_hosts.display()
-                )),
+                Some(HostKeyVerdict::Failed(why)) => {
+                    unreachable(format!("cannot read known_hosts {known_hosts_name}: {why}"))
+                }
                 None => unreachable(e.to_string()),
             });
         }
@@ -282,8 +305,20 @@ impl Shell {
     }
 }
 
-/// Key (when given), then password, then keyboard-interactive answering with the password.
-/// Each method is tried once: the device locks users out after three failures.
+fn known_hosts_file(content: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix("ftd-known-hosts.")
+        .tempfile()?;
+    file.write_all(content.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.flush()?;
+    Ok(file)
+}
+
+/// Key (when given) or else the agent's keys, then password, then keyboard-interactive
+/// answering with the password. Each method is tried once: the device locks users out after
+/// three failed passwords.
 async fn authenticate(
     handle: &mut client::Handle<HostKeyCheck>,
     opts: &ConnectOptions,
@@ -308,6 +343,11 @@ async fn authenticate(
             .await
             .map_err(ssh)?;
         if result.success() {
+            return Ok(());
+        }
+    } else if let Some(socket) = &opts.ssh_agent {
+        tried.push("publickey (agent)");
+        if agent_login(handle, &opts.username, &socket).await? {
             return Ok(());
         }
     }
@@ -340,6 +380,41 @@ async fn authenticate(
             tried.join(", ")
         },
     })
+}
+
+/// Offers each of the agent's keys in turn, as OpenSSH does; the agent signs, the key never
+/// leaves it.
+async fn agent_login(
+    handle: &mut client::Handle<HostKeyCheck>,
+    user: &str,
+    socket: &std::path::Path,
+) -> Result<bool, DeviceError> {
+    let agent_error = |e: russh::keys::Error| {
+        DeviceError::Ssh(format!(
+            "SSH agent at {} (SSH_AUTH_SOCK): {e}",
+            socket.display()
+        ))
+    };
+    let mut agent = russh::keys::agent::client::AgentClient::connect_uds(socket)
+        .await
+        .map_err(agent_error)?;
+    let identities = agent.request_identities().await.map_err(agent_error)?;
+    let hash = handle
+        .best_supported_rsa_hash()
+        .await
+        .map_err(|e| DeviceError::Ssh(e.to_string()))?
+        .flatten();
+    for identity in identities {
+        let key = identity.public_key().into_owned();
+        let result = handle
+            .authenticate_publickey_with(user, key, hash, &mut agent)
+            .await
+            .map_err(|e| DeviceError::Ssh(format!("SSH agent signing failed: {e}")))?;
+        if result.success() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn keyboard_interactive(

@@ -10,7 +10,7 @@ use ftd_sim::model::realism::{Realism, SWITCHES};
 use ftd_sim::model::{Sim, SimConfig, Timing, texts};
 use ftd_sim::server::{self, EventLog, ServerOptions};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -51,6 +51,9 @@ struct Args {
     /// Send output in small random pieces with small random delays (a slow, lossy network).
     #[arg(long)]
     slow_network: bool,
+    /// OpenSSH authorized_keys file: these keys log in as the admin user too.
+    #[arg(long, value_name = "FILE")]
+    authorized_keys: Option<PathBuf>,
     /// Delay after a failed login, in milliseconds.
     #[arg(long, default_value_t = 200)]
     auth_delay_ms: u64,
@@ -159,6 +162,10 @@ async fn main() -> Result<()> {
         keyboard_interactive_only: args.keyboard_interactive_only,
         auth_rejection: Duration::from_millis(args.auth_delay_ms),
         slow_network: args.slow_network,
+        authorized_keys: match &args.authorized_keys {
+            Some(path) => read_authorized_keys(path)?,
+            None => vec![],
+        },
     };
     let running = server::start(sim, args.base_port, opts, events.clone())
         .await
@@ -364,4 +371,18 @@ fn realism_settings(args: &Args) -> Result<(Timing, Realism)> {
         }
     }
     Ok((timing, realism))
+}
+
+/// The keys of an authorized_keys file (`type base64 [comment]` lines; options are not read).
+fn read_authorized_keys(path: &Path) -> Result<Vec<russh::keys::PublicKey>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading authorized keys {}", path.display()))?;
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            russh::keys::PublicKey::from_openssh(line)
+                .with_context(|| format!("{}: not a public key line: {line}", path.display()))
+        })
+        .collect()
 }

@@ -87,7 +87,34 @@ impl TestSim {
     }
 
     pub async fn start_with(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool) -> TestSim {
-        Self::start_full(pairs, scale, faults, kbd_only, false, Default::default()).await
+        Self::start_full(
+            pairs,
+            scale,
+            faults,
+            kbd_only,
+            false,
+            Default::default(),
+            vec![],
+        )
+        .await
+    }
+
+    /// Accepting these public keys for the admin user too (the password still works).
+    pub async fn start_authorized(
+        pairs: usize,
+        scale: f64,
+        authorized_keys: Vec<russh::keys::PublicKey>,
+    ) -> TestSim {
+        Self::start_full(
+            pairs,
+            scale,
+            &[],
+            false,
+            false,
+            Default::default(),
+            authorized_keys,
+        )
+        .await
     }
 
     /// With the field behaviours set as given (the default is every one on).
@@ -97,12 +124,21 @@ impl TestSim {
         faults: &[&str],
         realism: crate::model::realism::Realism,
     ) -> TestSim {
-        Self::start_full(pairs, scale, faults, false, false, realism).await
+        Self::start_full(pairs, scale, faults, false, false, realism, vec![]).await
     }
 
     /// Output trickles out in small pieces with small delays.
     pub async fn start_slow(pairs: usize, scale: f64, faults: &[&str]) -> TestSim {
-        Self::start_full(pairs, scale, faults, false, true, Default::default()).await
+        Self::start_full(
+            pairs,
+            scale,
+            faults,
+            false,
+            true,
+            Default::default(),
+            vec![],
+        )
+        .await
     }
 
     async fn start_full(
@@ -112,6 +148,7 @@ impl TestSim {
         kbd_only: bool,
         slow_network: bool,
         realism: crate::model::realism::Realism,
+        authorized_keys: Vec<russh::keys::PublicKey>,
     ) -> TestSim {
         let dir = tempfile::tempdir().unwrap();
         let sim = Sim::new(config(pairs, faults, realism), Clock::new(scale));
@@ -135,6 +172,7 @@ impl TestSim {
             keyboard_interactive_only: kbd_only,
             auth_rejection: Duration::from_millis(10),
             slow_network,
+            authorized_keys,
         };
         let running = server::start(sim, 0, opts, log).await.unwrap();
         let known_hosts = dir.path().join("known_hosts");

@@ -53,6 +53,10 @@ pub struct Connection {
     /// Private key file for public-key login, tried before the password.
     #[schemars(extend("x-type" = "path"))]
     pub private_key: Option<String>,
+    /// Without O(private_key), offer the keys of the SSH agent named by C(SSH_AUTH_SOCK) (where
+    /// AWX puts a machine credential's key) before the password.
+    #[serde(default = "default_true")]
+    pub ssh_agent: bool,
     /// Password for C(sudo su) in expert mode; defaults to O(password).
     #[schemars(extend("x-no_log" = true))]
     pub sudo_password: Option<String>,
@@ -65,6 +69,9 @@ pub struct Connection {
     #[serde(default = "default_known_hosts")]
     #[schemars(extend("x-type" = "path"))]
     pub known_hosts: String,
+    /// The unit's known_hosts lines themselves (for example from an AWX credential field);
+    /// when given, they are used instead of the file O(known_hosts).
+    pub known_hosts_content: Option<String>,
     /// Verify the unit's host key. Turning it off is reported as a warning.
     #[serde(default = "default_true")]
     pub host_key_checking: bool,
@@ -126,7 +133,12 @@ impl Connection {
             username: self.username.clone(),
             password: self.password.clone().map(Zeroizing::new),
             private_key: self.private_key.as_ref().map(PathBuf::from),
+            ssh_agent: self
+                .ssh_agent
+                .then(|| std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from))
+                .flatten(),
             known_hosts: PathBuf::from(&self.known_hosts),
+            known_hosts_content: self.known_hosts_content.as_deref().map(Into::into),
             host_key_checking: self.host_key_checking,
             connect_timeout: secs(self.connect_timeout),
             command_timeout: secs(self.command_timeout),

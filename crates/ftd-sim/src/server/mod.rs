@@ -51,6 +51,8 @@ pub struct ServerOptions {
     /// Send output in small random pieces with small random delays, as a slow or lossy
     /// management network does.
     pub slow_network: bool,
+    /// Public keys the admin user may log in with (authorized_keys); none: passwords only.
+    pub authorized_keys: Vec<russh::keys::PublicKey>,
 }
 
 /// A running sim: its ports, and the handle to stop it.
@@ -96,6 +98,9 @@ pub async fn start(
         if !opts.keyboard_interactive_only {
             methods.insert(0, MethodKind::Password);
         }
+        if !opts.authorized_keys.is_empty() {
+            methods.insert(0, MethodKind::PublicKey);
+        }
         let config = Arc::new(russh::server::Config {
             methods: MethodSet::from(&methods[..]),
             keys: vec![opts.keys[key].clone()],
@@ -112,6 +117,7 @@ pub async fn start(
             events: events.clone(),
             config,
             slow_network: opts.slow_network,
+            authorized_keys: Arc::new(opts.authorized_keys.clone()),
         };
         tokio::spawn(unit.serve(listener, port, up_rx, stop_rx.clone()));
     }
@@ -198,6 +204,7 @@ struct UnitFront {
     events: EventLog,
     config: Arc<russh::server::Config>,
     slow_network: bool,
+    authorized_keys: Arc<Vec<russh::keys::PublicKey>>,
 }
 
 impl UnitFront {
@@ -267,6 +274,7 @@ impl UnitFront {
             peer,
             slow_network: self.slow_network,
             slow_queue: None,
+            authorized_keys: self.authorized_keys.clone(),
         }
     }
 }

@@ -32,6 +32,7 @@ pub(super) struct UnitSession {
     pub(super) slow_network: bool,
     /// With a slow network, output goes through this queue to a task that trickles it out.
     pub(super) slow_queue: Option<tokio::sync::mpsc::UnboundedSender<Output>>,
+    pub(super) authorized_keys: Arc<Vec<russh::keys::PublicKey>>,
 }
 
 /// Sends queued output in pieces of 1 to 48 bytes, 1 to 15 ms apart, in order.
@@ -82,7 +83,13 @@ impl UnitSession {
     }
 
     fn check_login(&self, user: &str, password: &[u8]) -> Auth {
+        self.admit(user, "password", |sim| password == sim.password.as_bytes())
+    }
+
+    /// One login attempt: counted, refused by the unit's auth faults, written to the events.
+    fn admit(&self, user: &str, method: &str, secret_ok: impl FnOnce(&Sim) -> bool) -> Auth {
         let mut sim = self.sim.lock().unwrap();
+        let secret_ok = secret_ok(&sim);
         let unit = &mut sim.pairs[self.key.0].units[self.key.1];
         unit.logins += 1;
         let cut_off = unit
@@ -90,13 +97,19 @@ impl UnitSession {
             .iter()
             .any(|f| matches!(f, Fault::AuthFailFrom(n) if unit.logins >= *n));
         let unit_refuses = unit.faults.contains(&Fault::AuthFail) || cut_off;
-        let ok = user == sim.username && password == sim.password.as_bytes() && !unit_refuses;
+        let ok = user == sim.username && secret_ok && !unit_refuses;
         self.event(
             &sim,
             "login",
-            json!({"user": user, "accepted": ok, "from": self.peer.to_string()}),
+            json!({"user": user, "method": method, "accepted": ok, "from": self.peer.to_string()}),
         );
         if ok { Auth::Accept } else { Auth::reject() }
+    }
+
+    fn is_authorized(&self, key: &russh::keys::PublicKey) -> bool {
+        self.authorized_keys
+            .iter()
+            .any(|k| k.key_data() == key.key_data())
     }
 
     /// Where a transfer's output goes: through the slow queue, or straight to the channel,
@@ -200,6 +213,28 @@ impl russh::server::Handler for UnitSession {
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
         Ok(self.check_login(user, password.as_bytes()))
+    }
+
+    /// Only the key's offer: russh checks the signature before [`Self::auth_publickey`].
+    async fn auth_publickey_offered(
+        &mut self,
+        _user: &str,
+        offer: russh::server::PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        Ok(if self.is_authorized(offer.public_key) {
+            Auth::Accept
+        } else {
+            Auth::reject()
+        })
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        user: &str,
+        key: russh::server::VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        let authorized = self.is_authorized(key.public_key);
+        Ok(self.admit(user, "publickey", |_| authorized))
     }
 
     async fn auth_keyboard_interactive<'a>(
