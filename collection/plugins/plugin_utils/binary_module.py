@@ -251,7 +251,8 @@ def follow(process, progress):
     selector.register(process.stderr, selectors.EVENT_READ, 'stderr')
     open_streams = 2
     while open_streams:
-        for key, _ in selector.select(timeout=1.0):
+        for ready in selector.select(timeout=1.0):
+            key = ready[0]
             data = os.read(key.fileobj.fileno(), 65536)
             if not data:
                 selector.unregister(key.fileobj)
@@ -275,4 +276,3 @@ def follow(process, progress):
 def elapsed(seconds):
     minutes, seconds = divmod(int(seconds), 60)
     return '%dm%02ds' % (minutes, seconds) if minutes else '%ds' % seconds
-

@@ -43,7 +43,60 @@ RETURN = r\"\"\"
 }
 
 fn yaml(value: &Value) -> String {
-    serde_norway::to_string(value).unwrap_or_default()
+    let text = serde_norway::to_string(value).unwrap_or_default();
+    let folded = fold_long_lines(&text, MAX_LINE);
+    // Folding must not change what the YAML says (checked here, so a surprising scalar stays
+    // on one long line rather than being changed).
+    match serde_norway::from_str::<Value>(&folded) {
+        Ok(back) if back == *value => folded,
+        _ => text,
+    }
+}
+
+/// Lines of a Python file ansible-test's pep8 accepts are at most 160 characters.
+const MAX_LINE: usize = 150;
+
+/// Folds long scalar lines (`key: words`, `- words`, plain or quoted) at single spaces onto
+/// more indented continuation lines, which YAML reads back as one line.
+fn fold_long_lines(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.len() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let body = &line[indent..];
+        let lead = if body.starts_with("- ") {
+            2
+        } else {
+            body.find(": ").map(|i| i + 2).unwrap_or(0)
+        };
+        let plain = !body[lead..].starts_with(['\'', '"']);
+        let continuation = " ".repeat(indent + 2);
+        let mut current = line[..indent + lead].to_string();
+        let mut first = true;
+        for word in body[lead..].split(' ') {
+            let fits = current.len() + 1 + word.len() <= width;
+            let breakable = !word.is_empty()
+                && !(plain && word.starts_with(|c: char| "#-*&!|>'\"%@`?:{}[],".contains(c)));
+            if first {
+                current.push_str(word);
+                first = false;
+            } else if fits || !breakable || current.trim().is_empty() {
+                current.push(' ');
+                current.push_str(word);
+            } else {
+                out.push_str(&current);
+                out.push('\n');
+                current = format!("{continuation}{word}");
+            }
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
 }
 
 fn documentation(info: &ModuleInfo, spec: &ArgSpec) -> Value {
@@ -110,6 +163,15 @@ mod tests {
     }
     fn ten() -> u64 {
         10
+    }
+
+    #[test]
+    fn long_lines_fold_and_read_back_the_same() {
+        let long = "word ".repeat(60) + "end: with a colon, #hash and 'quotes'";
+        let value = json!({"description": [long.clone()], "notes": [format!("x: {long}")], "key": long});
+        let text = yaml(&value);
+        assert!(text.lines().all(|l| l.len() <= MAX_LINE), "{text}");
+        assert_eq!(serde_norway::from_str::<Value>(&text).unwrap(), value);
     }
 
     #[test]
