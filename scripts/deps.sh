@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What `make test` and CI need besides this repository, Rust and Python 3.11: Python's venv
-# module, Debian's chromium (renders the report in a test) and openssh-server (the real sshd
-# of the interop test). Installed with apt-get when this runs as root; otherwise the missing
+# module, Debian's chromium (renders the report in a test), openssh-server (the real sshd of
+# the interop test) and openssh-client (ssh-agent, ssh-keygen), binutils (objdump reads the
+# glibc versions the wheel's binaries need). Zig, maturin and the rest come from PyPI
+# (requirements.txt, scripts/venv.sh). Installed with apt-get when this runs as root; otherwise the missing
 # ones are named and the script fails before any test runs.
 set -euo pipefail
 for tool in make cargo python3; do
@@ -11,6 +13,8 @@ missing=()
 python3 -c 'import venv, ensurepip' 2> /dev/null || missing+=(python3-venv)
 command -v chromium > /dev/null || missing+=(chromium)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh-agent > /dev/null || missing+=(openssh-client)
+command -v objdump > /dev/null || missing+=(binutils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
   echo "deps: installing ${missing[*]} (apt-get)"

@@ -10,16 +10,18 @@ export PATH="$PWD/.venv/bin:$PATH"
 echo "== cargo test --workspace"
 cargo test --workspace
 
-echo "== collection (release binaries)"
-scripts/build-collection.sh
+echo "== collection: the wheel of binaries, the collection, its tarball"
+scripts/build-collection.sh --tarball
 
-# The Ansible-level checks and the molecule scenarios wait on simulated devices most of the
-# time: they run side by side, each against its own simulators, and their logs are printed
-# one after the other.
-echo "== modules under ansible-core, and the molecule scenarios then the short benchmarks (in parallel)"
+# The Ansible-level checks, the release checks and the molecule scenarios wait on simulated
+# devices most of the time: they run side by side, each against its own simulators, and their
+# logs are printed one after the other.
+echo "== modules under ansible-core, the release checks, the molecule scenarios then the short benchmarks (in parallel)"
 logs=$(mktemp -d -t ftd-test.XXXXXX)
 tests/ansible/run.sh > "$logs/ansible.log" 2>&1 &
 ansible_pid=$!
+tests/release/run.sh > "$logs/release.log" 2>&1 &
+release_pid=$!
 (
   passed=0 failed=0
   for scenario in default fleet faults resume; do
@@ -44,6 +46,9 @@ status=0
 wait "$ansible_pid" || status=1
 echo "== modules under ansible-core"
 cat "$logs/ansible.log"
+wait "$release_pid" || status=1
+echo "== release checks: the collection as people install it"
+cat "$logs/release.log"
 wait "$molecule_pid" || status=1
 echo "== molecule, then the benchmarks (short mode)"
 cat "$logs/molecule.log"

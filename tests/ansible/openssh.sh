@@ -82,7 +82,7 @@ print(json.dumps({"host": "127.0.0.1", "port": unit["ansible_port"], "password":
   "url": f"scp://ftdsim@127.0.0.1:{port}/{pkg}", "url_password": password, "url_host_key": key,
   "size": 4194304, "poll_interval": 0.2}))
 PY
-  build/ansible_collections/ftd/ha_upgrade/plugins/modules/stage "$work/stage-args.json" || true
+  .venv/bin/ftd-ha-upgrade-stage "$work/stage-args.json" || true
 }
 refused=$(stage "$wrong")
 grep -q '"failed":true' <<< "$refused" && grep -q 'Host key verification failed' <<< "$refused" \

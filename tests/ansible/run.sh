@@ -4,16 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  local start=$SECONDS
-  if "$@" > "/tmp/ansible-check.$$.log" 2>&1; then
-    passed=$((passed + 1)); echo "ok: $name ($((SECONDS - start)) s)"
-  else
-    failed=$((failed + 1)); echo "FAILED: $name ($((SECONDS - start)) s)"; tail -40 "/tmp/ansible-check.$$.log"
-  fi
-}
+# shellcheck source=tests/lib/check.sh
+. tests/lib/check.sh
 modules=build/ansible_collections/ftd/ha_upgrade/plugins/modules
 check "module protocol under ansible-core" ansible-playbook tests/ansible/protocol.yml
 for m in facts fmc stage readiness install wait_reboot failover_swap verify; do
@@ -31,10 +23,7 @@ check "a unit whose partner stops answering at any play is never changed after i
 check "interop with a real OpenSSH server (password and keyboard-interactive, staging over scp)" tests/ansible/openssh.sh
 check "staging: two pairs in parallel, one with a full disk stopped before readiness" tests/ansible/stage.sh
 check "FMC: switch back through the FMC, pending changes and an unreachable FMC stop pairs, no secret at -vvv" tests/ansible/fmc.sh
-check "ansible-builder create: EE build context with the collection" tests/ansible/ee.sh
 check "watch follows a run; the report renders in headless Chromium" tests/ansible/report.sh
 check "fault matrix: every fault and a killed controller, all safe (docs/fault-matrix.md)" tests/fault_matrix/run.sh
 check "ansible-lint (production profile) on playbooks, molecule and the collection" ansible-lint
-rm -f "/tmp/ansible-check.$$.log"
-echo "ansible-checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_done ansible-checks

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `ansible-builder create` on execution-environment.yml: the build context must hold the
+# collection tarball and the wheel, the collection must come in through dependencies.galaxy
+# and the wheel through dependencies.python, on a pinned base image (no image is built: no
+# container engine here).
+set -euo pipefail
+trap 'echo "ee.sh: failed at line $LINENO" >&2' ERR
+cd "$(dirname "$0")/../.."
+version=$(sed -n 's/^version: *//p' collection/galaxy.yml)
+work=$(mktemp -d -t ftd-ee.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+ansible-builder create -f execution-environment.yml -c "$work" --output-filename Containerfile > /dev/null
+context=$work/_build
+test -s "$context/galaxy/ftd-ha_upgrade-$version.tar.gz"
+test -s "$context/wheels/ftd_ha_upgrade-$version-py3-none-manylinux_2_28_x86_64.whl"
+grep -qx "  - name: /build/galaxy/ftd-ha_upgrade-$version.tar.gz" "$context/requirements.yml"
+grep -qx "ftd-ha-upgrade==$version" "$context/requirements.txt"
+grep -qx -- "--find-links /tmp/ftd-wheels" "$context/requirements.txt"
+grep -q 'ansible-galaxy collection install .* -r requirements.yml' "$work/Containerfile"
+# the wheels are in place before the builder stage resolves the Python requirements
+awk '/FROM base AS builder/ {b=1} b && /COPY _build\/wheels \/tmp\/ftd-wheels/ {c=1} b && /introspect/ {print c ? "ok" : "late"; exit}' \
+  "$work/Containerfile" | grep -qx ok
+base=$(sed -n 's/^ARG EE_BASE_IMAGE="\(.*\)"$/\1/p' "$work/Containerfile")
+case "$base" in quay.io/ansible/awx-ee:[0-9]*) ;; *) echo "base image not a pinned AWX EE: $base"; exit 1 ;; esac
+# the pins of this file agree with the collection's
+grep -q "ftd-ha-upgrade==$version" execution-environment.yml
+grep -q "ftd-ha_upgrade-$version.tar.gz" execution-environment.yml ee/requirements.yml
+tar -tzf "$context/galaxy/ftd-ha_upgrade-$version.tar.gz" > "$work/files.txt"
+for m in $(sed -n 's/^modules=(\(.*\))$/\1/p' scripts/build-collection.sh); do
+  grep -qx "plugins/modules/$m.py" "$work/files.txt"
+  grep -qx "plugins/action/$m.py" "$work/files.txt"
+done
+grep -qx requirements.txt "$work/files.txt"
+echo "EE build context ok: base $base, $(du -sh "$context" | cut -f1)"
