@@ -17,6 +17,8 @@ mkdir -p "$dest/plugins/modules" "$dest/plugins/action" "$dest/playbooks"
 cp LICENSE "$dest/"
 cp -r collection/. "$dest/"
 version=$(sed -n 's/^version: *//p' collection/galaxy.yml)
+# A release names where its source lives (Galaxy's importer requires it); none is invented.
+[ -z "${FTD_REPOSITORY_URL:-}" ] || echo "repository: $FTD_REPOSITORY_URL" >> "$dest/galaxy.yml"
 echo "ftd-ha-upgrade==$version" > "$dest/requirements.txt"
 for m in "${modules[@]}"; do
   ".venv/bin/ftd-ha-upgrade-$m" --docs > "$dest/plugins/modules/$m.py"

@@ -5,7 +5,7 @@
 # ssh for the firewalls, no password (the key is in ssh-agent, SSH_AUTH_SOCK), the become
 # password as the sudo password, the known_hosts lines as a variable. The whole upgrade runs
 # against ftd-sim, and the output shows each unit's install and reboot progress, with a line
-# at least every ftd_progress_interval seconds.
+# at least every ftd_progress_interval seconds; the job's artifacts (set_stats) hold the report.
 set -euo pipefail
 trap 'echo "fresh_venv.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/../.."
@@ -51,7 +51,7 @@ PY
 
 cd "$work"
 status=0
-env -i HOME="$HOME" PATH=/usr/bin:/bin LANG=C.UTF-8 SSH_AUTH_SOCK="$SSH_AUTH_SOCK" ANSIBLE_NOCOLOR=1 \
+env -i HOME="$HOME" PATH=/usr/bin:/bin LANG=C.UTF-8 SSH_AUTH_SOCK="$SSH_AUTH_SOCK" ANSIBLE_NOCOLOR=1 ANSIBLE_SHOW_CUSTOM_STATS=1 \
   ANSIBLE_COLLECTIONS_PATH="$work/collections" \
   "$work/venv/bin/ansible-playbook" -i inventory.yml ftd.ha_upgrade.upgrade_ha \
   -e "ftd_journal=$work/journal.jsonl" -e "ftd_report_html=$work/report.html" \
@@ -74,6 +74,9 @@ for unit in ('fw-1-a', 'fw-1-b'):
         assert max(gaps or [0]) < 7, '%s %s: %.1f s without a progress line' % (unit, stage, max(gaps))
     assert any(re.match(r'%s \| install \| \d+%% \| Running script \S+' % unit, text) for _, text in lines), unit
     assert any(re.match(r'%s \| wait_reboot \| .*(Standby Ready|Active)' % unit, text) for _, text in lines), unit
+# the job's artifacts (set_stats, what AWX keeps after the pod is gone) hold the report
+stats = ''.join(text + '\n' for _, text in lines).split('CUSTOM STATS:')[-1]
+assert 'ftd_upgrade_report' in stats and '7.2.7-500' in stats, stats[:2000]
 logins = [json.loads(l) for l in open(sys.argv[2]) if '"login"' in l]
 logins = [e for e in logins if e.get('event') == 'login']
 assert logins and all(e['method'] == 'publickey' and e['accepted'] for e in logins), logins

@@ -13,7 +13,8 @@ cp -r build/ansible_collections/ftd/ha_upgrade "$work/collection"
 grep -q '^repository:' "$work/collection/galaxy.yml" || echo "repository: file://$PWD" >> "$work/collection/galaxy.yml"
 ansible-galaxy collection build "$work/collection" --output-path "$work" > /dev/null
 printf '[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = False\nCHECK_CHANGELOG = True\n' > "$work/importer.cfg"
-GALAXY_IMPORTER_CONFIG="$work/importer.cfg" python -m galaxy_importer.main --print-result "$work"/ftd-ha_upgrade-*.tar.gz > "$work/out.txt" 2>&1 \
+# (from $work: the importer also writes importer_result.json into its working directory)
+(cd "$work" && GALAXY_IMPORTER_CONFIG=importer.cfg python -m galaxy_importer.main --print-result ftd-ha_upgrade-*.tar.gz > out.txt 2>&1) \
   || { cat "$work/out.txt"; exit 1; }
 modules=$(sed -n 's/^modules=(\(.*\))$/\1/p' scripts/build-collection.sh)
 python3 - "$work/out.txt" $modules <<'PY'

@@ -79,8 +79,9 @@ fn fold_long_lines(text: &str, width: usize) -> String {
         let mut first = true;
         for word in body[lead..].split(' ') {
             let fits = current.len() + 1 + word.len() <= width;
-            let breakable = !word.is_empty()
-                && !(plain && word.starts_with(|c: char| "#-*&!|>'\"%@`?:{}[],".contains(c)));
+            // A plain scalar's line must not start with what YAML reads as syntax.
+            let syntax = plain && word.starts_with(|c: char| "#-*&!|>'\"%@`?:{}[],".contains(c));
+            let breakable = !word.is_empty() && !syntax;
             if first {
                 current.push_str(word);
                 first = false;
@@ -168,7 +169,8 @@ mod tests {
     #[test]
     fn long_lines_fold_and_read_back_the_same() {
         let long = "word ".repeat(60) + "end: with a colon, #hash and 'quotes'";
-        let value = json!({"description": [long.clone()], "notes": [format!("x: {long}")], "key": long});
+        let value =
+            json!({"description": [long.clone()], "notes": [format!("x: {long}")], "key": long});
         let text = yaml(&value);
         assert!(text.lines().all(|l| l.len() <= MAX_LINE), "{text}");
         assert_eq!(serde_norway::from_str::<Value>(&text).unwrap(), value);

@@ -347,7 +347,7 @@ async fn authenticate(
         }
     } else if let Some(socket) = &opts.ssh_agent {
         tried.push("publickey (agent)");
-        if agent_login(handle, &opts.username, &socket).await? {
+        if agent_login(handle, &opts.username, socket).await? {
             return Ok(());
         }
     }

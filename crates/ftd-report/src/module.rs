@@ -55,6 +55,11 @@ html:
   description: Path of the HTML report.
   returned: when written
   type: str
+report_markdown:
+  description: The report as Markdown text, for C(set_stats) (an AWX job's artifacts outlive its
+    pod, files in the pod do not).
+  returned: success
+  type: str
 "#,
     notes: &[],
 };
@@ -82,14 +87,16 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         .unwrap_or_default();
     let model = report::build(&entries, &events);
     let units = model.lanes.len();
+    let markdown = report::markdown(&model);
     if ctx.ansible.check_mode {
         return ModuleResult::ok(format!("would write the report of {units} unit(s)"))
-            .with("units", units);
+            .with("units", units)
+            .with("report_markdown", &markdown);
     }
     let mut written = false;
     for (path, content) in [
         (&args.html, html::render(&model)),
-        (&args.markdown, report::markdown(&model)),
+        (&args.markdown, markdown.clone()),
     ] {
         let Some(p) = path else { continue };
         // Changed only when a file's content changed.
@@ -119,7 +126,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     } else {
         ModuleResult::ok(format!("report of {units} unit(s) unchanged"))
     }
-    .with("units", units);
+    .with("units", units)
+    .with("report_markdown", markdown);
     if let Some(p) = &args.html {
         r.set("html", p);
     }
