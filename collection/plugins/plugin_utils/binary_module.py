@@ -158,14 +158,18 @@ class BinaryModuleAction(ActionBase):
         return result
 
     def _fill_from_host(self, args, task_vars):
-        """Options the task does not give, from the host's connection variables."""
+        """Options the task does not give, from the host's connection variables (and what the
+        command line or AWX gave for the connection)."""
         for option, variables in HOST_VARIABLES:
             if args.get(option) is not None:
                 continue
             for variable in variables:
                 value = task_vars.get(variable)
                 if value is not None:
-                    args[option] = self._templar.template(value)
+                    value = self._templar.template(value)
+                # Empty is unset: a credential's injector renders a field left blank as ''.
+                if value is not None and value != '':
+                    args[option] = value
                     break
         for option, attribute in PLAY_CONTEXT:
             value = getattr(self._play_context, attribute, None)
