@@ -25,9 +25,13 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-RELEASE = ROOT / "target" / "release"
+# ansible-playbook, and the module binaries the build installs beside it (scripts/build-wheel.sh).
 ANSIBLE_BIN = ROOT / ".venv" / "bin"
 BENCH_PYTHON = sys.executable
+
+
+def module(name):
+    return ANSIBLE_BIN / f"ftd-ha-upgrade-{name}"
 # Device seconds on the critical path of one pair (ftd-sim's Timing): readiness of both units
 # in parallel, then per unit install + boot + validation, and the two swaps.
 DEVICE_SECONDS_PER_PAIR = 55 + 2 * (1800 + 600 + 300) + 2 * 2
@@ -134,7 +138,7 @@ def bench_module_cost(runs):
         netmiko = [BENCH_PYTHON, ROOT / "bench" / "netmiko_facts.py", "127.0.0.1", h["ansible_port"], "admin", h["ansible_password"]]
         module_args = json.dumps(sim.module_args(host))
         cases = {
-            "ours: facts binary": [RELEASE / "facts", args_file],
+            "ours: facts binary": [module("facts"), args_file],
             "netmiko script": netmiko,
             "ours: ansible -m ftd.ha_upgrade.facts": [ANSIBLE_BIN / "ansible", "localhost", "-m", "ftd.ha_upgrade.facts", "-a", module_args],
             "netmiko: ansible -m command": [ANSIBLE_BIN / "ansible", "localhost", "-m", "ansible.builtin.command", "-a",
@@ -167,7 +171,7 @@ def bench_staging(size_mb, runs):
             r = run_measured(["curl", "-sS", "-o", local, url])
             assert r["rc"] == 0, r["out"]
             rows["curl from the package server (HTTP limit)"].append(mb / r["wall"])
-            stage = RELEASE / "stage"
+            stage = module("stage")
             r = run_measured([stage, write_args(sim, "fw-1-a", url=url, checksum=checksum)])
             assert r["rc"] == 0, r["out"][-2000:]
             rows["ours: stage url (the unit's wget from the package server)"].append(mb / r["wall"])
@@ -197,9 +201,9 @@ def bench_reboot_latency(reboots, poll):
         for i in range(1, reboots + 1):
             host = f"fw-{i}-b"
             pkg = sim.vars["ftd_package"]
-            r = run_measured([RELEASE / "install", write_args(sim, host, package=pkg, require_readiness=False, poll_interval=0.05)])
+            r = run_measured([module("install"), write_args(sim, host, package=pkg, require_readiness=False, poll_interval=0.05)])
             assert '"rebooting":true' in r["out"], r["out"][-1000:]
-            r = run_measured([RELEASE / "wait_reboot", write_args(sim, host, target_version=sim.vars["ftd_target_version"],
+            r = run_measured([module("wait_reboot"), write_args(sim, host, target_version=sim.vars["ftd_target_version"],
                                                                   package=pkg, already_down=True, poll_interval=poll, timeout=120)])
             returned = time.time()
             assert '"failed":false' in r["out"], r["out"][-1000:]
@@ -210,7 +214,7 @@ def bench_reboot_latency(reboots, poll):
 
 # 3 and 4. Whole upgrades ---------------------------------------------------------------------
 class ModuleMemory(threading.Thread):
-    """Samples the RSS of every running module process (Ansible names them AnsiballZ_*)."""
+    """Samples the RSS of every running module process (the binaries ftd-ha-upgrade-*)."""
 
     def __init__(self):
         super().__init__(daemon=True)
@@ -224,7 +228,7 @@ class ModuleMemory(threading.Thread):
                     continue
                 try:
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
-                    if b"AnsiballZ_" in cmd:
+                    if b"ftd-ha-upgrade-" in cmd:
                         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                             if line.startswith("VmRSS:"):
                                 total += int(line.split()[1])

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test, as CI runs them: cargo (unit, property, simulator, modules against the
-# simulator), the modules under real ansible-core, then the molecule scenarios.
+# simulator), then, side by side, the modules under real ansible-core, the fault matrix, the
+# release checks (the collection as people install it) and the molecule scenarios followed
+# by the short benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -13,17 +15,11 @@ cargo test --workspace
 echo "== collection: the wheel of binaries, the collection, its tarball"
 scripts/build-collection.sh --tarball
 
-# The Ansible-level checks, the release checks and the molecule scenarios wait on simulated
-# devices most of the time: they run side by side, each against its own simulators, and their
-# logs are printed one after the other.
-echo "== modules under ansible-core, the release checks, the molecule scenarios then the short benchmarks (in parallel)"
+# These wait on simulated devices most of the time: they run side by side, each against its
+# own simulators, and their logs are printed one after the other.
 logs=$(mktemp -d -t ftd-test.XXXXXX)
-tests/ansible/run.sh > "$logs/ansible.log" 2>&1 &
-ansible_pid=$!
-tests/release/run.sh > "$logs/release.log" 2>&1 &
-release_pid=$!
-(
-  passed=0 failed=0
+molecule_then_bench() {
+  local passed=0 failed=0 start
   for scenario in default fleet faults resume; do
     start=$SECONDS
     if molecule test -s "$scenario" > "$logs/molecule-$scenario.log" 2>&1; then
@@ -40,16 +36,31 @@ release_pid=$!
     && echo "bench (short mode): ran ($((SECONDS - start)) s)" \
     || { echo "bench (short mode): FAILED"; tail -30 "$logs/bench.log"; false; }
   [ "$failed" -eq 0 ]
-) > "$logs/molecule.log" 2>&1 &
-molecule_pid=$!
+}
+fault_matrix() {
+  local start=$SECONDS
+  if tests/fault_matrix/run.sh > "$logs/fault-matrix.out" 2>&1; then
+    echo "fault matrix: every fault and a killed controller, all safe (docs/fault-matrix.md) ($((SECONDS - start)) s)"
+  else
+    echo "fault matrix: FAILED"; tail -60 "$logs/fault-matrix.out"; false
+  fi
+}
+branches=(
+  "modules under ansible-core:tests/ansible/run.sh"
+  "fault matrix:fault_matrix"
+  "release checks, the collection as people install it:tests/release/run.sh"
+  "molecule, then the benchmarks (short mode):molecule_then_bench"
+)
+echo "== in parallel: ${branches[*]%%:*}"
+pids=()
+for i in "${!branches[@]}"; do
+  ${branches[$i]#*:} > "$logs/branch-$i.log" 2>&1 &
+  pids+=($!)
+done
 status=0
-wait "$ansible_pid" || status=1
-echo "== modules under ansible-core"
-cat "$logs/ansible.log"
-wait "$release_pid" || status=1
-echo "== release checks: the collection as people install it"
-cat "$logs/release.log"
-wait "$molecule_pid" || status=1
-echo "== molecule, then the benchmarks (short mode)"
-cat "$logs/molecule.log"
+for i in "${!branches[@]}"; do
+  wait "${pids[$i]}" || status=1
+  echo "== ${branches[$i]%%:*}"
+  cat "$logs/branch-$i.log"
+done
 [ "$status" -eq 0 ]

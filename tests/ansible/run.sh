@@ -24,7 +24,6 @@ check "interop with a real OpenSSH server (password and keyboard-interactive, st
 check "staging: two pairs in parallel, one with a full disk stopped before readiness" tests/ansible/stage.sh
 check "FMC: switch back through the FMC, pending changes and an unreachable FMC stop pairs, no secret at -vvv" tests/ansible/fmc.sh
 check "watch follows a run; the report renders in headless Chromium" tests/ansible/report.sh
-check "fault matrix: every fault and a killed controller, all safe (docs/fault-matrix.md)" tests/fault_matrix/run.sh
 check "syntax of awx/configure.yml (the controller's objects as code, awx.awx; linted below)" \
   ansible-playbook --syntax-check awx/configure.yml -e @awx/site.example.yml
 check "ansible-lint (production profile) on playbooks, molecule and the collection" ansible-lint

@@ -10,7 +10,8 @@ BinaryModuleAction, which:
 
 - runs on the controller whatever ``ansible_connection`` the inventory sets for the firewalls
   (the modules open their own SSH sessions to the units, with russh);
-- fills the unit's connection options the task leaves out from the host's variables
+- when the task does not name the unit's address (``host``), fills the unit's connection
+  options the task leaves out from the host's variables
   (``ansible_host``, ``ansible_port``, ``ansible_user``, the connection and become passwords,
   ``ansible_ssh_private_key_file``, ``ftd_known_hosts_content`` ...), so that an AWX machine
   credential works as it does for any other module;
@@ -134,7 +135,9 @@ class BinaryModuleAction(ActionBase):
             return result
 
         args = dict(self._task.args)
-        if 'host' in module_options(name):
+        # A task that names the unit's address itself talks to another device than the
+        # inventory host it runs for (a task on localhost): it gives its own login too.
+        if 'host' in module_options(name) and args.get('host') is None:
             self._fill_from_host(args, task_vars)
         args.update(self._internal_args())
 
