@@ -32,11 +32,11 @@ fn failover_state_seed_standby_before_upgrade() {
     for text in console_variants(&fixture("failover_state_seed_standby.txt")) {
         let s = failover_state::parse(&text).unwrap();
         assert_eq!(
-            (s.this_host.role.as_str(), s.this_host.state.as_str()),
+            (s.this_host.role.as_str(), s.this_host.state.text()),
             ("Secondary", "Standby Ready")
         );
         assert_eq!(
-            (s.other_host.role.as_str(), s.other_host.state.as_str()),
+            (s.other_host.role.as_str(), s.other_host.state.text()),
             ("Primary", "Active")
         );
         assert_eq!(s.configuration, vec!["Sync Done - STANDBY"]);
@@ -74,7 +74,7 @@ fn failover_state_fp4215_with_blank_first_line_and_tabs() {
 fn failover_state_flattened_public_copies_of_the_seed() {
     let s = failover_state::parse(&fixture("failover_state_seed_flattened.txt")).unwrap();
     assert_eq!(
-        (s.this_host.role.as_str(), s.this_host.state.as_str()),
+        (s.this_host.role.as_str(), s.this_host.state.text()),
         ("Secondary", "Standby Ready")
     );
     assert_eq!(s.other_host.state, "Active");
@@ -82,7 +82,7 @@ fn failover_state_flattened_public_copies_of_the_seed() {
     assert_eq!(s.communication, vec!["Mac set"]);
     let s = failover_state::parse(&fixture("failover_active_seed_flattened.txt")).unwrap();
     assert_eq!(
-        (s.this_host.state.as_str(), s.other_host.state.as_str()),
+        (s.this_host.state.text(), s.other_host.state.text()),
         ("Active", "Standby Ready")
     );
     assert!(s.sync_skipped());
@@ -100,11 +100,11 @@ fn failover_state_extra_interface_lines_and_multi_line_sections_synthetic() {
 
 #[test]
 fn every_lina_state_is_read_whole() {
-    for state in failover_state::KNOWN_STATES {
+    for (known, state) in ftd_device::parse::state::KNOWN {
         let text = format!(
             "               State          Last Failure Reason      Date/Time\nThis host  -   Primary\n               {state:<14} None\nOther host -   Secondary\n               Active         None\n"
         );
-        assert_eq!(failover_state::parse(&text).unwrap().this_host.state, state);
+        assert_eq!(failover_state::parse(&text).unwrap().this_host.state, known);
     }
 }
 
@@ -118,11 +118,11 @@ fn show_failover_tac225852() {
         assert_eq!(f.lina_version_mate.as_deref(), Some("9.20(2)121"));
         assert_eq!(f.holdtime_seconds, Some(15));
         assert_eq!(
-            (f.this_host.role.as_str(), f.this_host.state.as_str()),
+            (f.this_host.role.as_str(), f.this_host.state.text()),
             ("Primary", "Failed")
         );
         assert_eq!(
-            (f.other_host.role.as_str(), f.other_host.state.as_str()),
+            (f.other_host.role.as_str(), f.other_host.state.text()),
             ("Secondary", "Active")
         );
         assert!(f.this_host.ftd_slots_up());

@@ -9,6 +9,7 @@ use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use fmc_api::{DeviceRecord, Fmc, FmcError, HaPair, Settings, task_finished};
 use ftd_device::journal::Journal;
 use ftd_device::ops::{OpError, facts, failover};
+use ftd_device::parse::state::FailoverState;
 use ftd_device::version::Version;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -359,7 +360,7 @@ fn check(args: &Args, fmc: &mut Fmc, journal: &mut Journal) -> Result<ModuleResu
         .members
         .iter()
         .filter_map(|m| {
-            let device_active = m.state.as_deref()? == "Active";
+            let device_active = FailoverState::from_text(m.state.as_deref()?).is_active();
             let member = pair
                 .members()
                 .into_iter()

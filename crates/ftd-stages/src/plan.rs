@@ -5,6 +5,7 @@
 //! `--diff` shows each unit's version and role before and after.
 
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::parse::state::FailoverState;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -84,9 +85,12 @@ pub fn steps(args: &Args) -> Result<Vec<Step>, String> {
             args.units.len()
         ));
     };
-    let (mut active, mut standby) = match (a.state.as_str(), b.state.as_str()) {
-        ("Active", "Standby Ready") => (a.clone(), b.clone()),
-        ("Standby Ready", "Active") => (b.clone(), a.clone()),
+    let (mut active, mut standby) = match (
+        FailoverState::from_text(&a.state),
+        FailoverState::from_text(&b.state),
+    ) {
+        (FailoverState::Active, FailoverState::StandbyReady) => (a.clone(), b.clone()),
+        (FailoverState::StandbyReady, FailoverState::Active) => (b.clone(), a.clone()),
         (x, y) => {
             return Err(format!(
                 "pair {} is {} / {}, not one Active and one Standby Ready unit",
@@ -154,9 +158,9 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     let mut after = Map::new();
     for u in &args.units {
         let role_after = if u.name == args.original_active {
-            "Active"
+            FailoverState::Active
         } else {
-            "Standby Ready"
+            FailoverState::StandbyReady
         };
         before.insert(
             u.name.clone(),

@@ -5,6 +5,7 @@ use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::reboot::{self, WaitRequest};
 use ftd_device::ops::{OpError, Timeline, facts};
+use ftd_device::parse::state::FailoverState;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -15,7 +16,7 @@ fn default_poll() -> f64 {
     15.0
 }
 fn default_state() -> String {
-    "Standby Ready".into()
+    FailoverState::StandbyReady.text().into()
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -99,7 +100,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let request = WaitRequest {
         package,
         target: target.clone(),
-        expected_state: args.expected_state.clone(),
+        expected_state: FailoverState::from_text(&args.expected_state),
         timeout: secs(args.timeout),
         poll: secs(args.poll_interval),
         already_down: args.already_down,

@@ -1,10 +1,11 @@
 //! Reading a unit: who it is, its failover state, its packages, its upgrade status.
 
 use super::OpError;
-use crate::parse::failover_state::{self, FailoverState};
+use crate::parse::failover_state::{self, ShowFailoverState};
 use crate::parse::listing::{self, PackageFile};
 use crate::parse::show_failover::{self, ShowFailover};
 use crate::parse::show_version::{self, ShowVersion};
+use crate::parse::state::FailoverState;
 use crate::parse::status_files::{self, UpgradeStatus};
 use crate::paths;
 use crate::session::CliSession;
@@ -20,14 +21,14 @@ pub struct Identity {
     /// Configured role, `Primary` or `Secondary`.
     pub role: String,
     /// `Active`, `Standby Ready`, ...
-    pub state: String,
+    pub state: FailoverState,
     pub peer_role: String,
-    pub peer_state: String,
+    pub peer_state: FailoverState,
     pub configuration_sync: Vec<String>,
 }
 
 impl Identity {
-    pub fn from_parts(version: &ShowVersion, failover: &FailoverState) -> Self {
+    pub fn from_parts(version: &ShowVersion, failover: &ShowFailoverState) -> Self {
         Identity {
             hostname: version.hostname.clone(),
             model: version.model.clone(),
@@ -45,7 +46,7 @@ pub async fn show_version(s: &mut CliSession) -> Result<ShowVersion, OpError> {
     Ok(show_version::parse(&s.clish("show version").await?).map_err(crate::DeviceError::from)?)
 }
 
-pub async fn failover_state(s: &mut CliSession) -> Result<FailoverState, OpError> {
+pub async fn failover_state(s: &mut CliSession) -> Result<ShowFailoverState, OpError> {
     Ok(
         failover_state::parse(&s.clish("show failover state").await?)
             .map_err(crate::DeviceError::from)?,
@@ -106,7 +107,7 @@ pub struct UnitFacts {
     pub uuid: Option<String>,
     pub lsp_version: Option<String>,
     pub vdb_version: Option<String>,
-    pub failover: FailoverState,
+    pub failover: ShowFailoverState,
     pub failover_details: ShowFailover,
     pub packages: Vec<PackageFile>,
     /// The newest upgrade status found for a package on the unit.

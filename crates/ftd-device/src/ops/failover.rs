@@ -10,16 +10,16 @@ use std::time::{Duration, Instant};
 
 /// The checks before a swap. `Ok(false)`: already Active, nothing to do.
 pub fn check(unit: &Identity, require_version: Option<&Version>) -> Result<bool, OpError> {
-    if unit.state == "Active" {
+    if unit.state.is_active() {
         return Ok(false);
     }
-    if unit.state != "Standby Ready" {
+    if !unit.state.is_standby_ready() {
         return Err(OpError::Refused(format!(
             "this unit is {}, not Standby Ready: failing over to it would drop the traffic",
             unit.state
         )));
     }
-    if unit.peer_state != "Active" {
+    if !unit.peer_state.is_active() {
         return Err(OpError::Refused(format!(
             "the peer ({}) is {}, not Active",
             unit.peer_role, unit.peer_state
@@ -47,7 +47,7 @@ pub async fn ready_twice(s: &mut CliSession, poll: Duration) -> Result<(), OpErr
         let text = s.lina("show failover").await?;
         let f = show_failover::parse(&text).map_err(crate::DeviceError::from)?;
         let (me, peer) = (&f.this_host, &f.other_host);
-        if me.state != "Standby Ready" || !me.ftd_slots_up() || peer.state != "Active" {
+        if !me.state.is_standby_ready() || !me.ftd_slots_up() || !peer.state.is_active() {
             return Err(OpError::Refused(format!(
                 "right before `failover active` this unit read {} (slots {}) and its peer {};                  not failing over to a unit that is not Standby Ready with its slots up",
                 me.state,

@@ -57,20 +57,20 @@ pub async fn plan(
     {
         return Ok(Plan::Attach);
     }
-    if unit.state == "Active" && !req.allow_active {
+    if unit.state.is_active() && !req.allow_active {
         return Err(OpError::Refused(format!(
             "this unit ({}) is Active: installing would reboot the unit carrying the traffic. Upgrade the standby first, \
              then run failover_swap, then install here (allow_active: true overrides, at the cost of an outage)",
             unit.role
         )));
     }
-    if unit.state != "Active" && unit.state != "Standby Ready" {
+    if !unit.state.is_active() && !unit.state.is_standby_ready() {
         return Err(OpError::Refused(format!(
             "this unit is {}, not Standby Ready; fix the pair's health before upgrading",
             unit.state
         )));
     }
-    if unit.state == "Standby Ready" && unit.peer_state != "Active" {
+    if unit.state.is_standby_ready() && !unit.peer_state.is_active() {
         return Err(OpError::Refused(format!(
             "the peer ({}) is {}, not Active: if this unit reboots nothing carries the traffic",
             unit.peer_role, unit.peer_state

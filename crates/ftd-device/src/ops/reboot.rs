@@ -12,6 +12,7 @@ use super::facts::{self, Identity};
 use super::{OpError, Timeline, pause};
 use crate::error::DeviceError;
 use crate::journal::Journal;
+use crate::parse::state::FailoverState;
 use crate::session::{CliSession, Escalation};
 use crate::transport::ConnectOptions;
 use crate::version::{Package, Version};
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 pub struct WaitRequest {
     pub package: Option<Package>,
     pub target: Version,
-    pub expected_state: String,
+    pub expected_state: FailoverState,
     pub timeout: Duration,
     pub poll: Duration,
     /// The caller saw the unit go down already (install followed it to the reboot).

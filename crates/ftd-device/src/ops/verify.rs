@@ -2,6 +2,7 @@
 
 use super::OpError;
 use super::facts;
+use crate::parse::state::one_active_one_standby;
 use crate::session::CliSession;
 use crate::version::{Package, Version};
 use serde::Serialize;
@@ -35,13 +36,12 @@ pub async fn run(
         target.matches(&identity.version),
         format!("running {}, target {target}", identity.version),
     )];
-    let states = [identity.state.as_str(), identity.peer_state.as_str()];
     checks.push(check(
         "failover_health",
-        states.contains(&"Active") && states.contains(&"Standby Ready"),
+        one_active_one_standby(&identity.state, &identity.peer_state),
         format!("this unit {}, peer {}", identity.state, identity.peer_state),
     ));
-    let active_role = if identity.state == "Active" {
+    let active_role = if identity.state.is_active() {
         &identity.role
     } else {
         &identity.peer_role

@@ -5,47 +5,31 @@
 //! role, state and reason are read as a token stream from `This host -` / `Other host -`, which
 //! reads the column layout and the flattened copy alike.
 
+use super::state::{self, FailoverState};
 use super::{ParseError, normalize};
 use serde::Serialize;
-
-/// Every state the LINA engine reports, longest first so that `Active Drain` is not `Active`.
-pub const KNOWN_STATES: [&str; 13] = [
-    "Active Applying Config",
-    "Active Config Applied",
-    "Standby Ready",
-    "Cold Standby",
-    "Active Drain",
-    "Just Active",
-    "Sync Config",
-    "Negotiation",
-    "Bulk Sync",
-    "App Sync",
-    "Disabled",
-    "Active",
-    "Failed",
-];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HostState {
     /// Configured role: `Primary` or `Secondary`; never changes.
     pub role: String,
     /// Current state, from the State column.
-    pub state: String,
+    pub state: FailoverState,
     /// Last failure reason and its date, informational only.
     pub last_failure: String,
 }
 
 impl HostState {
     pub fn is_active(&self) -> bool {
-        self.state == "Active"
+        self.state.is_active()
     }
     pub fn is_standby_ready(&self) -> bool {
-        self.state == "Standby Ready"
+        self.state.is_standby_ready()
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FailoverState {
+pub struct ShowFailoverState {
     pub this_host: HostState,
     pub other_host: HostState,
     /// Every line of the Configuration State section (`Sync Done`, `Sync Skipped - STANDBY`).
@@ -53,7 +37,7 @@ pub struct FailoverState {
     pub communication: Vec<String>,
 }
 
-impl FailoverState {
+impl ShowFailoverState {
     /// `Sync Skipped` is expected while the two units run different versions.
     pub fn sync_skipped(&self) -> bool {
         self.configuration
@@ -62,15 +46,11 @@ impl FailoverState {
     }
     /// A pair that can fail over safely: one Active, one Standby Ready.
     pub fn pair_healthy(&self) -> bool {
-        let states = [
-            self.this_host.state.as_str(),
-            self.other_host.state.as_str(),
-        ];
-        states.contains(&"Active") && states.contains(&"Standby Ready")
+        state::one_active_one_standby(&self.this_host.state, &self.other_host.state)
     }
 }
 
-pub fn parse(text: &str) -> Result<FailoverState, ParseError> {
+pub fn parse(text: &str) -> Result<ShowFailoverState, ParseError> {
     let text = normalize(text);
     let err = || ParseError::new("show failover state", &text);
     let this_at = text.find("This host").ok_or_else(err)?;
@@ -81,7 +61,7 @@ pub fn parse(text: &str) -> Result<FailoverState, ParseError> {
     }
     let this_host = host(&text[this_at + "This host".len()..other_at]).ok_or_else(err)?;
     let other_host = host(&text[other_at + "Other host".len()..sections_at]).ok_or_else(err)?;
-    Ok(FailoverState {
+    Ok(ShowFailoverState {
         this_host,
         other_host,
         configuration: section(&text, "Configuration State"),
@@ -97,8 +77,11 @@ fn host(segment: &str) -> Option<HostState> {
         return None;
     }
     let rest = rest.trim();
-    let (state, reason) = match KNOWN_STATES.iter().find(|s| starts_with_word(rest, s)) {
-        Some(s) => (s.to_string(), rest[s.len()..].trim().to_string()),
+    let known = state::KNOWN
+        .iter()
+        .find(|(_, text)| starts_with_word(rest, text));
+    let (state, reason) = match known {
+        Some((s, text)) => (s.clone(), rest[text.len()..].trim().to_string()),
         None => {
             // An unknown state: keep the State column's text, whatever it is, so that it reads
             // as unhealthy rather than being guessed.
@@ -119,7 +102,10 @@ fn host(segment: &str) -> Option<HostState> {
             if state.is_empty() {
                 return None;
             }
-            (state.to_string(), line[state.len()..].trim().to_string())
+            (
+                FailoverState::from_text(state),
+                line[state.len()..].trim().to_string(),
+            )
         }
     };
     Some(HostState {

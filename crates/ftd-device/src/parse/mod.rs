@@ -7,6 +7,7 @@ pub mod failover_state;
 pub mod listing;
 pub mod show_failover;
 pub mod show_version;
+pub mod state;
 pub mod status_files;
 
 /// Output that a parser could not read.

@@ -1,6 +1,7 @@
 //! `show failover` (the long form): configured unit, LINA versions, both hosts' state and
 //! the FTD slots (`snort`, `diskstatus`) whose `status (up)` matters.
 
+use super::state::FailoverState;
 use super::{ParseError, normalize};
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -15,7 +16,7 @@ pub struct Slot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct HostDetail {
     pub role: String,
-    pub state: String,
+    pub state: FailoverState,
     pub slots: Vec<Slot>,
 }
 
@@ -80,7 +81,7 @@ pub fn parse(text: &str) -> Result<ShowFailover, ParseError> {
             .map_or(text.len(), |n| n.get(0).unwrap().start());
         let detail = HostDetail {
             role: c[2].to_string(),
-            state: c[3].trim().to_string(),
+            state: FailoverState::from_text(&c[3]),
             slots: SLOT
                 .captures_iter(&text[start..end])
                 .map(|s| Slot {
