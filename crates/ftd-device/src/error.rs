@@ -53,6 +53,10 @@ pub enum DeviceError {
         seconds: f64,
         last_seen: String,
     },
+    /// The SSH handshake or login did not finish: the unit is not answering, as when it
+    /// reboots.
+    #[error("timed out after {seconds:.0}s waiting for SSH {during}")]
+    SshTimeout { during: &'static str, seconds: f64 },
     #[error(
         "the SSH connection dropped while waiting for {waiting_for}; last output seen: {last_seen:?}"
     )]
@@ -91,8 +95,10 @@ impl DeviceError {
     pub fn is_unreachable(&self) -> bool {
         matches!(
             self,
-            DeviceError::Unreachable { .. } | DeviceError::Dropped { .. }
-        ) || matches!(self, DeviceError::Timeout { waiting_for, .. } if waiting_for.starts_with("SSH"))
+            DeviceError::Unreachable { .. }
+                | DeviceError::Dropped { .. }
+                | DeviceError::SshTimeout { .. }
+        )
     }
 
     /// Errors that no retry can fix: credentials and host keys.

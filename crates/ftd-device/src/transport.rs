@@ -184,10 +184,9 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceEr
     };
     timeout(opts.connect_timeout, authenticate(&mut handle, opts))
         .await
-        .map_err(|_| DeviceError::Timeout {
-            waiting_for: "SSH authentication".into(),
+        .map_err(|_| DeviceError::SshTimeout {
+            during: "authentication",
             seconds: opts.connect_timeout.as_secs_f64(),
-            last_seen: String::new(),
         })??;
     Ok(handle)
 }

@@ -7,7 +7,7 @@ use ftd_device::ops::attempt::{self, Run};
 use ftd_device::ops::checksum;
 use ftd_device::ops::installer::{self, Guard};
 use ftd_device::ops::{OpError, Timeline, facts, lock, readiness};
-use ftd_device::parse::status_files::Outcome;
+use ftd_device::parse::status_files::{Outcome, ReadinessProgress};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -94,7 +94,16 @@ duration:
     notes: &["The device writes the result to C(/ngfw/var/log/sf/<package>/upgrade_readiness/)."],
 };
 
-const UPGRADE_RUNNING: &str = "an upgrade with this package is already running on the unit: no readiness check now; install follows the running upgrade";
+/// What the stage found: a check it ran or followed, or an upgrade already running (not an
+/// error: install follows it).
+enum Found {
+    Checked {
+        id: facts::Identity,
+        progress: ReadinessProgress,
+        changed: bool,
+    },
+    UpgradeRunning,
+}
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
@@ -148,7 +157,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 if running && !ours_running {
                     let upgrade = facts::upgrade_status(s, &package).await.ok().flatten();
                     if upgrade.is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS")) {
-                        return Err(OpError::Refused(UPGRADE_RUNNING.into()));
+                        return Ok(Found::UpgradeRunning);
                     }
                     return Err(OpError::Refused(
                         "install_update.pl is already running on the unit (a readiness check or upgrade started \
@@ -163,17 +172,24 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     if args.release_lock && !ctx.ansible.check_mode {
                         lock::release(s, &args.conn.owner()).await?;
                     }
-                    return Ok((id, recorded.unwrap(), false));
+                    return Ok(Found::Checked {
+                        id,
+                        progress: recorded.unwrap(),
+                        changed: false,
+                    });
                 }
                 if ctx.ansible.check_mode {
-                    let p =
-                        recorded.unwrap_or(ftd_device::parse::status_files::ReadinessProgress {
-                            steps: vec![],
-                            percent: 0,
-                            current_script: None,
-                            outcome: Outcome::Running,
-                        });
-                    return Ok((id, p, true));
+                    let progress = recorded.unwrap_or(ReadinessProgress {
+                        steps: vec![],
+                        percent: 0,
+                        current_script: None,
+                        outcome: Outcome::Running,
+                    });
+                    return Ok(Found::Checked {
+                        id,
+                        progress,
+                        changed: true,
+                    });
                 }
                 if !ours_running {
                     lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
@@ -216,13 +232,24 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 if args.release_lock {
                     lock::release(s, &args.conn.owner()).await?;
                 }
-                Ok((id, progress, true))
+                Ok(Found::Checked {
+                    id,
+                    progress,
+                    changed: true,
+                })
             })
             .await;
         let (id, progress, changed) = match outcome {
-            Ok(v) => v,
-            Err(OpError::Refused(m)) if m == UPGRADE_RUNNING => {
-                let mut r = ModuleResult::ok(format!("{unit}: {m}"));
+            Ok(Found::Checked {
+                id,
+                progress,
+                changed,
+            }) => (id, progress, changed),
+            Ok(Found::UpgradeRunning) => {
+                let mut r = ModuleResult::ok(format!(
+                    "{unit}: an upgrade with this package is already running on the unit: no readiness \
+                     check now; install follows the running upgrade"
+                ));
                 r.set("passed", serde_json::Value::Null);
                 r.set("upgrade_running", true);
                 report::timeline(&mut r, &timeline);

@@ -55,7 +55,9 @@ fn device_hint(e: &DeviceError) -> &'static str {
             "Check the username and password (the device locks a user out after three failed logins)"
         }
         DeviceError::PasswordRejected { .. } => "Check sudo_password / enable_password",
-        DeviceError::Unreachable { .. } | DeviceError::Dropped { .. } => {
+        DeviceError::Unreachable { .. }
+        | DeviceError::Dropped { .. }
+        | DeviceError::SshTimeout { .. } => {
             "Check the address and port; if the unit is rebooting, run wait_reboot"
         }
         DeviceError::Timeout { .. } => {
