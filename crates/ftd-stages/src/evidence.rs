@@ -2,13 +2,14 @@
 //! (`show version`, `show failover`, `show interface ip brief`, `show route summary`,
 //! `show conn count`, `show xlate count`), returned and kept in the journal for the report.
 
-use crate::connection::{Connection, block_on};
-use crate::report;
+use crate::connection::Connection;
+use crate::frame::{Timed, run_stage};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::evidence;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
+use std::iter::empty;
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "lowercase")]
@@ -54,30 +55,24 @@ pub const INFO: ModuleInfo = ModuleInfo {
     ],
 };
 
-pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
-    let unit = args.conn.unit_name();
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let phase = if args.phase == Phase::Before {
         "before"
     } else {
         "after"
     };
-    let mut journal = args.conn.journal("evidence");
-    let r = block_on(async {
+    run_stage("evidence", &args.conn, ctx, empty(), Timed::No, async |f| {
         let (outcome, warning) = args.conn.with_session(evidence::capture).await;
-        let mut r = match outcome {
-            Ok(ev) => {
-                journal.record_data(
-                    None,
-                    &format!("{phase}: {}", ev.summary()),
-                    Some(json!({"phase": phase, "evidence": &ev})),
-                );
-                ModuleResult::ok(format!("{unit} {phase} the change: {}", ev.summary()))
-                    .with("evidence", ev)
-            }
-            Err(e) => report::fail(&unit, "evidence", &e),
-        };
-        report::host_key_warning(&mut r, warning.as_deref());
-        r
-    });
-    report::close(&mut journal, r)
+        f.host_key(warning);
+        let ev = outcome?;
+        f.journal.record_data(
+            None,
+            &format!("{phase}: {}", ev.summary()),
+            Some(json!({"phase": phase, "evidence": &ev})),
+        );
+        Ok(
+            ModuleResult::ok(format!("{} {phase} the change: {}", f.unit, ev.summary()))
+                .with("evidence", ev),
+        )
+    })
 }

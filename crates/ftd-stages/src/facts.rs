@@ -1,11 +1,13 @@
 //! `facts`: what a unit is and where it stands, under `ansible_facts.ftd`. Read-only.
 
-use crate::connection::{Connection, block_on};
+use crate::connection::Connection;
+use crate::frame::{Timed, run_stage};
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::facts;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::iter::empty;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,25 +55,17 @@ unit:
     ],
 };
 
-pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
-    let unit = args.conn.unit_name();
-    block_on(async {
-        let (gathered, warning) = args
-            .conn
-            .with_session(async |s| facts::gather(s).await)
-            .await;
-        match gathered {
-            Ok(f) => {
-                let mut r = ModuleResult::ok(format!(
-                    "{} ({}) is {} on {}",
-                    unit, f.identity.role, f.identity.state, f.identity.version
-                ));
-                report::identity(&mut r, &f.identity);
-                r.ansible_facts = Some(serde_json::json!({ "ftd": f }));
-                report::host_key_warning(&mut r, warning.as_deref());
-                r
-            }
-            Err(e) => report::fail(&unit, "facts", &e),
-        }
+pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    run_stage("facts", &args.conn, ctx, empty(), Timed::No, async |f| {
+        let (gathered, warning) = args.conn.with_session(facts::gather).await;
+        f.host_key(warning);
+        let facts = gathered?;
+        let mut r = ModuleResult::ok(format!(
+            "{} ({}) is {} on {}",
+            f.unit, facts.identity.role, facts.identity.state, facts.identity.version
+        ));
+        report::identity(&mut r, &facts.identity);
+        r.ansible_facts = Some(serde_json::json!({ "ftd": facts }));
+        Ok(r)
     })
 }

@@ -1,12 +1,14 @@
 //! `failover_swap`: make this unit Active, only from Standby Ready with an Active peer.
 
-use crate::connection::{Connection, block_on, secs};
+use crate::connection::{Connection, secs};
+use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::{OpError, Timeline, facts, failover, lock};
+use ftd_device::ops::{OpError, facts, failover, lock};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
+use std::iter::empty;
 
 fn default_timeout() -> f64 {
     120.0
@@ -68,79 +70,72 @@ unit:
 };
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
-    let unit = args.conn.unit_name();
-    let fail = |e: OpError| report::fail(&unit, "failover_swap", &e);
     let required = match inputs::optional_version(args.require_version.as_deref()) {
         Ok(v) => v,
-        Err(e) => return fail(e),
+        Err(e) => return report::fail(&args.conn.unit_name(), "failover_swap", &e),
     };
-    let mut journal = args.conn.journal("failover_swap");
-    let mut timeline = Timeline::default();
-    let r = block_on(async {
-        let (outcome, warning) = args
-            .conn
-            .with_session(async |s| {
-                let id = facts::identity(s).await?;
-                let needed = failover::check(&id, required.as_ref())?;
-                if !needed {
-                    return Ok((id.clone(), id, None));
-                }
-                if ctx.ansible.check_mode {
-                    return Ok((id.clone(), id, Some(0.0)));
-                }
-                lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-                timeline.push(&mut journal, None, "failover active", None);
-                let (after, took) = failover::make_active(
-                    s,
-                    secs(args.timeout),
-                    secs(args.peer_timeout),
-                    secs(args.poll_interval),
-                )
-                .await?;
-                timeline.push(
-                    &mut journal,
-                    Some(100),
-                    &format!("{} is Active, peer {}", after.role, after.peer_state),
-                    None,
-                );
-                Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
-            })
-            .await;
-        let mut r = match outcome {
-            Ok((before, after, None)) => {
-                let _ = before;
+    run_stage(
+        "failover_swap",
+        &args.conn,
+        ctx,
+        empty(),
+        Timed::Yes,
+        async |f| {
+            let (outcome, warning) = args
+                .conn
+                .with_session(async |s| {
+                    let id = facts::identity(s).await?;
+                    let needed = failover::check(&id, required.as_ref())?;
+                    if !needed {
+                        return Ok((id.clone(), id, None));
+                    }
+                    if f.check_mode {
+                        return Ok((id.clone(), id, Some(0.0)));
+                    }
+                    lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
+                    f.step(None, "failover active");
+                    let (after, took) = failover::make_active(
+                        s,
+                        secs(args.timeout),
+                        secs(args.peer_timeout),
+                        secs(args.poll_interval),
+                    )
+                    .await?;
+                    f.step(
+                        Some(100),
+                        &format!("{} is Active, peer {}", after.role, after.peer_state),
+                    );
+                    Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
+                })
+                .await;
+            f.host_key(warning);
+            let unit = &f.unit;
+            let (before, after, took) = outcome?;
+            let Some(took) = took else {
                 let mut r = ModuleResult::ok(format!("{unit} ({}) is already Active", after.role));
                 report::identity(&mut r, &after);
-                r
+                return Ok(r);
+            };
+            let msg = if f.check_mode {
+                format!(
+                    "{unit} ({}) would become Active; peer {} would become Standby",
+                    before.role, before.peer_role
+                )
+            } else {
+                format!(
+                    "{unit} ({}) is now Active; peer {} is {}",
+                    after.role, after.peer_role, after.peer_state
+                )
+            };
+            let mut r = ModuleResult::changed(msg).with_diff(
+                json!({"active": before.peer_role, "standby": before.role}),
+                json!({"active": before.role, "standby": before.peer_role}),
+            );
+            if !f.check_mode {
+                r.set("swap_duration", (took * 1000.0).round() / 1000.0);
             }
-            Ok((before, after, Some(took))) => {
-                let msg = if ctx.ansible.check_mode {
-                    format!(
-                        "{unit} ({}) would become Active; peer {} would become Standby",
-                        before.role, before.peer_role
-                    )
-                } else {
-                    format!(
-                        "{unit} ({}) is now Active; peer {} is {}",
-                        after.role, after.peer_role, after.peer_state
-                    )
-                };
-                let mut r = ModuleResult::changed(msg).with_diff(
-                    json!({"active": before.peer_role, "standby": before.role}),
-                    json!({"active": before.role, "standby": before.peer_role}),
-                );
-                if !ctx.ansible.check_mode {
-                    r.set("swap_duration", (took * 1000.0).round() / 1000.0);
-                }
-                report::identity(&mut r, &after);
-                r
-            }
-            Err(e) => fail(e),
-        };
-        report::timeline(&mut r, &timeline);
-        report::journal_warning(&mut r, &journal);
-        report::host_key_warning(&mut r, warning.as_deref());
-        r
-    });
-    report::close(&mut journal, r)
+            report::identity(&mut r, &after);
+            Ok(r)
+        },
+    )
 }

@@ -1,6 +1,7 @@
 //! `install`: the upgrade on one unit, after every safety check, followed to its reboot.
 
-use crate::connection::{Connection, block_on, secs};
+use crate::connection::{Connection, secs};
+use crate::frame::{Timed, run_stage};
 use crate::{inputs, report, window};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::DeviceError;
@@ -14,6 +15,7 @@ use ftd_device::session::CliSession;
 use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::iter::empty;
 use std::time::Instant;
 
 fn default_timeout() -> f64 {
@@ -142,25 +144,17 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         require_readiness: args.require_readiness && !ctx.ansible.check_mode,
         checksum,
     };
-    let mut journal = args.conn.journal("install");
-    let mut timeline = Timeline::default();
-    let r = block_on(async {
-        let mut s = match args.conn.login().await {
-            Ok(s) => s,
-            Err(e) => return fail(e.into()),
-        };
-        let warning = s.host_key_warning().map(String::from);
-        let id = match facts::identity(&mut s).await {
-            Ok(id) => id,
-            Err(e) => return fail(e),
-        };
+    run_stage("install", &args.conn, ctx, empty(), Timed::Yes, async |f| {
+        let mut s = args.conn.login().await?;
+        f.host_key(s.host_key_warning().map(String::from));
+        let id = facts::identity(&mut s).await?;
         let plan = match install::plan(&mut s, &request, &id).await {
             Ok(p) => p,
             Err(e) => {
                 s.close().await;
                 let mut r = fail(e);
                 report::identity(&mut r, &id);
-                return r;
+                return Ok(r);
             }
         };
         if let (Plan::Start, Some(end)) = (&plan, window_end) {
@@ -171,20 +165,18 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 s.close().await;
                 let mut r = fail(e);
                 report::identity(&mut r, &id);
-                return r;
+                return Ok(r);
             }
         }
         let before = id.version.to_string();
-        timeline.push(
-            &mut journal,
+        f.step(
             None,
             &format!(
                 "{unit} runs {before} ({}, {}); target {target}",
                 id.role, id.state
             ),
-            None,
         );
-        let mut r = match (&plan, ctx.ansible.check_mode) {
+        let mut r = match (&plan, f.check_mode) {
             (Plan::AlreadyOnTarget, _) => {
                 s.close().await;
                 ModuleResult::ok(format!("{unit} already runs {}", id.version))
@@ -219,7 +211,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 } else {
                     "attach"
                 };
-                match start_and_follow(&args, s, &package, plan, &mut journal, &mut timeline).await
+                match start_and_follow(&args, s, &package, plan, &mut f.journal, &mut f.timeline)
+                    .await
                 {
                     Ok((rebooting, percent, boot_id)) => {
                         let msg = if rebooting {
@@ -249,12 +242,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
         };
         report::identity(&mut r, &id);
-        report::timeline(&mut r, &timeline);
-        report::journal_warning(&mut r, &journal);
-        report::host_key_warning(&mut r, warning.as_deref());
-        r
-    });
-    report::close(&mut journal, r)
+        Ok(r)
+    })
 }
 
 /// The package, the target (from the package when not given, and it must match) and the

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod facts;
 pub mod failover_swap;
 pub mod fmc;
+pub mod frame;
 pub mod inputs;
 pub mod install;
 pub mod lock;

@@ -3,12 +3,13 @@
 //! gives it back; this module is for a run that ends before verify (a maintenance window split
 //! by tags) and for an operator clearing the lock of a run that died.
 
-use crate::connection::{Connection, block_on, secs};
-use crate::report;
+use crate::connection::{Connection, secs};
+use crate::frame::{Timed, run_stage};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::lock;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::iter::empty;
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "lowercase")]
@@ -49,13 +50,12 @@ pub const INFO: ModuleInfo = ModuleInfo {
 };
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
-    let unit = args.conn.unit_name();
     let owner = args.conn.owner();
-    block_on(async {
+    run_stage("lock", &args.conn, ctx, empty(), Timed::No, async |f| {
         let (outcome, warning) = args
             .conn
             .with_session(async |s| {
-                if ctx.ansible.check_mode {
+                if f.check_mode {
                     return Ok(None);
                 }
                 Ok(Some(match args.state {
@@ -67,21 +67,18 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 }))
             })
             .await;
-        let mut r = match (outcome, args.state) {
-            (Err(e), _) => report::fail(&unit, "lock", &e),
-            (Ok(None), _) => {
-                ModuleResult::ok(format!("{unit}: check mode, the lock was not touched"))
-            }
-            (Ok(Some(true)), LockState::Present) => {
+        f.host_key(warning);
+        let unit = &f.unit;
+        let r = match (outcome?, args.state) {
+            (None, _) => ModuleResult::ok(format!("{unit}: check mode, the lock was not touched")),
+            (Some(true), LockState::Present) => {
                 ModuleResult::changed(format!("{unit}: locked for {owner}"))
             }
-            (Ok(Some(true)), LockState::Absent) => {
+            (Some(true), LockState::Absent) => {
                 ModuleResult::changed(format!("{unit}: the lock of {owner} was given back"))
             }
-            (Ok(Some(false)), _) => ModuleResult::ok(format!("{unit}: {owner} holds no lock here")),
+            (Some(false), _) => ModuleResult::ok(format!("{unit}: {owner} holds no lock here")),
         };
-        r.set("owner", &owner);
-        report::host_key_warning(&mut r, warning.as_deref());
-        r
+        Ok(r.with("owner", &owner))
     })
 }

@@ -1,15 +1,17 @@
 //! `readiness`: checksum the package on the unit, run the readiness check and follow it.
 
-use crate::connection::{Connection, block_on, secs};
+use crate::connection::{Connection, secs};
+use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::attempt::{self, Run};
 use ftd_device::ops::checksum;
 use ftd_device::ops::installer::{self, Guard};
-use ftd_device::ops::{OpError, Timeline, facts, lock, readiness};
+use ftd_device::ops::{OpError, facts, lock, readiness};
 use ftd_device::parse::status_files::{Outcome, ReadinessProgress};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::iter::empty;
 
 fn default_timeout() -> f64 {
     1800.0
@@ -114,18 +116,22 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
-    let mut journal = args.conn.journal("readiness");
-    let mut timeline = Timeline::default();
     let mut disk = None;
-    let r = block_on(async {
-        let (outcome, warning) = args
+    run_stage(
+        "readiness",
+        &args.conn,
+        ctx,
+        empty(),
+        Timed::Yes,
+        async |f| {
+            let (outcome, warning) = args
             .conn
             .with_session(async |s| {
                 let id = facts::identity(s).await?;
                 checksum::package_ready(s, &package, checksum.as_ref()).await?;
                 if let Some(sum) = &checksum {
-                    timeline.push(
-                        &mut journal,
+                    f.timeline.push(
+                        &mut f.journal,
                         None,
                         &format!(
                             "{} checksum of {} verified",
@@ -136,7 +142,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 }
                 let room = checksum::space(s, &package).await?;
                 disk = Some(room);
-                if !room.enough() && ctx.ansible.check_mode {
+                if !room.enough() && f.check_mode {
                     // The device's own check (410_check_disk_space) would stop here; in check
                     // mode it cannot run, so this is the would-stop condition.
                     return Err(OpError::Refused(format!(
@@ -169,7 +175,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     .as_ref()
                     .is_some_and(|p| p.outcome == Outcome::Passed);
                 if already && !args.force {
-                    if args.release_lock && !ctx.ansible.check_mode {
+                    if args.release_lock && !f.check_mode {
                         lock::release(s, &args.conn.owner()).await?;
                     }
                     return Ok(Found::Checked {
@@ -178,7 +184,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         changed: false,
                     });
                 }
-                if ctx.ansible.check_mode {
+                if f.check_mode {
                     let progress = recorded.unwrap_or(ReadinessProgress {
                         steps: vec![],
                         percent: 0,
@@ -198,8 +204,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     if let Some(aside) =
                         attempt::set_aside(s, &package, Run::Readiness, &stamp, &note).await?
                     {
-                        timeline.push(
-                            &mut journal,
+                        f.timeline.push(
+                            &mut f.journal,
                             None,
                             &format!("an earlier readiness check's files were moved to {aside}"),
                             None,
@@ -213,8 +219,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         Guard::None,
                     )
                     .await?;
-                    timeline.push(
-                        &mut journal,
+                    f.timeline.push(
+                        &mut f.journal,
                         Some(0),
                         &format!("readiness check started for {}", package.file_name),
                         None,
@@ -225,8 +231,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     &package,
                     secs(args.timeout),
                     secs(args.poll_interval),
-                    &mut journal,
-                    &mut timeline,
+                    &mut f.journal,
+                    &mut f.timeline,
                 )
                 .await?;
                 if args.release_lock {
@@ -239,79 +245,71 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 })
             })
             .await;
-        let (id, progress, changed) = match outcome {
-            Ok(Found::Checked {
-                id,
-                progress,
-                changed,
-            }) => (id, progress, changed),
-            Ok(Found::UpgradeRunning) => {
-                let mut r = ModuleResult::ok(format!(
-                    "{unit}: an upgrade with this package is already running on the unit: no readiness \
+            f.host_key(warning);
+            let (id, progress, changed) = match outcome? {
+                Found::Checked {
+                    id,
+                    progress,
+                    changed,
+                } => (id, progress, changed),
+                Found::UpgradeRunning => {
+                    let mut r = ModuleResult::ok(format!(
+                        "{unit}: an upgrade with this package is already running on the unit: no readiness \
                      check now; install follows the running upgrade"
-                ));
-                r.set("passed", serde_json::Value::Null);
-                r.set("upgrade_running", true);
-                report::timeline(&mut r, &timeline);
-                return r;
+                    ));
+                    r.set("passed", serde_json::Value::Null);
+                    r.set("upgrade_running", true);
+                    return Ok(r);
+                }
+            };
+            let mut r = match (&progress.outcome, f.check_mode && changed) {
+                (_, true) => ModuleResult::changed(format!(
+                    "{unit}: would run the readiness check for {}: the package is on the unit{}, {}",
+                    package.file_name,
+                    if checksum.is_some() {
+                        " with the published checksum"
+                    } else {
+                        ""
+                    },
+                    disk.map(|d| d.describe()).unwrap_or_default()
+                )),
+                (Outcome::Passed, _) if !changed => ModuleResult::ok(format!(
+                    "{unit}: readiness check already passed for {}",
+                    package.file_name
+                )),
+                (Outcome::Passed, _) => ModuleResult::changed(format!(
+                    "{unit}: readiness check passed for {}",
+                    package.file_name
+                )),
+                (Outcome::Failed { script, message }, _) => {
+                    let mut r = ModuleResult::fail(format!(
+                        "{}: readiness check FAILED at {}: {message}. Fix the cause on the unit, then run readiness again (force: true).",
+                        report::prefix(&unit, "readiness"),
+                        script.as_deref().unwrap_or("an unknown script"),
+                    ));
+                    r.changed = true;
+                    r.set("failed_script", script);
+                    r.set("failure_message", message);
+                    r
+                }
+                (Outcome::Running, _) => ModuleResult::fail(format!(
+                    "{}: the check did not finish",
+                    report::prefix(&unit, "readiness")
+                )),
+            };
+            if let Some(d) = disk {
+                r.set("disk", d);
+                if !d.enough() {
+                    r.warn(format!(
+                        "{unit}: {}; the readiness check's own disk test decides",
+                        d.describe()
+                    ));
+                }
             }
-            Err(e) => {
-                let mut r = fail(e);
-                report::timeline(&mut r, &timeline);
-                return r;
-            }
-        };
-        let mut r = match (&progress.outcome, ctx.ansible.check_mode && changed) {
-            (_, true) => ModuleResult::changed(format!(
-                "{unit}: would run the readiness check for {}: the package is on the unit{}, {}",
-                package.file_name,
-                if checksum.is_some() {
-                    " with the published checksum"
-                } else {
-                    ""
-                },
-                disk.map(|d| d.describe()).unwrap_or_default()
-            )),
-            (Outcome::Passed, _) if !changed => ModuleResult::ok(format!(
-                "{unit}: readiness check already passed for {}",
-                package.file_name
-            )),
-            (Outcome::Passed, _) => ModuleResult::changed(format!(
-                "{unit}: readiness check passed for {}",
-                package.file_name
-            )),
-            (Outcome::Failed { script, message }, _) => {
-                let mut r = ModuleResult::fail(format!(
-                    "{}: readiness check FAILED at {}: {message}. Fix the cause on the unit, then run readiness again (force: true).",
-                    report::prefix(&unit, "readiness"),
-                    script.as_deref().unwrap_or("an unknown script"),
-                ));
-                r.changed = true;
-                r.set("failed_script", script);
-                r.set("failure_message", message);
-                r
-            }
-            (Outcome::Running, _) => ModuleResult::fail(format!(
-                "{}: the check did not finish",
-                report::prefix(&unit, "readiness")
-            )),
-        };
-        if let Some(d) = disk {
-            r.set("disk", d);
-            if !d.enough() {
-                r.warn(format!(
-                    "{unit}: {}; the readiness check's own disk test decides",
-                    d.describe()
-                ));
-            }
-        }
-        r.set("passed", progress.outcome == Outcome::Passed);
-        r.set("percent", progress.percent);
-        report::identity(&mut r, &id);
-        report::timeline(&mut r, &timeline);
-        report::journal_warning(&mut r, &journal);
-        report::host_key_warning(&mut r, warning.as_deref());
-        r
-    });
-    report::close(&mut journal, r)
+            r.set("passed", progress.outcome == Outcome::Passed);
+            r.set("percent", progress.percent);
+            report::identity(&mut r, &id);
+            Ok(r)
+        },
+    )
 }

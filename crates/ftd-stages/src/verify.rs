@@ -1,11 +1,13 @@
 //! `verify`: every post-upgrade check on a unit, each reported; fails listing all failures.
 
-use crate::connection::{Connection, block_on};
+use crate::connection::Connection;
+use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::{OpError, evidence, lock, verify};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::iter::empty;
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "lowercase")]
@@ -106,8 +108,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             );
         }
     };
-    let mut journal = args.conn.journal("verify");
-    let r = block_on(async {
+    run_stage("verify", &args.conn, ctx, empty(), Timed::No, async |f| {
         let (outcome, warning) = args
             .conn
             .with_session(async |s| {
@@ -115,7 +116,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 if let Some(before) = &before {
                     let after = evidence::capture(s).await?;
                     let diff = evidence::differences(before, &after, args.evidence_tolerance);
-                    journal.record_data(
+                    f.journal.record_data(
                         None,
                         &format!("after: {}", after.summary()),
                         Some(serde_json::json!({"phase": "after", "evidence": &after, "differences": &diff})),
@@ -132,16 +133,14 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 }
                 // The run is over for this unit: give back the lock it took, if this owner
                 // holds it.
-                if checks.iter().all(|c| c.passed) && !ctx.ansible.check_mode {
+                if checks.iter().all(|c| c.passed) && !f.check_mode {
                     lock::release(s, &args.conn.owner()).await?;
                 }
                 Ok((id, checks))
             })
             .await;
-        let (id, checks) = match outcome {
-            Ok(v) => v,
-            Err(e) => return fail(e),
-        };
+        f.host_key(warning);
+        let (id, checks) = outcome?;
         let failed: Vec<String> = checks
             .iter()
             .filter(|c| !c.passed)
@@ -171,11 +170,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         );
         r.set("checks", &checks);
         report::identity(&mut r, &id);
-        report::host_key_warning(&mut r, warning.as_deref());
-        r
-    });
-    if !r.failed {
-        journal.record(Some(100), &format!("verified: {}", r.msg));
-    }
-    report::close(&mut journal, r)
+        if !r.failed {
+            f.journal.record(Some(100), &format!("verified: {}", r.msg));
+        }
+        Ok(r)
+    })
 }

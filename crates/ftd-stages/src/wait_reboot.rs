@@ -1,13 +1,15 @@
 //! `wait_reboot`: wait for a unit to go down and come back validated on the target version.
 
-use crate::connection::{Connection, block_on, secs};
+use crate::connection::{Connection, secs};
+use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::reboot::{self, WaitRequest};
-use ftd_device::ops::{OpError, Timeline, facts};
+use ftd_device::ops::{OpError, facts};
 use ftd_device::parse::state::FailoverState;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::iter::empty;
 
 fn default_timeout() -> f64 {
     3600.0
@@ -106,67 +108,61 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         already_down: args.already_down,
         boot_id_before: args.boot_id.clone(),
     };
-    let mut journal = args.conn.journal("wait_reboot");
-    let mut timeline = Timeline::default();
-    let r = block_on(async {
-        if ctx.ansible.check_mode {
-            // One look, no waiting: report where the unit stands.
-            return match args.conn.login().await {
-                Ok(mut s) => {
-                    let id = facts::identity(&mut s).await;
-                    s.close().await;
-                    match id {
-                        Ok(id) => {
-                            let mut r = ModuleResult::ok(format!(
-                                "{unit} is up on {} ({}); check mode does not wait",
-                                id.version, id.state
-                            ));
-                            report::identity(&mut r, &id);
-                            r
-                        }
-                        Err(e) => fail(e),
+    run_stage(
+        "wait_reboot",
+        &args.conn,
+        ctx,
+        empty(),
+        Timed::Yes,
+        async |f| {
+            if f.check_mode {
+                // One look, no waiting: report where the unit stands.
+                let mut s = match args.conn.login().await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return Ok(ModuleResult::ok(format!(
+                            "{unit} does not answer ({e}); check mode does not wait"
+                        )));
                     }
-                }
-                Err(e) => ModuleResult::ok(format!(
-                    "{unit} does not answer ({e}); check mode does not wait"
-                )),
-            };
-        }
-        let result = reboot::wait_for_return(
-            &args.conn.options(),
-            || args.conn.escalation(),
-            &request,
-            &mut journal,
-            &mut timeline,
-        )
-        .await;
-        let mut r = match result {
-            Ok(back) => {
+                };
+                f.host_key(s.host_key_warning().map(String::from));
+                let id = facts::identity(&mut s).await;
+                s.close().await;
+                let id = id?;
                 let mut r = ModuleResult::ok(format!(
-                    "{unit} is back: {} on {}{}",
-                    back.identity.state,
-                    back.identity.version,
-                    back.downtime
-                        .map(|d| format!(" after {:.1}s down", d.as_secs_f64()))
-                        .unwrap_or_default()
+                    "{unit} is up on {} ({}); check mode does not wait",
+                    id.version, id.state
                 ));
-                r.set(
-                    "downtime",
-                    back.downtime
-                        .map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0),
-                );
-                r.set(
-                    "waited",
-                    (back.waited.as_secs_f64() * 1000.0).round() / 1000.0,
-                );
-                report::identity(&mut r, &back.identity);
-                r
+                report::identity(&mut r, &id);
+                return Ok(r);
             }
-            Err(e) => fail(e),
-        };
-        report::timeline(&mut r, &timeline);
-        report::journal_warning(&mut r, &journal);
-        r
-    });
-    report::close(&mut journal, r)
+            let back = reboot::wait_for_return(
+                &args.conn.options(),
+                || args.conn.escalation(),
+                &request,
+                &mut f.journal,
+                &mut f.timeline,
+            )
+            .await?;
+            let mut r = ModuleResult::ok(format!(
+                "{unit} is back: {} on {}{}",
+                back.identity.state,
+                back.identity.version,
+                back.downtime
+                    .map(|d| format!(" after {:.1}s down", d.as_secs_f64()))
+                    .unwrap_or_default()
+            ));
+            r.set(
+                "downtime",
+                back.downtime
+                    .map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0),
+            );
+            r.set(
+                "waited",
+                (back.waited.as_secs_f64() * 1000.0).round() / 1000.0,
+            );
+            report::identity(&mut r, &back.identity);
+            Ok(r)
+        },
+    )
 }

@@ -1,0 +1,76 @@
+//! The frame every stage of a unit runs in. A stage is its decision only: it gets a [`Frame`]
+//! (the unit's name, check mode, the journal and the timeline) and returns its result or an
+//! [`OpError`]; [`run_stage`] does the rest the same way for every stage: the failure message
+//! naming unit and stage, the timeline in the result, the host-key and journal warnings, and
+//! the journal's last word.
+
+use crate::connection::{Connection, block_on};
+use crate::report;
+use ansible_module::{ModuleResult, RunContext};
+use ftd_device::journal::Journal;
+use ftd_device::ops::{OpError, Timeline};
+
+pub struct Frame {
+    pub stage: &'static str,
+    /// The unit's name in messages (`fw-1-b`).
+    pub unit: String,
+    pub check_mode: bool,
+    pub journal: Journal,
+    pub timeline: Timeline,
+    warnings: Vec<String>,
+}
+
+impl Frame {
+    /// A step seen on the device: into the journal and the timeline.
+    pub fn step(&mut self, percent: Option<u8>, message: &str) {
+        self.timeline
+            .push(&mut self.journal, percent, message, None);
+    }
+
+    /// The host-key warning of a session (host key checking off), for the result.
+    pub fn host_key(&mut self, warning: Option<String>) {
+        self.warnings.extend(warning);
+    }
+
+    pub fn fail(&self, error: &OpError) -> ModuleResult {
+        report::fail(&self.unit, self.stage, error)
+    }
+}
+
+/// Whether the result carries the stage's `timeline` and `duration` (the stages that follow
+/// the device over time).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Timed {
+    Yes,
+    No,
+}
+
+/// Runs `body` for the unit of `conn` and closes its result. `secrets` are the stage's own
+/// secrets (a download password) that the journal must mask besides the login's.
+pub fn run_stage(
+    stage: &'static str,
+    conn: &Connection,
+    ctx: &RunContext,
+    secrets: impl Iterator<Item = String>,
+    timed: Timed,
+    body: impl AsyncFnOnce(&mut Frame) -> Result<ModuleResult, OpError>,
+) -> ModuleResult {
+    let mut frame = Frame {
+        stage,
+        unit: conn.unit_name(),
+        check_mode: ctx.ansible.check_mode,
+        journal: conn.journal_with(stage, secrets),
+        timeline: Timeline::default(),
+        warnings: Vec::new(),
+    };
+    let outcome = block_on(body(&mut frame));
+    let mut r = outcome.unwrap_or_else(|e| frame.fail(&e));
+    if timed == Timed::Yes {
+        report::timeline(&mut r, &frame.timeline);
+    }
+    for warning in frame.warnings.drain(..) {
+        r.warn(warning);
+    }
+    report::journal_warning(&mut r, &frame.journal);
+    report::close(&mut frame.journal, r)
+}
