@@ -98,6 +98,7 @@ duration:
 
 /// What the stage found: a check it ran or followed, or an upgrade already running (not an
 /// error: install follows it).
+#[allow(clippy::large_enum_variant)] // one value per module run: boxing would buy nothing
 enum Found {
     Checked {
         id: facts::Identity,
