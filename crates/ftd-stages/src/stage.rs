@@ -2,7 +2,8 @@
 //! unit pulls it (`url`: http, https, scp) or the controller pushes it (`src`: SFTP), into a
 //! partial file that becomes the package only once its size and checksum are right.
 
-use crate::connection::{Connection, block_on, secs};
+use crate::connection::{Connection, secs};
+use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::journal::Journal;
@@ -183,22 +184,13 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Ok(i) => i,
         Err(r) => return *r,
     };
-    let unit = args.conn.unit_name();
-    let mut journal = args
-        .conn
-        .journal_with("stage", args.url_password.iter().cloned());
-    let r = block_on(async {
-        let mut s = match args.conn.login().await {
-            Ok(s) => s,
-            Err(e) => return report::fail(&unit, "stage", &e.into()),
-        };
-        let mut r = match stage(&args, &input, &mut s, &mut journal, ctx.ansible.check_mode).await {
-            Ok(r) => r,
-            Err(e) => report::fail(&unit, "stage", &e),
-        };
-        report::host_key_warning(&mut r, s.host_key_warning());
+    let secrets = args.url_password.iter().cloned();
+    let r = run_stage("stage", &args.conn, ctx, secrets, Timed::No, async |f| {
+        let mut s = args.conn.login().await?;
+        f.host_key(s.host_key_warning().map(String::from));
+        let staged = stage(&args, &input, &mut s, &mut f.journal, f.check_mode).await;
         s.close().await;
-        r
+        staged
     });
     let mut r = r.with("source", &input.shown);
     if !args.url_host_key_checking && args.url.is_some() {
@@ -212,8 +204,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             "no checksum given: the package was not verified against Cisco's published checksum",
         );
     }
-    report::journal_warning(&mut r, &journal);
-    report::close(&mut journal, r)
+    r
 }
 
 /// Options Ansible's argument spec cannot check, with Ansible's own wording where it has one.
