@@ -62,9 +62,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         "after"
     };
     run_stage("evidence", &args.conn, ctx, empty(), Timed::No, async |f| {
-        let (outcome, warning) = args.conn.with_session(evidence::capture).await;
-        f.host_key(warning);
-        let ev = outcome?;
+        let ev = f
+            .session(&args.conn, async |s, _| evidence::capture(s).await)
+            .await?;
         f.journal.record_data(
             None,
             &format!("{phase}: {}", ev.summary()),

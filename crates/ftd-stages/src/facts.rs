@@ -57,9 +57,9 @@ unit:
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     run_stage("facts", &args.conn, ctx, empty(), Timed::No, async |f| {
-        let (gathered, warning) = args.conn.with_session(facts::gather).await;
-        f.host_key(warning);
-        let facts = gathered?;
+        let facts = f
+            .session(&args.conn, async |s, _| facts::gather(s).await)
+            .await?;
         let mut r = ModuleResult::ok(format!(
             "{} ({}) is {} on {}",
             f.unit, facts.identity.role, facts.identity.state, facts.identity.version

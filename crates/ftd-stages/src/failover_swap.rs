@@ -81,9 +81,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         empty(),
         Timed::Yes,
         async |f| {
-            let (outcome, warning) = args
-                .conn
-                .with_session(async |s| {
+            let (before, after, took) = f
+                .session(&args.conn, async |s, f| {
                     let id = facts::identity(s).await?;
                     let needed = failover::check(&id, required.as_ref())?;
                     if !needed {
@@ -107,10 +106,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     );
                     Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
                 })
-                .await;
-            f.host_key(warning);
+                .await?;
             let unit = &f.unit;
-            let (before, after, took) = outcome?;
             let Some(took) = took else {
                 let mut r = ModuleResult::ok(format!("{unit} ({}) is already Active", after.role));
                 report::identity(&mut r, &after);

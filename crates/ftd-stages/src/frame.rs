@@ -9,6 +9,7 @@ use crate::report;
 use ansible_module::{ModuleResult, RunContext};
 use ftd_device::journal::Journal;
 use ftd_device::ops::{OpError, Timeline};
+use ftd_device::session::CliSession;
 
 pub struct Frame {
     pub stage: &'static str,
@@ -30,6 +31,18 @@ impl Frame {
     /// The host-key warning of a session (host key checking off), for the result.
     pub fn host_key(&mut self, warning: Option<String>) {
         self.warnings.extend(warning);
+    }
+
+    /// Logs into the unit, runs `body` with the session and this frame, logs out; the
+    /// session's host-key warning goes to the result.
+    pub async fn session<T>(
+        &mut self,
+        conn: &Connection,
+        body: impl AsyncFnOnce(&mut CliSession, &mut Frame) -> Result<T, OpError>,
+    ) -> Result<T, OpError> {
+        let (outcome, warning) = conn.with_session(async |s| body(s, self).await).await;
+        self.host_key(warning);
+        outcome
     }
 
     pub fn fail(&self, error: &OpError) -> ModuleResult {

@@ -52,9 +52,8 @@ pub const INFO: ModuleInfo = ModuleInfo {
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let owner = args.conn.owner();
     run_stage("lock", &args.conn, ctx, empty(), Timed::No, async |f| {
-        let (outcome, warning) = args
-            .conn
-            .with_session(async |s| {
+        let outcome = f
+            .session(&args.conn, async |s, f| {
                 if f.check_mode {
                     return Ok(None);
                 }
@@ -66,10 +65,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     LockState::Absent => lock::release(s, &owner).await?,
                 }))
             })
-            .await;
-        f.host_key(warning);
+            .await?;
         let unit = &f.unit;
-        let r = match (outcome?, args.state) {
+        let r = match (outcome, args.state) {
             (None, _) => ModuleResult::ok(format!("{unit}: check mode, the lock was not touched")),
             (Some(true), LockState::Present) => {
                 ModuleResult::changed(format!("{unit}: locked for {owner}"))

@@ -125,9 +125,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         empty(),
         Timed::Yes,
         async |f| {
-            let (outcome, warning) = args
-            .conn
-            .with_session(async |s| {
+            let found = f
+            .session(&args.conn, async |s, f| {
                 let id = facts::identity(s).await?;
                 checksum::package_ready(s, &package, checksum.as_ref()).await?;
                 if let Some(sum) = &checksum {
@@ -245,9 +244,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     changed: true,
                 })
             })
-            .await;
-            f.host_key(warning);
-            let (id, progress, changed) = match outcome? {
+            .await?;
+            let (id, progress, changed) = match found {
                 Found::Checked {
                     id,
                     progress,

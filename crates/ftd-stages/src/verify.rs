@@ -109,9 +109,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         }
     };
     run_stage("verify", &args.conn, ctx, empty(), Timed::No, async |f| {
-        let (outcome, warning) = args
-            .conn
-            .with_session(async |s| {
+        let (id, checks) = f
+            .session(&args.conn, async |s, f| {
                 let (id, mut checks) = verify::run(s, &target, expected, package.as_ref()).await?;
                 if let Some(before) = &before {
                     let after = evidence::capture(s).await?;
@@ -138,9 +137,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 }
                 Ok((id, checks))
             })
-            .await;
-        f.host_key(warning);
-        let (id, checks) = outcome?;
+            .await?;
         let failed: Vec<String> = checks
             .iter()
             .filter(|c| !c.passed)
