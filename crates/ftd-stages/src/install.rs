@@ -4,13 +4,11 @@ use crate::connection::{Connection, secs};
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report, window};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::DeviceError;
 use ftd_device::ops::attempt::{self, Run};
 use ftd_device::ops::checksum::Checksum;
-use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan, UpgradeFollower};
+use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan};
 use ftd_device::ops::installer::{self, Guard};
-use ftd_device::ops::{OpError, Timeline, facts, lock, pause};
-use ftd_device::parse::status_files;
+use ftd_device::ops::{OpError, Timeline, facts, lock};
 use ftd_device::session::CliSession;
 use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
@@ -326,61 +324,16 @@ async fn start_and_follow(
         s.close().await;
         return Ok((false, 0, boot_id));
     }
-    let deadline = Instant::now() + secs(args.timeout);
-    let poll = secs(args.poll_interval);
-    let mut seen = UpgradeFollower::new(package);
-    loop {
-        match install::follow(
-            &mut s, package, deadline, poll, journal, timeline, &mut seen,
-        )
-        .await
-        {
-            Ok(InstallEnd::Rebooting { percent }) => {
-                s.close().await;
-                return Ok((true, percent, boot_id));
-            }
-            Err(OpError::Device(e)) if e.is_unreachable() => {
-                timeline.push(
-                    journal,
-                    None,
-                    &format!("session lost ({e}); reconnecting"),
-                    None,
-                );
-                s = match reconnect(args, deadline, poll).await? {
-                    Some(s) => s,
-                    None => {
-                        let percent = status_files::parse_steps(&seen.log.text)
-                            .ok()
-                            .and_then(|s| s.last().map(|s| s.percent))
-                            .unwrap_or(0);
-                        timeline.push(
-                            journal,
-                            None,
-                            "the unit refuses connections: it is rebooting",
-                            None,
-                        );
-                        return Ok((true, percent, boot_id));
-                    }
-                };
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// A new session, or None when the unit refuses connections (it is down).
-async fn reconnect(
-    args: &Args,
-    deadline: Instant,
-    poll: std::time::Duration,
-) -> Result<Option<CliSession>, OpError> {
-    match args.conn.login().await {
-        Ok(s) => Ok(Some(s)),
-        Err(DeviceError::Unreachable { .. }) => Ok(None),
-        Err(e) if e.is_unreachable() && Instant::now() < deadline => {
-            pause(poll, deadline).await;
-            Ok(args.conn.login().await.ok())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let InstallEnd::Rebooting { percent } = install::follow_to_reboot(
+        s,
+        &args.conn.options(),
+        || args.conn.escalation(),
+        package,
+        Instant::now() + secs(args.timeout),
+        secs(args.poll_interval),
+        journal,
+        timeline,
+    )
+    .await?;
+    Ok((true, percent, boot_id))
 }

@@ -11,7 +11,8 @@ use crate::error::DeviceError;
 use crate::journal::Journal;
 use crate::parse::status_files::{self, Outcome, StatusLog};
 use crate::paths;
-use crate::session::CliSession;
+use crate::session::{CliSession, Escalation};
+use crate::transport::ConnectOptions;
 use crate::version::{Package, Version};
 use std::time::{Duration, Instant};
 
@@ -114,6 +115,78 @@ fn describe(outcome: &Outcome) -> String {
 pub enum InstallEnd {
     /// The pre-reboot part finished and the unit went down (or said it will).
     Rebooting { percent: u8 },
+}
+
+/// Follows an upgrade until the unit goes down for its reboot. A dropped session is logged
+/// into again to tell a reboot (the unit refuses connections: the pre-reboot part is over) from
+/// a network hiccup (it answers: following goes on where it stopped, nothing read twice).
+#[allow(clippy::too_many_arguments)]
+pub async fn follow_to_reboot(
+    mut s: CliSession,
+    opts: &ConnectOptions,
+    escalation: impl Fn() -> Escalation,
+    package: &Package,
+    deadline: Instant,
+    poll: Duration,
+    journal: &mut Journal,
+    timeline: &mut Timeline,
+) -> Result<InstallEnd, OpError> {
+    let mut seen = UpgradeFollower::new(package);
+    loop {
+        match follow(
+            &mut s, package, deadline, poll, journal, timeline, &mut seen,
+        )
+        .await
+        {
+            Ok(end) => {
+                s.close().await;
+                return Ok(end);
+            }
+            Err(OpError::Device(e)) if e.is_unreachable() => {
+                timeline.push(
+                    journal,
+                    None,
+                    &format!("session lost ({e}); reconnecting"),
+                    None,
+                );
+                s = match reconnect(opts, &escalation, deadline, poll).await? {
+                    Some(s) => s,
+                    None => {
+                        let percent = status_files::parse_steps(&seen.log.text)
+                            .ok()
+                            .and_then(|s| s.last().map(|s| s.percent))
+                            .unwrap_or(0);
+                        timeline.push(
+                            journal,
+                            None,
+                            "the unit refuses connections: it is rebooting",
+                            None,
+                        );
+                        return Ok(InstallEnd::Rebooting { percent });
+                    }
+                };
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A new session, or None when the unit refuses connections (it is down).
+async fn reconnect(
+    opts: &ConnectOptions,
+    escalation: &impl Fn() -> Escalation,
+    deadline: Instant,
+    poll: Duration,
+) -> Result<Option<CliSession>, OpError> {
+    match CliSession::login(opts, escalation()).await {
+        Ok(s) => Ok(Some(s)),
+        Err(DeviceError::Unreachable { .. }) => Ok(None),
+        Err(e) if e.is_unreachable() && Instant::now() < deadline => {
+            pause(poll, deadline).await;
+            Ok(CliSession::login(opts, escalation()).await.ok())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What following an upgrade has read so far; kept across reconnections so that nothing is
