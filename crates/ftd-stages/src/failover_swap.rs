@@ -4,6 +4,7 @@ use crate::connection::{Connection, secs};
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::ops::facts::Identity;
 use ftd_device::ops::{OpError, facts, failover, lock};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -69,6 +70,20 @@ unit:
     notes: &[],
 };
 
+/// What the swap found and did.
+#[allow(clippy::large_enum_variant)] // one value per module run: boxing would buy nothing
+enum Swap {
+    /// This unit carries the traffic already: nothing to do.
+    AlreadyActive(Identity),
+    /// Check mode: the unit (before) would be made Active.
+    Would(Identity),
+    Done {
+        before: Identity,
+        after: Identity,
+        took: std::time::Duration,
+    },
+}
+
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let required = match inputs::optional_version(args.require_version.as_deref()) {
         Ok(v) => v,
@@ -81,15 +96,14 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         empty(),
         Timed::Yes,
         async |f| {
-            let (before, after, took) = f
+            let swap = f
                 .session(&args.conn, async |s, f| {
                     let id = facts::identity(s).await?;
-                    let needed = failover::check(&id, required.as_ref())?;
-                    if !needed {
-                        return Ok((id.clone(), id, None));
+                    if !failover::check(&id, required.as_ref())? {
+                        return Ok(Swap::AlreadyActive(id));
                     }
                     if f.check_mode {
-                        return Ok((id.clone(), id, Some(0.0)));
+                        return Ok(Swap::Would(id));
                     }
                     lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
                     f.step(None, "failover active");
@@ -104,32 +118,46 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         Some(100),
                         &format!("{} is Active, peer {}", after.role, after.peer_state),
                     );
-                    Ok::<_, OpError>((id, after, Some(took.as_secs_f64())))
+                    Ok::<_, OpError>(Swap::Done {
+                        before: id,
+                        after,
+                        took,
+                    })
                 })
                 .await?;
             let unit = &f.unit;
-            let Some(took) = took else {
-                let mut r = ModuleResult::ok(format!("{unit} ({}) is already Active", after.role));
-                report::identity(&mut r, &after);
-                return Ok(r);
+            let (before, after, took) = match swap {
+                Swap::AlreadyActive(id) => {
+                    let mut r = ModuleResult::ok(format!("{unit} ({}) is already Active", id.role));
+                    report::identity(&mut r, &id);
+                    return Ok(r);
+                }
+                Swap::Would(id) => (id.clone(), id, None),
+                Swap::Done {
+                    before,
+                    after,
+                    took,
+                } => (before, after, Some(took)),
             };
-            let msg = if f.check_mode {
-                format!(
+            let msg = match took {
+                None => format!(
                     "{unit} ({}) would become Active; peer {} would become Standby",
                     before.role, before.peer_role
-                )
-            } else {
-                format!(
+                ),
+                Some(_) => format!(
                     "{unit} ({}) is now Active; peer {} is {}",
                     after.role, after.peer_role, after.peer_state
-                )
+                ),
             };
             let mut r = ModuleResult::changed(msg).with_diff(
                 json!({"active": before.peer_role, "standby": before.role}),
                 json!({"active": before.role, "standby": before.peer_role}),
             );
-            if !f.check_mode {
-                r.set("swap_duration", (took * 1000.0).round() / 1000.0);
+            if let Some(took) = took {
+                r.set(
+                    "swap_duration",
+                    (took.as_secs_f64() * 1000.0).round() / 1000.0,
+                );
             }
             report::identity(&mut r, &after);
             Ok(r)

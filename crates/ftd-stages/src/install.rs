@@ -212,7 +212,11 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 match start_and_follow(&args, s, &package, plan, &mut f.journal, &mut f.timeline)
                     .await
                 {
-                    Ok((rebooting, percent, boot_id)) => {
+                    Ok(Followed {
+                        rebooting,
+                        percent,
+                        boot_id,
+                    }) => {
                         let msg = if rebooting {
                             format!(
                                 "{unit}: upgrade to {target} finished its pre-reboot part; the unit is rebooting"
@@ -259,6 +263,17 @@ fn inputs_of(args: &Args) -> Result<(Package, Version, Option<Checksum>), OpErro
     Ok((package, target, inputs::checksum(args.checksum.as_deref())?))
 }
 
+/// Where following the upgrade ended.
+struct Followed {
+    /// The pre-reboot part is over and the unit is going down (false: not waited for).
+    rebooting: bool,
+    /// The last percent the installer logged.
+    percent: u8,
+    /// The kernel's boot id before the upgrade, for wait_reboot (None: an upgrade this run
+    /// did not start left none).
+    boot_id: Option<String>,
+}
+
 /// Starts (once) and follows. Reading is safe to retry, so a dropped session is reopened;
 /// a refused reconnection after the upgrade began means the unit is rebooting.
 async fn start_and_follow(
@@ -268,7 +283,7 @@ async fn start_and_follow(
     plan: &Plan,
     journal: &mut ftd_device::journal::Journal,
     timeline: &mut Timeline,
-) -> Result<(bool, u8, Option<String>), OpError> {
+) -> Result<Followed, OpError> {
     let boot_id = if *plan == Plan::Start {
         lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
         let boot_id = attempt::boot_id(&mut s).await?;
@@ -322,7 +337,11 @@ async fn start_and_follow(
     };
     if !args.wait {
         s.close().await;
-        return Ok((false, 0, boot_id));
+        return Ok(Followed {
+            rebooting: false,
+            percent: 0,
+            boot_id,
+        });
     }
     let InstallEnd::Rebooting { percent } = install::follow_to_reboot(
         s,
@@ -335,5 +354,9 @@ async fn start_and_follow(
         timeline,
     )
     .await?;
-    Ok((true, percent, boot_id))
+    Ok(Followed {
+        rebooting: true,
+        percent,
+        boot_id,
+    })
 }
