@@ -4,23 +4,17 @@
 mod common;
 
 use common::*;
-use ftd_stages::{facts, failover_swap, install, readiness, verify, wait_reboot};
 use serde_json::json;
 
 fn readiness_ok(h: &Harness, unit: usize) {
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(unit),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::readiness().fast().package(PACKAGE).on(&h, unit);
     assert_eq!(r["passed"], true, "{r}");
 }
 
 #[test]
 fn facts_reads_both_units() {
     let h = Harness::new(&[]);
-    let a = run(&facts::INFO, facts::run, h.conn(0), json!({}));
+    let a = Call::facts().on(&h, 0);
     assert_eq!(a["failed"], false, "{a}");
     let ftd = &a["ansible_facts"]["ftd"];
     assert_eq!(
@@ -42,27 +36,18 @@ fn facts_reads_both_units() {
     );
     assert_eq!(ftd["disk_available"], "25G");
     assert_eq!(a["changed"], false);
-    let b = run(
-        &facts::INFO,
-        facts::run,
-        h.conn(1),
-        json!({"_ansible_check_mode": true}),
-    );
+    let b = Call::facts().check_mode().on(&h, 1);
     assert_eq!(b["unit"]["state"], "Standby Ready");
 }
 
 #[test]
 fn readiness_runs_once_and_check_mode_touches_nothing() {
     let h = Harness::new(&[]);
-    let check = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "_ansible_check_mode": true}),
-        ),
-    );
+    let check = Call::readiness()
+        .fast()
+        .package(PACKAGE)
+        .check_mode()
+        .on(&h, 1);
     assert_eq!(
         (check["changed"].as_bool(), check["failed"].as_bool()),
         (Some(true), Some(false)),
@@ -73,12 +58,7 @@ fn readiness_runs_once_and_check_mode_touches_nothing() {
         "check mode started a readiness check"
     );
 
-    let first = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let first = Call::readiness().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(
         (first["changed"].as_bool(), first["passed"].as_bool()),
         (Some(true), Some(true)),
@@ -96,23 +76,17 @@ fn readiness_runs_once_and_check_mode_touches_nothing() {
     );
     assert_eq!(scripts.last(), Some(&"200_pre/015_verify_rpm.sh"));
 
-    let again = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let again = Call::readiness().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(
         (again["changed"].as_bool(), again["passed"].as_bool()),
         (Some(false), Some(true))
     );
     assert_eq!(h.events("readiness_start").len(), 1);
-    let forced = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE, "force": true})),
-    );
+    let forced = Call::readiness()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"force": true}))
+        .on(&h, 1);
     assert_eq!(forced["changed"], true);
     assert_eq!(h.events("readiness_start").len(), 2);
 
@@ -127,12 +101,7 @@ fn readiness_runs_once_and_check_mode_touches_nothing() {
 #[test]
 fn readiness_failure_names_script_and_message() {
     let h = Harness::new(&["1:secondary:readiness-fail=000_start/107_version_check.sh"]);
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::readiness().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(r["failed"], true);
     assert_eq!(r["failed_script"], "000_start/107_version_check.sh");
     assert!(msg(&r).starts_with("fw-1-b [readiness]: readiness check FAILED at 000_start/107_version_check.sh: This install requires a minimum FXOS version"), "{}", msg(&r));
@@ -159,11 +128,11 @@ fn bad_input_is_refused_before_connecting() {
             "not the target",
         ),
     ] {
-        let r = run(&install::INFO, install::run, h.conn(1), extra);
+        let r = Call::install().args(extra).on(&h, 1);
         assert_eq!(r["failed"], true);
         assert!(msg(&r).contains(expected), "{}", msg(&r));
     }
-    let r = run(&install::INFO, install::run, h.conn(1), json!({}));
+    let r = Call::install().on(&h, 1);
     assert_eq!(msg(&r), "missing required arguments: package");
     assert!(
         h.events("login").is_empty(),
@@ -175,12 +144,7 @@ fn bad_input_is_refused_before_connecting() {
 fn install_refuses_the_active_unit_and_unsafe_states() {
     let h = Harness::new(&[]);
     readiness_ok(&h, 0);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(0),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).on(&h, 0);
     assert_eq!(r["failed"], true);
     assert!(
         msg(&r).contains("fw-1-a [install]: refused: this unit (Primary) is Active"),
@@ -188,26 +152,17 @@ fn install_refuses_the_active_unit_and_unsafe_states() {
         msg(&r)
     );
     assert!(msg(&r).contains("Nothing was changed"));
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).on(&h, 1);
     assert!(
         msg(&r).contains("no readiness check has run"),
         "{}",
         msg(&r)
     );
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "require_readiness": false, "checksum": format!("md5:{}", "0".repeat(32))}),
-        ),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"require_readiness": false, "checksum": format!("md5:{}", "0".repeat(32))}))
+        .on(&h, 1);
     assert!(msg(&r).contains("the package is corrupt"), "{}", msg(&r));
     assert!(h.events("install_start").is_empty());
 }
@@ -218,30 +173,22 @@ fn install_refuses_when_the_peer_is_not_active_or_the_package_is_missing() {
         "1:primary:initial-state=Cold Standby",
         "1:secondary:initial-state=Standby Ready",
     ]);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "require_readiness": false}),
-        ),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"require_readiness": false}))
+        .on(&h, 1);
     assert!(
         msg(&r).contains("the peer (Primary) is Cold Standby, not Active"),
         "{}",
         msg(&r)
     );
     let h = Harness::new(&["1:secondary:package-missing"]);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "require_readiness": false}),
-        ),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"require_readiness": false}))
+        .on(&h, 1);
     assert!(
         msg(&r).contains("is not on the unit; copy the package"),
         "{}",
@@ -254,15 +201,12 @@ fn install_refuses_when_the_peer_is_not_active_or_the_package_is_missing() {
 fn install_check_mode_reports_and_touches_nothing() {
     let h = Harness::new(&[]);
     readiness_ok(&h, 1);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "_ansible_check_mode": true, "_ansible_diff": true}),
-        ),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .check_mode()
+        .args(json!({"_ansible_diff": true}))
+        .on(&h, 1);
     assert_eq!(
         (r["changed"].as_bool(), r["failed"].as_bool()),
         (Some(true), Some(false)),
@@ -288,12 +232,7 @@ fn install_check_mode_reports_and_touches_nothing() {
 fn install_failure_names_the_script() {
     let h = Harness::new(&["1:secondary:install-fail=200_pre/200_enable_maintenance_mode.pl"]);
     readiness_ok(&h, 1);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(r["failed"], true);
     assert!(
         msg(&r)
@@ -307,15 +246,11 @@ fn install_failure_names_the_script() {
 #[test]
 fn an_upgrade_already_running_is_followed_not_restarted() {
     let h = Harness::new(&["1:secondary:upgrade-running"]);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "require_readiness": false}),
-        ),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"require_readiness": false}))
+        .on(&h, 1);
     assert_eq!(r["plan"], "attach", "{r}");
     assert_eq!(r["rebooting"], true);
     assert_eq!(
@@ -329,12 +264,7 @@ fn an_upgrade_already_running_is_followed_not_restarted() {
 fn a_dropped_session_during_install_is_reopened_and_followed() {
     let h = Harness::new(&["1:secondary:drop-mid-command=3"]);
     readiness_ok(&h, 1);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(
         (r["failed"].as_bool(), r["rebooting"].as_bool()),
         (Some(false), Some(true)),
@@ -354,21 +284,12 @@ fn a_dropped_session_during_install_is_reopened_and_followed() {
 fn wait_reboot_tells_rollback_and_hang_apart() {
     let h = Harness::new(&["1:secondary:rollback"]);
     readiness_ok(&h, 1);
-    run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
-    let r = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "package": PACKAGE, "already_down": true}),
-        ),
-    );
+    Call::install().fast().package(PACKAGE).on(&h, 1);
+    let r = Call::wait_reboot()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"target_version": TARGET, "already_down": true}))
+        .on(&h, 1);
     assert_eq!(r["failed"], true);
     assert!(
         msg(&r).contains("came back on 7.2.2-54, not 7.2.7-500: the upgrade was rolled back"),
@@ -378,18 +299,11 @@ fn wait_reboot_tells_rollback_and_hang_apart() {
 
     let h = Harness::new(&["1:secondary:reboot-hang"]);
     readiness_ok(&h, 1);
-    run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
-    let r = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(1),
-        with(fast(), json!({"target_version": TARGET, "timeout": 3})),
-    );
+    Call::install().fast().package(PACKAGE).on(&h, 1);
+    let r = Call::wait_reboot()
+        .fast()
+        .args(json!({"target_version": TARGET, "timeout": 3}))
+        .on(&h, 1);
     assert_eq!(r["failed"], true);
     assert!(
         msg(&r).contains("did not come back as expected within 3s; last seen: unit not answering"),
@@ -403,21 +317,12 @@ fn wait_reboot_tells_rollback_and_hang_apart() {
 fn wait_reboot_reports_a_unit_back_in_the_wrong_state() {
     let h = Harness::new(&["1:secondary:comes-back=Cold Standby"]);
     readiness_ok(&h, 1);
-    run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
-    let r = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(1),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "package": PACKAGE, "timeout": 6}),
-        ),
-    );
+    Call::install().fast().package(PACKAGE).on(&h, 1);
+    let r = Call::wait_reboot()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"target_version": TARGET, "timeout": 6}))
+        .on(&h, 1);
     assert_eq!(r["failed"], true);
     assert!(
         msg(&r).contains("back on 7.2.7-500 but Cold Standby, not Standby Ready"),
@@ -429,7 +334,7 @@ fn wait_reboot_reports_a_unit_back_in_the_wrong_state() {
 #[test]
 fn failover_swap_refusals() {
     let h = Harness::new(&["1:secondary:initial-state=Cold Standby"]);
-    let r = run(&failover_swap::INFO, failover_swap::run, h.conn(1), fast());
+    let r = Call::failover_swap().fast().on(&h, 1);
     assert!(
         msg(&r).contains(
             "fw-1-b [failover_swap]: refused: this unit is Cold Standby, not Standby Ready"
@@ -437,7 +342,7 @@ fn failover_swap_refusals() {
         "{}",
         msg(&r)
     );
-    let r = run(&failover_swap::INFO, failover_swap::run, h.conn(0), fast());
+    let r = Call::failover_swap().fast().on(&h, 0);
     assert_eq!(
         (r["changed"].as_bool(), r["failed"].as_bool()),
         (Some(false), Some(false)),
@@ -445,18 +350,16 @@ fn failover_swap_refusals() {
     );
 
     let h = Harness::new(&["1:secondary:failover-refused"]);
-    let r = run(
-        &failover_swap::INFO,
-        failover_swap::run,
-        h.conn(1),
-        with(fast(), json!({"require_version": "7.2.7-500"})),
-    );
+    let r = Call::failover_swap()
+        .fast()
+        .args(json!({"require_version": "7.2.7-500"}))
+        .on(&h, 1);
     assert!(
         msg(&r).contains("runs 7.2.2-54, not the required 7.2.7-500"),
         "{}",
         msg(&r)
     );
-    let r = run(&failover_swap::INFO, failover_swap::run, h.conn(1), fast());
+    let r = Call::failover_swap().fast().on(&h, 1);
     assert!(
         msg(&r).contains("the device refused `failover active`"),
         "{}",
@@ -468,12 +371,9 @@ fn failover_swap_refusals() {
 #[test]
 fn verify_lists_every_failed_check() {
     let h = Harness::new(&[]);
-    let r = run(
-        &verify::INFO,
-        verify::run,
-        h.conn(0),
-        json!({"target_version": TARGET, "expected_active": "secondary"}),
-    );
+    let r = Call::verify()
+        .args(json!({"target_version": TARGET, "expected_active": "secondary"}))
+        .on(&h, 0);
     assert_eq!(r["failed"], true);
     let failed: Vec<_> = r["failed_checks"]
         .as_array()
@@ -482,19 +382,13 @@ fn verify_lists_every_failed_check() {
         .filter_map(|c| c.as_str())
         .collect();
     assert_eq!(failed, vec!["version", "active_unit"]);
-    let r = run(
-        &verify::INFO,
-        verify::run,
-        h.conn(0),
-        json!({"target_version": "7.2.2-54", "expected_active": "primary"}),
-    );
+    let r = Call::verify()
+        .args(json!({"target_version": "7.2.2-54", "expected_active": "primary"}))
+        .on(&h, 0);
     assert_eq!(r["failed"], false, "{r}");
-    let r = run(
-        &verify::INFO,
-        verify::run,
-        h.conn(0),
-        json!({"target_version": "7.2.2-54", "expected_active": "tertiary"}),
-    );
+    let r = Call::verify()
+        .args(json!({"target_version": "7.2.2-54", "expected_active": "tertiary"}))
+        .on(&h, 0);
     assert_eq!(
         msg(&r),
         "value of expected_active must be one of: primary, secondary, any, got: tertiary"
@@ -506,7 +400,7 @@ fn wrong_credentials_fail_cleanly_without_leaking() {
     let h = Harness::new(&["1:secondary:sudo-password=something-else"]);
     let mut conn = h.conn(0);
     conn.insert("password".into(), json!("Wrong-Pass-42"));
-    let r = run(&facts::INFO, facts::run, conn, json!({}));
+    let r = Call::facts().with_conn(conn);
     assert!(
         msg(&r).contains("authentication failed for user admin"),
         "{}",
@@ -517,12 +411,7 @@ fn wrong_credentials_fail_cleanly_without_leaking() {
         r["invocation"]["module_args"]["password"],
         "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     );
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::readiness().fast().package(PACKAGE).on(&h, 1);
     assert!(
         msg(&r).contains("sudo password was rejected"),
         "{}",
@@ -534,12 +423,7 @@ fn wrong_credentials_fail_cleanly_without_leaking() {
 #[test]
 fn readiness_steps_aside_for_a_running_upgrade() {
     let h = Harness::new(&["1:secondary:upgrade-running"]);
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::readiness().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(
         (
             r["failed"].as_bool(),
@@ -556,12 +440,7 @@ fn readiness_steps_aside_for_a_running_upgrade() {
 fn a_slow_chunking_network_and_a_dropped_session_during_install() {
     let h = Harness::slow(&["1:secondary:drop-mid-command=5"]);
     readiness_ok(&h, 1);
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(1),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).on(&h, 1);
     assert_eq!(
         (r["failed"].as_bool(), r["rebooting"].as_bool()),
         (Some(false), Some(true)),
@@ -581,19 +460,12 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
     a.insert("lock_owner".into(), json!("controller-a"));
     let mut b = h.conn(1);
     b.insert("lock_owner".into(), json!("controller-b"));
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        a.clone(),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::readiness()
+        .fast()
+        .package(PACKAGE)
+        .with_conn(a.clone());
     assert_eq!(r["passed"], true, "{r}");
-    let r = run(
-        &install::INFO,
-        install::run,
-        b.clone(),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).with_conn(b.clone());
     assert!(
         msg(&r).contains("refused: another run (controller-a) has been changing this unit"),
         "{}",
@@ -601,24 +473,18 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
     );
     assert!(h.events("install_start").is_empty());
     // A lock older than its time to live belongs to a run that died: taken over.
-    let r = run(
-        &install::INFO,
-        install::run,
-        b.clone(),
-        with(fast(), json!({"package": PACKAGE, "lock_ttl": 0})),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"lock_ttl": 0}))
+        .with_conn(b.clone());
     assert_eq!(r["rebooting"], true, "{r}");
-    let r = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        b.clone(),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "already_down": true}),
-        ),
-    );
+    let r = Call::wait_reboot()
+        .fast()
+        .args(json!({"target_version": TARGET, "already_down": true}))
+        .with_conn(b.clone());
     assert_eq!(r["failed"], false, "{r}");
-    let r = run(&failover_swap::INFO, failover_swap::run, a.clone(), fast());
+    let r = Call::failover_swap().fast().with_conn(a.clone());
     assert!(
         msg(&r).contains("another run (controller-b)"),
         "{}",
@@ -634,36 +500,29 @@ fn a_passing_verification_gives_the_lock_back() {
     a.insert("lock_owner".into(), json!("controller-a"));
     let mut b = h.conn(1);
     b.insert("lock_owner".into(), json!("controller-b"));
-    run(
-        &readiness::INFO,
-        readiness::run,
-        a.clone(),
-        with(fast(), json!({"package": PACKAGE})),
-    );
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        b.clone(),
-        with(fast(), json!({"package": PACKAGE, "force": true})),
-    );
+    Call::readiness()
+        .fast()
+        .package(PACKAGE)
+        .with_conn(a.clone());
+    let r = Call::readiness()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"force": true}))
+        .with_conn(b.clone());
     assert!(
         msg(&r).contains("another run (controller-a)"),
         "{}",
         msg(&r)
     );
-    let r = run(
-        &verify::INFO,
-        verify::run,
-        a,
-        json!({"target_version": "7.2.2-54", "expected_active": "primary"}),
-    );
+    let r = Call::verify()
+        .args(json!({"target_version": "7.2.2-54", "expected_active": "primary"}))
+        .with_conn(a);
     assert_eq!(r["failed"], false, "{r}");
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        b,
-        with(fast(), json!({"package": PACKAGE, "force": true})),
-    );
+    let r = Call::readiness()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"force": true}))
+        .with_conn(b);
     assert_eq!(
         (r["failed"].as_bool(), r["passed"].as_bool()),
         (Some(false), Some(true)),

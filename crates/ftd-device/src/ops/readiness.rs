@@ -61,6 +61,14 @@ pub async fn follow(
                 continue;
             }
         };
+        let progress = if progress.outcome == Outcome::Running {
+            progress
+        } else {
+            // The log is read before the JSON: lines written between the two reads are read
+            // now, so that the timeline ends with the check's last script.
+            status.poll(s).await?;
+            status_files::readiness_progress(&status.text, json.as_deref()).unwrap_or(progress)
+        };
         for step in progress.steps.iter().skip(steps_seen) {
             timeline.push(
                 journal,

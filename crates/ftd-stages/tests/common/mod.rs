@@ -171,3 +171,69 @@ pub fn with(base: Value, extra: Value) -> Value {
     }
     b
 }
+
+/// One module call as a test states it: `Call::readiness().fast().package(PACKAGE).on(&h, 1)`.
+pub struct Call {
+    runner: Box<dyn Fn(Map<String, Value>, Value) -> Value>,
+    extra: Value,
+}
+
+impl Call {
+    fn of<A, F>(info: &'static ModuleInfo, body: F) -> Call
+    where
+        A: DeserializeOwned + JsonSchema + 'static,
+        F: Fn(A, &RunContext) -> ModuleResult + Copy + 'static,
+    {
+        Call {
+            runner: Box::new(move |conn, extra| run(info, body, conn, extra)),
+            extra: json!({}),
+        }
+    }
+
+    pub fn facts() -> Call {
+        Call::of(&ftd_stages::facts::INFO, ftd_stages::facts::run)
+    }
+    pub fn readiness() -> Call {
+        Call::of(&ftd_stages::readiness::INFO, ftd_stages::readiness::run)
+    }
+    pub fn install() -> Call {
+        Call::of(&ftd_stages::install::INFO, ftd_stages::install::run)
+    }
+    pub fn wait_reboot() -> Call {
+        Call::of(&ftd_stages::wait_reboot::INFO, ftd_stages::wait_reboot::run)
+    }
+    pub fn failover_swap() -> Call {
+        Call::of(
+            &ftd_stages::failover_swap::INFO,
+            ftd_stages::failover_swap::run,
+        )
+    }
+    pub fn verify() -> Call {
+        Call::of(&ftd_stages::verify::INFO, ftd_stages::verify::run)
+    }
+
+    /// More options (merged over those given so far).
+    pub fn args(mut self, extra: Value) -> Call {
+        self.extra = with(self.extra, extra);
+        self
+    }
+    /// Short polls and timeouts, for the sim's fast clock.
+    pub fn fast(self) -> Call {
+        self.args(fast())
+    }
+    pub fn package(self, package: &str) -> Call {
+        self.args(json!({ "package": package }))
+    }
+    pub fn check_mode(self) -> Call {
+        self.args(json!({"_ansible_check_mode": true}))
+    }
+
+    /// Runs the call against unit 0 or 1 of the harness's pair.
+    pub fn on(&self, h: &Harness, unit: usize) -> Value {
+        (self.runner)(h.conn(unit), self.extra.clone())
+    }
+    /// Runs the call with connection options a test changed.
+    pub fn with_conn(&self, conn: Map<String, Value>) -> Value {
+        (self.runner)(conn, self.extra.clone())
+    }
+}
