@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use ftd_sim::model::fs::published_checksums;
 use ftd_sim::model::realism::{Realism, StaleLogs};
-use ftd_stages::{failover_swap, install, readiness, wait_reboot};
 use serde_json::{Value, json};
 
 const LOG_DIR: &str = "/ngfw/var/log/sf/Cisco_FTD_Upgrade-7.2.7";
@@ -16,34 +15,25 @@ fn md5() -> String {
 }
 
 fn readiness(h: &Harness, unit: usize) -> Value {
-    run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(unit),
-        with(fast(), json!({"package": PACKAGE})),
-    )
+    Call::readiness().fast().package(PACKAGE).on(&h, unit)
 }
 
 fn install(h: &Harness, unit: usize, extra: Value) -> Value {
-    run(
-        &install::INFO,
-        install::run,
-        h.conn(unit),
-        with(fast(), with(json!({"package": PACKAGE}), extra)),
-    )
+    Call::install()
+        .fast()
+        .args(with(json!({"package": PACKAGE}), extra))
+        .on(&h, unit)
 }
 
 /// wait_reboot for the target with the package (and `extra` options).
 fn wait_back(h: &Harness, unit: usize, extra: Value) -> Value {
-    run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(unit),
-        with(
-            fast(),
-            with(json!({"target_version": TARGET, "package": PACKAGE}), extra),
-        ),
-    )
+    Call::wait_reboot()
+        .fast()
+        .args(with(
+            json!({"target_version": TARGET, "package": PACKAGE}),
+            extra,
+        ))
+        .on(&h, unit)
 }
 
 /// The standby is never installed on once its peer failed: whether the takeover comes while
@@ -160,12 +150,10 @@ fn a_slow_double_reboot_with_late_lina_and_torn_status_is_waited_for() {
 #[test]
 fn the_swap_waits_for_the_peer_to_become_standby_ready() {
     let h = Harness::new(&[]);
-    let r = run(
-        &failover_swap::INFO,
-        failover_swap::run,
-        h.conn(1),
-        with(fast(), json!({"peer_timeout": 30})),
-    );
+    let r = Call::failover_swap()
+        .fast()
+        .args(json!({"peer_timeout": 30}))
+        .on(&h, 1);
     assert_eq!(r["changed"], true, "{r}");
     let lina_reads: Vec<Value> = h
         .events("command")
@@ -198,12 +186,7 @@ fn absurd_numbers_and_control_characters_touch_nothing() {
     assert_eq!(r["failed"], true);
     let mut conn = h.conn(1);
     conn.insert("sudo_password".into(), json!("secret\nrm -rf /"));
-    let r = run(
-        &install::INFO,
-        install::run,
-        conn,
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::install().fast().package(PACKAGE).with_conn(conn);
     assert_eq!(r["failed"], true);
     assert!(msg(&r).contains("control character"), "{}", msg(&r));
     assert!(h.events("login").is_empty(), "nothing reached the unit");
@@ -213,14 +196,8 @@ fn absurd_numbers_and_control_characters_touch_nothing() {
 /// the interface named; the evidence is in the journal for the report.
 #[test]
 fn an_interface_down_after_the_upgrade_fails_verify() {
-    use ftd_stages::evidence;
     let h = Harness::new(&["1:secondary:interface-down=inside"]);
-    let before = run(
-        &evidence::INFO,
-        evidence::run,
-        h.conn(1),
-        json!({"phase": "before"}),
-    );
+    let before = Call::evidence().args(json!({"phase": "before"})).on(&h, 1);
     assert_eq!(before["failed"], false, "{before}");
     assert!(
         msg(&before).contains("4 interfaces up of 4, 15 routes"),

@@ -5,40 +5,26 @@
 mod common;
 
 use common::*;
-use ftd_stages::{failover_swap, install, readiness, verify, wait_reboot};
 use serde_json::json;
 
 fn upgrade_unit(h: &Harness, unit: usize) {
-    let r = run(
-        &readiness::INFO,
-        readiness::run,
-        h.conn(unit),
-        with(fast(), json!({"package": PACKAGE})),
-    );
+    let r = Call::readiness().fast().package(PACKAGE).on(&h, unit);
     assert_eq!(r["passed"], true, "readiness: {r}");
-    let r = run(
-        &install::INFO,
-        install::run,
-        h.conn(unit),
-        with(
-            fast(),
-            json!({"package": PACKAGE, "target_version": TARGET}),
-        ),
-    );
+    let r = Call::install()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"target_version": TARGET}))
+        .on(&h, unit);
     assert_eq!(
         (r["plan"].as_str(), r["rebooting"].as_bool()),
         (Some("start"), Some(true)),
         "install: {r}"
     );
-    let r = run(
-        &wait_reboot::INFO,
-        wait_reboot::run,
-        h.conn(unit),
-        with(
-            fast(),
-            json!({"target_version": TARGET, "package": PACKAGE, "already_down": true}),
-        ),
-    );
+    let r = Call::wait_reboot()
+        .fast()
+        .package(PACKAGE)
+        .args(json!({"target_version": TARGET, "already_down": true}))
+        .on(&h, unit);
     assert_eq!(r["failed"], false, "wait_reboot: {r}");
     assert_eq!(
         (r["unit"]["version"].as_str(), r["unit"]["state"].as_str()),
@@ -48,12 +34,10 @@ fn upgrade_unit(h: &Harness, unit: usize) {
 }
 
 fn swap_to(h: &Harness, unit: usize) {
-    let r = run(
-        &failover_swap::INFO,
-        failover_swap::run,
-        h.conn(unit),
-        with(fast(), json!({"require_version": TARGET})),
-    );
+    let r = Call::failover_swap()
+        .fast()
+        .args(json!({"require_version": TARGET}))
+        .on(&h, unit);
     assert_eq!(
         (r["changed"].as_bool(), r["unit"]["state"].as_str()),
         (Some(true), Some("Active")),
@@ -74,29 +58,22 @@ fn standby_first_swap_then_the_other_unit() {
     upgrade_unit(&h, 0);
     swap_to(&h, 0);
     for unit in [0, 1] {
-        let r = run(
-            &verify::INFO,
-            verify::run,
-            h.conn(unit),
-            json!({"target_version": TARGET, "expected_active": "primary", "package": PACKAGE}),
-        );
+        let r = Call::verify()
+            .package(PACKAGE)
+            .args(json!({"target_version": TARGET, "expected_active": "primary"}))
+            .on(&h, unit);
         assert_eq!(r["failed"], false, "verify: {r}");
     }
     // Idempotence: a second pass changes nothing.
     for unit in [0, 1] {
-        let r = run(
-            &install::INFO,
-            install::run,
-            h.conn(unit),
-            with(fast(), json!({"package": PACKAGE})),
-        );
+        let r = Call::install().fast().package(PACKAGE).on(&h, unit);
         assert_eq!(
             (r["changed"].as_bool(), r["plan"].as_str()),
             (Some(false), Some("already_on_target")),
             "{r}"
         );
     }
-    let r = run(&failover_swap::INFO, failover_swap::run, h.conn(0), fast());
+    let r = Call::failover_swap().fast().on(&h, 0);
     assert_eq!(r["changed"], false);
 
     let sim = h.sim.running.sim.lock().unwrap();

@@ -211,6 +211,9 @@ impl Call {
     pub fn verify() -> Call {
         Call::of(&ftd_stages::verify::INFO, ftd_stages::verify::run)
     }
+    pub fn evidence() -> Call {
+        Call::of(&ftd_stages::evidence::INFO, ftd_stages::evidence::run)
+    }
 
     /// More options (merged over those given so far).
     pub fn args(mut self, extra: Value) -> Call {
