@@ -15,14 +15,14 @@ fn md5() -> String {
 }
 
 fn readiness(h: &Harness, unit: usize) -> Value {
-    Call::readiness().fast().package(PACKAGE).on(&h, unit)
+    Call::readiness().fast().package(PACKAGE).on(h, unit)
 }
 
 fn install(h: &Harness, unit: usize, extra: Value) -> Value {
     Call::install()
         .fast()
         .args(with(json!({"package": PACKAGE}), extra))
-        .on(&h, unit)
+        .on(h, unit)
 }
 
 /// wait_reboot for the target with the package (and `extra` options).
@@ -33,7 +33,7 @@ fn wait_back(h: &Harness, unit: usize, extra: Value) -> Value {
             json!({"target_version": TARGET, "package": PACKAGE}),
             extra,
         ))
-        .on(&h, unit)
+        .on(h, unit)
 }
 
 /// The standby is never installed on once its peer failed: whether the takeover comes while

@@ -8,13 +8,13 @@ use common::*;
 use serde_json::json;
 
 fn upgrade_unit(h: &Harness, unit: usize) {
-    let r = Call::readiness().fast().package(PACKAGE).on(&h, unit);
+    let r = Call::readiness().fast().package(PACKAGE).on(h, unit);
     assert_eq!(r["passed"], true, "readiness: {r}");
     let r = Call::install()
         .fast()
         .package(PACKAGE)
         .args(json!({"target_version": TARGET}))
-        .on(&h, unit);
+        .on(h, unit);
     assert_eq!(
         (r["plan"].as_str(), r["rebooting"].as_bool()),
         (Some("start"), Some(true)),
@@ -24,7 +24,7 @@ fn upgrade_unit(h: &Harness, unit: usize) {
         .fast()
         .package(PACKAGE)
         .args(json!({"target_version": TARGET, "already_down": true}))
-        .on(&h, unit);
+        .on(h, unit);
     assert_eq!(r["failed"], false, "wait_reboot: {r}");
     assert_eq!(
         (r["unit"]["version"].as_str(), r["unit"]["state"].as_str()),
@@ -37,7 +37,7 @@ fn swap_to(h: &Harness, unit: usize) {
     let r = Call::failover_swap()
         .fast()
         .args(json!({"require_version": TARGET}))
-        .on(&h, unit);
+        .on(h, unit);
     assert_eq!(
         (r["changed"].as_bool(), r["unit"]["state"].as_str()),
         (Some(true), Some("Active")),

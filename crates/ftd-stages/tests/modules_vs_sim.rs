@@ -7,7 +7,7 @@ use common::*;
 use serde_json::json;
 
 fn readiness_ok(h: &Harness, unit: usize) {
-    let r = Call::readiness().fast().package(PACKAGE).on(&h, unit);
+    let r = Call::readiness().fast().package(PACKAGE).on(h, unit);
     assert_eq!(r["passed"], true, "{r}");
 }
 
