@@ -12,7 +12,6 @@ cd "$(dirname "$0")/.."
 scripts/venv.sh
 export PATH="$PWD/.venv/bin:$PATH"
 scripts/build-collection.sh
-cargo build --quiet --release -p ftd-report
 
 work=$(mktemp -d -t ftd-demo.XXXXXX)
 scale=${FTD_DEMO_TIME_SCALE:-0.008}

@@ -34,12 +34,10 @@ import time
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
+from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
-try:
-    import yaml
-except ImportError:  # pragma: no cover - ansible-core depends on PyYAML
-    yaml = None
+import yaml
 
 display = Display()
 
@@ -48,8 +46,6 @@ BINARY_PREFIX = 'ftd-ha-upgrade-'
 # Set for the binary: it then writes each journal line to stderr behind PROGRESS_PREFIX.
 PROGRESS_ENV = 'FTD_HA_UPGRADE_PROGRESS'
 PROGRESS_PREFIX = 'FTD_PROGRESS '
-# Overrides where the binaries are looked for (a build tree, a test).
-BIN_DIR_ENV = 'FTD_HA_UPGRADE_BIN_DIR'
 DEFAULT_PROGRESS_INTERVAL = 60.0
 # Stages that run for minutes: their progress shows at default verbosity, the others' at -v.
 LONG_RUNNING = frozenset(('stage', 'install', 'wait_reboot'))
@@ -84,20 +80,17 @@ def module_options(name):
     """The option names of a module, read from its documentation file."""
     if name not in _OPTIONS_CACHE:
         doc = importlib.import_module('ansible_collections.ftd.ha_upgrade.plugins.modules.' + name)
-        _OPTIONS_CACHE[name] = frozenset((yaml.safe_load(doc.DOCUMENTATION) or {}).get('options') or {})
+        # Once per task (each runs in a fresh worker): libyaml's loader when there is one.
+        loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+        _OPTIONS_CACHE[name] = frozenset((yaml.load(doc.DOCUMENTATION, Loader=loader) or {}).get('options') or {})
     return _OPTIONS_CACHE[name]
 
 
 def find_binary(name):
-    """The module's binary: $FTD_HA_UPGRADE_BIN_DIR, else beside this Python, else on PATH."""
+    """The module's binary: beside the Python running Ansible (where pip put it), else on PATH."""
     binary = BINARY_PREFIX + name
-    directories = [os.environ.get(BIN_DIR_ENV), sysconfig.get_path('scripts')]
-    for directory in directories:
-        if directory:
-            path = os.path.join(directory, binary)
-            if os.access(path, os.X_OK):
-                return path
-    return shutil.which(binary)
+    beside = os.path.join(sysconfig.get_path('scripts'), binary)
+    return beside if os.access(beside, os.X_OK) else shutil.which(binary)
 
 
 def progress_line(unit, entry):
@@ -181,13 +174,12 @@ class BinaryModuleAction(ActionBase):
 
     def _internal_args(self):
         """The `_ansible_*` keys a binary module gets from Ansible."""
-        from ansible.release import __version__
         return {
             '_ansible_check_mode': bool(self._task.check_mode),
             '_ansible_diff': bool(self._task.diff),
             '_ansible_no_log': bool(self._task.no_log),
             '_ansible_verbosity': display.verbosity,
-            '_ansible_version': __version__,
+            '_ansible_version': ansible_version,
             '_ansible_module_name': self._task.action,
         }
 

@@ -130,14 +130,12 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 let id = facts::identity(s).await?;
                 checksum::package_ready(s, &package, checksum.as_ref()).await?;
                 if let Some(sum) = &checksum {
-                    f.timeline.push(
-                        &mut f.journal,
+                    f.step(
                         None,
                         &format!(
                             "{} checksum of {} verified",
                             sum.algorithm, package.file_name
                         ),
-                        None,
                     );
                 }
                 let room = checksum::space(s, &package).await?;
@@ -204,11 +202,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     if let Some(aside) =
                         attempt::set_aside(s, &package, Run::Readiness, &stamp, &note).await?
                     {
-                        f.timeline.push(
-                            &mut f.journal,
+                        f.step(
                             None,
                             &format!("an earlier readiness check's files were moved to {aside}"),
-                            None,
                         );
                     }
                     installer::start_detached(
@@ -219,11 +215,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         Guard::None,
                     )
                     .await?;
-                    f.timeline.push(
-                        &mut f.journal,
+                    f.step(
                         Some(0),
                         &format!("readiness check started for {}", package.file_name),
-                        None,
                     );
                 }
                 let progress = readiness::follow(
