@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -63,6 +64,10 @@ class Sim:
 
     def stop(self):
         subprocess.run([ROOT / "scripts" / "sim-down.sh", self.dir], check=False, capture_output=True)
+        # A fleet's simulator folder holds hundreds of MB of journals and events; CI's disk
+        # is small. FTD_BENCH_KEEP=1 keeps them for a look afterwards.
+        if not os.environ.get("FTD_BENCH_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
         return self

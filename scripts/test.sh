@@ -9,8 +9,21 @@ scripts/deps.sh
 scripts/venv.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
+# A CI machine's disk has run out here before (during cargo's link step): say how much there
+# was, so that a failure of that kind reads as one.
+echo "== disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free where the build goes"
+if [ -n "${CI:-}" ]; then
+  # One build from clean: incremental state would only take room.
+  export CARGO_INCREMENTAL=0
+fi
+
 echo "== cargo test --workspace"
 cargo test --workspace
+if [ -n "${CI:-}" ]; then
+  # Nothing after this point runs a debug binary (the branches below use release builds);
+  # on a CI machine that room is worth more than a warm cache.
+  rm -rf target/debug
+fi
 
 echo "== collection: the wheel of binaries, the collection, its tarball"
 scripts/build-collection.sh --tarball

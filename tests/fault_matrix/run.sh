@@ -17,16 +17,23 @@ playbook() { # dir, tag
     -e "ftd_journal=$1/journal.jsonl" -e "ftd_summary_file=$1/outcome-$2.json" > "$1/play-$2.log" 2>&1
   echo $? > "$1/rc-$2"
 }
-summary() { # dir, tag: ask the sim for its summary (SIGUSR1) and keep the newest per pair
+complete_summaries() { # dir: summary lines the sim has finished writing
+  grep -c '^{.*"event":"summary".*}$' "$1/sim/events.jsonl" || true
+}
+summary() { # dir, pairs, tag: ask the sim for its summary (SIGUSR1) and keep the newest per pair
   local before now
-  before=$(grep -c '"event":"summary"' "$1/sim/events.jsonl" || true)
+  before=$(complete_summaries "$1")
   kill -USR1 "$(cat "$1/sim/sim.pid")"
+  # The sim writes one summary line per pair; wait for all of them, whole.
   for _ in $(seq 1 100); do
-    now=$(grep -c '"event":"summary"' "$1/sim/events.jsonl" || true)
-    [ "$now" -gt "$before" ] && break
+    now=$(complete_summaries "$1")
+    if [ "$now" -ge "$((before + $2))" ]; then
+      grep '^{.*"event":"summary".*}$' "$1/sim/events.jsonl" | tail -n "$2" > "$1/summary-$3.jsonl"
+      return 0
+    fi
     sleep 0.05
   done
-  grep '"event":"summary"' "$1/sim/events.jsonl" | tail -n "$2" > "$1/summary-$3.jsonl"
+  echo "the sim wrote no summary within 5 s of SIGUSR1 ($1)" >&2; return 1
 }
 settle() { # dir, pairs: wait until every unit is up and validated (bounded)
   for _ in $(seq 1 200); do

@@ -29,7 +29,10 @@ impl EventLog {
         if let Some(f) = &self.file {
             let mut e = event.clone();
             e["time"] = json!(now_rfc3339());
-            let _ = writeln!(f.lock().unwrap(), "{e}");
+            // One write per line: a reader tailing the file (the fault matrix asks for a
+            // summary and reads it at once) never sees half an event.
+            let line = format!("{e}\n");
+            let _ = f.lock().unwrap().write_all(line.as_bytes());
         }
     }
 }
