@@ -33,7 +33,7 @@ for changing in "install_update.pl --detach" "mkdir /ngfw/var/log/ftd_ha_upgrade
   [ "$(typed dry "$changing")" = 0 ] || fail "check mode typed a changing command: $changing"
 done
 [ "$(events dry install_start)" = 0 ] && [ "$(events dry readiness_start)" = 0 ] || fail "check mode started the installer"
-grep -q '"1. install fw-1-b: readiness check, install 7.2.2-54 -> 7.2.7-500' "$work/dry.log" || fail "no plan in the output"
+grep -q '1. install fw-1-b: readiness check, install 7.2.2-54 -> 7.2.7-500' "$work/dry.log" || fail "no plan in the output"
 grep -q "2. failover_active fw-1-b" "$work/dry.log" && grep -q "4. failover_active fw-1-a" "$work/dry.log" || fail "the plan misses the swaps"
 grep -q '^+ *"version": "7.2.7-500"' "$work/dry.log" || fail "--diff does not show the versions"
 grep -q "would run the readiness check for Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar: the package is on the unit with the published checksum, .* GiB free on /ngfw" "$work/dry.log" \

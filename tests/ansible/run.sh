@@ -18,6 +18,7 @@ for p in upgrade_ha precheck; do
 done
 check "no password in any output (-vvv, check mode, real, wrong password)" tests/ansible/secrets.sh
 check "a pair split by job slicing or --limit is refused" tests/ansible/slicing.sh
+check "a whole happy upgrade: at most 30 task results per unit" tests/ansible/result_count.sh
 check "change control: check mode plan, windows by tags, a window too short" tests/ansible/change_control.sh
 check "a unit whose partner stops answering at any play is never changed after it" tests/ansible/partner_fails.sh
 check "interop with a real OpenSSH server (password and keyboard-interactive, staging over scp)" tests/ansible/openssh.sh

@@ -49,6 +49,8 @@ PROGRESS_PREFIX = 'FTD_PROGRESS '
 DEFAULT_PROGRESS_INTERVAL = 60.0
 # Stages that run for minutes: their progress shows at default verbosity, the others' at -v.
 LONG_RUNNING = frozenset(('stage', 'install', 'wait_reboot'))
+# Stages whose check-mode message is the dry run's account of them.
+SAYS_WHAT_IT_WOULD_DO = frozenset(('readiness', 'install'))
 
 # Option of the modules that log into a unit -> host variables that fill it, first defined wins.
 HOST_VARIABLES = (
@@ -149,9 +151,21 @@ class BinaryModuleAction(ActionBase):
                 'module_stderr' % (os.path.basename(binary), rc)))
             return result
         result.update(returned)
+        self._show_outcome(name, unit, returned)
         if stderr.strip() and returned.get('failed'):
             result['module_stderr'] = stderr
         return result
+
+    def _show_outcome(self, name, unit, returned):
+        """What an operator reads in the output without -v: the plan of a pair, and in check
+        mode what a stage would do (no debug task after each step: one task result less per
+        unit and step, which is what a large fleet's controller pays for)."""
+        if returned.get('failed'):
+            return
+        if name == 'plan' and returned.get('lines'):
+            display.display('\n'.join([returned.get('msg', '').split(':')[0] + ':'] + returned['lines']))
+        elif self._task.check_mode and name in SAYS_WHAT_IT_WOULD_DO and returned.get('msg'):
+            display.display('%s | %s | check mode: %s' % (unit, name, returned['msg']))
 
     def _fill_from_host(self, args, task_vars):
         """Options the task does not give, from the host's connection variables (and what the

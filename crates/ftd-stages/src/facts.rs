@@ -4,7 +4,8 @@ use crate::connection::Connection;
 use crate::frame::{Timed, run_stage};
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::facts;
+use ftd_device::ops::{OpError, facts};
+use ftd_device::parse::state::one_active_one_standby;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::iter::empty;
@@ -14,6 +15,11 @@ use std::iter::empty;
 pub struct Args {
     #[serde(flatten)]
     pub conn: Connection,
+    /// Fail unless the unit sees its pair as one V(Active) and one V(Standby Ready) unit (its
+    /// C(show failover state) names both). The playbooks read each unit this way at the start
+    /// of every stage: a pair that failed over by itself, or lost a unit, is changed no more.
+    #[serde(default)]
+    pub require_healthy_pair: bool,
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -42,7 +48,11 @@ pub const INFO: ModuleInfo = ModuleInfo {
   type: dict
   contains:
     ftd:
-      description: hostname, model, version, role (Primary/Secondary), state, peer_role, peer_state, configuration_sync, uuid, lsp_version, vdb_version, failover (parsed show failover state), failover_details (parsed show failover, LINA versions and slots), packages (name, size, version), upgrade (last upgrade status), disk_available.
+      description: hostname, model, version, role (Primary/Secondary), state, peer_role, peer_state, configuration_sync, uuid, lsp_version, vdb_version, failover (parsed show failover state), failover_details (parsed show failover, LINA versions and slots), packages (name, size, version), upgrade (last upgrade status), upgrade_running (an upgrade runs on the unit now, e.g. left by a run that was stopped), disk_available.
+      type: dict
+      returned: success
+    ftd_unit:
+      description: The unit's identity (hostname, model, version, role, state, peer_role, peer_state, configuration_sync). Every module that reads the unit returns it, so the playbook's next step reads the live state without another gather.
       type: dict
       returned: success
 unit:
@@ -60,12 +70,28 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         let facts = f
             .session(&args.conn, async |s, _| facts::gather(s).await)
             .await?;
+        let id = &facts.identity;
+        if args.require_healthy_pair && !one_active_one_standby(&id.state, &id.peer_state) {
+            return Err(OpError::Refused(format!(
+                "pair {} is not healthy: this unit ({}) is {}, the other unit ({}) is {} (the pair \
+                 failed over by itself, or a unit failed). Nothing more is changed on this pair; \
+                 find out why before running again",
+                args.conn.pair.as_deref().unwrap_or("?"),
+                id.role,
+                id.state.text(),
+                id.peer_role,
+                id.peer_state.text()
+            )));
+        }
         let mut r = ModuleResult::ok(format!(
             "{} ({}) is {} on {}",
-            f.unit, facts.identity.role, facts.identity.state, facts.identity.version
+            f.unit,
+            id.role,
+            id.state.text(),
+            id.version
         ));
-        report::identity(&mut r, &facts.identity);
         r.ansible_facts = Some(serde_json::json!({ "ftd": facts }));
+        report::identity(&mut r, &facts.identity);
         Ok(r)
     })
 }

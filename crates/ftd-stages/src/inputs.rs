@@ -21,6 +21,19 @@ pub fn optional_package(text: Option<&str>) -> Result<Option<Package>, OpError> 
     text.map(package).transpose()
 }
 
+/// The target version and the package it comes from, as the stages that check a unit's
+/// return (wait_reboot, verify) take them; a failure is the stage's refusal.
+pub fn target_and_package(
+    stage: &'static str,
+    unit: &str,
+    target_version: &str,
+    package: Option<&str>,
+) -> Result<(Version, Option<Package>), ansible_module::ModuleResult> {
+    version(target_version)
+        .and_then(|v| Ok((v, optional_package(package)?)))
+        .map_err(|e| crate::report::fail(unit, stage, &e))
+}
+
 pub fn checksum(text: Option<&str>) -> Result<Option<Checksum>, OpError> {
     text.map(Checksum::parse)
         .transpose()

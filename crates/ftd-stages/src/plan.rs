@@ -33,8 +33,11 @@ pub struct Args {
     pub units: Vec<UnitState>,
     /// Version both units must end on.
     pub target_version: String,
-    /// The unit that must carry the traffic at the end (the one Active before the upgrade).
-    pub original_active: String,
+    /// The unit that must carry the traffic at the end. Defaults to the unit Active now when
+    /// both units still run the same version below the target (a fresh upgrade); a run that
+    /// resumes cannot see which unit was Active before it, and picks the C(Primary) unless this
+    /// names the unit (the dry run's plan shows the choice).
+    pub original_active: Option<String>,
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -50,12 +53,19 @@ pub const INFO: ModuleInfo = ModuleInfo {
   ftd.ha_upgrade.plan:
     pair: "{{ ftd_pair }}"
     target_version: 7.2.7-500
-    original_active: fw-1-a
     units:
       - {name: fw-1-a, role: Primary, state: Active, version: 7.2.2-54}
       - {name: fw-1-b, role: Secondary, state: Standby Ready, version: 7.2.2-54}
 "#,
-    returns: r#"steps:
+    returns: r#"original_active:
+  description: The unit that carries the traffic at the end (given, or chosen as O(original_active) says).
+  returned: success
+  type: str
+before:
+  description: Each unit's version, role and state now, by name.
+  returned: success
+  type: dict
+steps:
   description: The steps still to do, in order (action, unit, detail).
   returned: success
   type: list
@@ -76,8 +86,41 @@ pub struct Step {
     pub detail: String,
 }
 
+/// The unit to make Active at the end: O(original_active) when given (it must be a unit of
+/// the pair), else the unit Active now when the upgrade has not begun, else the Primary.
+pub fn original_active(args: &Args) -> Result<String, String> {
+    let names: Vec<&str> = args.units.iter().map(|u| u.name.as_str()).collect();
+    if let Some(name) = &args.original_active {
+        return if names.contains(&name.as_str()) {
+            Ok(name.clone())
+        } else {
+            Err(format!(
+                "original_active {name} is not a unit of pair {} ({})",
+                args.pair,
+                names.join(", ")
+            ))
+        };
+    }
+    let fresh = match args.units.as_slice() {
+        [a, b] => a.version == b.version && a.version != args.target_version,
+        _ => false,
+    };
+    let pick = |u: &&UnitState| {
+        if fresh {
+            FailoverState::from_text(&u.state).is_active()
+        } else {
+            u.role == "Primary"
+        }
+    };
+    args.units
+        .iter()
+        .find(pick)
+        .map(|u| u.name.clone())
+        .ok_or_else(|| format!("pair {} has no unit to make Active at the end", args.pair))
+}
+
 /// The steps from the live state. Errors name what makes a plan impossible.
-pub fn steps(args: &Args) -> Result<Vec<Step>, String> {
+pub fn steps(args: &Args, original_active: &str) -> Result<Vec<Step>, String> {
     let [a, b] = args.units.as_slice() else {
         return Err(format!(
             "pair {} has {} units, not 2",
@@ -118,7 +161,7 @@ pub fn steps(args: &Args) -> Result<Vec<Step>, String> {
             break;
         }
     }
-    if active.name != args.original_active {
+    if active.name != original_active {
         out.push(swap(&standby, &active));
     }
     out.push(Step {
@@ -126,7 +169,7 @@ pub fn steps(args: &Args) -> Result<Vec<Step>, String> {
         unit: format!("{} and {}", a.name, b.name),
         detail: format!(
             "both on {}, {} Active",
-            args.target_version, args.original_active
+            args.target_version, original_active
         ),
     });
     Ok(out)
@@ -144,7 +187,8 @@ fn swap(to: &UnitState, from: &UnitState) -> Step {
 }
 
 pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
-    let plan = match steps(&args) {
+    let planned = original_active(&args).and_then(|o| Ok((steps(&args, &o)?, o)));
+    let (plan, original_active) = match planned {
         Ok(p) => p,
         Err(e) => return ModuleResult::fail(format!("pair {} [plan]: {e}", args.pair)),
     };
@@ -157,14 +201,14 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     let mut before = Map::new();
     let mut after = Map::new();
     for u in &args.units {
-        let role_after = if u.name == args.original_active {
+        let role_after = if u.name == original_active {
             FailoverState::Active
         } else {
             FailoverState::StandbyReady
         };
         before.insert(
             u.name.clone(),
-            json!({"version": u.version, "state": u.state}),
+            json!({"version": u.version, "role": u.role, "state": u.state}),
         );
         after.insert(
             u.name.clone(),
@@ -173,11 +217,14 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     }
     let msg = format!("pair {}: {}", args.pair, text.join("; "));
     let r = if work {
-        ModuleResult::changed(msg).with_diff(Value::Object(before), Value::Object(after))
+        ModuleResult::changed(msg).with_diff(Value::Object(before.clone()), Value::Object(after))
     } else {
         ModuleResult::ok(msg)
     };
-    r.with("steps", plan).with("lines", text)
+    r.with("steps", plan)
+        .with("lines", text)
+        .with("original_active", original_active)
+        .with("before", before)
 }
 
 #[cfg(test)]
@@ -198,9 +245,9 @@ mod tests {
             pair: "1".into(),
             units: vec![a, b],
             target_version: "7.2.7-500".into(),
-            original_active: original.into(),
+            original_active: Some(original.into()),
         };
-        steps(&args)
+        steps(&args, original)
             .unwrap()
             .into_iter()
             .map(|s| (s.action, s.unit))
@@ -253,8 +300,52 @@ mod tests {
                 unit("b", "Secondary", "Cold Standby", "7.2.2-54"),
             ],
             target_version: "7.2.7-500".into(),
-            original_active: "a".into(),
+            original_active: None,
         };
-        assert!(steps(&args).unwrap_err().contains("Active / Cold Standby"));
+        assert!(
+            steps(&args, "a")
+                .unwrap_err()
+                .contains("Active / Cold Standby")
+        );
+    }
+
+    fn choose(a: UnitState, b: UnitState, given: Option<&str>) -> Result<String, String> {
+        original_active(&Args {
+            pair: "1".into(),
+            units: vec![a, b],
+            target_version: "7.2.7-500".into(),
+            original_active: given.map(String::from),
+        })
+    }
+
+    #[test]
+    fn the_unit_to_restore_is_the_active_one_before_the_upgrade_else_the_primary() {
+        // Fresh: the Secondary carries the traffic today, and will again at the end.
+        let fresh = choose(
+            unit("fw-1-a", "Primary", "Standby Ready", "7.2.2-54"),
+            unit("fw-1-b", "Secondary", "Active", "7.2.2-54"),
+            None,
+        );
+        assert_eq!(fresh.unwrap(), "fw-1-b");
+        // Resumed (versions differ): who was Active before cannot be seen; the Primary.
+        let resumed = choose(
+            unit("fw-1-a", "Primary", "Standby Ready", "7.2.2-54"),
+            unit("fw-1-b", "Secondary", "Active", "7.2.7-500"),
+            None,
+        );
+        assert_eq!(resumed.unwrap(), "fw-1-a");
+        // Both on target (a second window): the Primary too, unless named.
+        let named = choose(
+            unit("fw-1-a", "Primary", "Active", "7.2.7-500"),
+            unit("fw-1-b", "Secondary", "Standby Ready", "7.2.7-500"),
+            Some("fw-1-b"),
+        );
+        assert_eq!(named.unwrap(), "fw-1-b");
+        let typo = choose(
+            unit("fw-1-a", "Primary", "Active", "7.2.2-54"),
+            unit("fw-1-b", "Secondary", "Standby Ready", "7.2.2-54"),
+            Some("fw-1-c"),
+        );
+        assert!(typo.unwrap_err().contains("fw-1-c is not a unit of pair 1"));
     }
 }

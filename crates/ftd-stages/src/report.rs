@@ -70,8 +70,12 @@ fn device_hint(e: &DeviceError) -> &'static str {
     }
 }
 
+/// The unit's identity on the result, and as the host fact `ftd_unit`: whichever stage read
+/// the unit last, the playbook's next decision reads its live state without a gather of its own.
 pub fn identity(r: &mut ModuleResult, id: &Identity) {
     r.set("unit", id);
+    let facts = r.ansible_facts.get_or_insert_with(|| json!({}));
+    facts["ftd_unit"] = json!(id);
 }
 
 pub fn timeline(r: &mut ModuleResult, t: &Timeline) {

@@ -79,12 +79,14 @@ unit:
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
-    let fail = |e: OpError| report::fail(&unit, "verify", &e);
-    let parsed = inputs::version(&args.target_version)
-        .and_then(|v| Ok((v, inputs::optional_package(args.package.as_deref())?)));
-    let (target, package) = match parsed {
+    let (target, package) = match inputs::target_and_package(
+        "verify",
+        &unit,
+        &args.target_version,
+        args.package.as_deref(),
+    ) {
         Ok(v) => v,
-        Err(e) => return fail(e),
+        Err(refused) => return refused,
     };
     let expected = match args.expected_active {
         ExpectedActive::Primary => "primary",
@@ -100,7 +102,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Ok(b) => b,
         Err(e) => {
             return report::fail(
-                &args.conn.unit_name(),
+                &unit,
                 "verify",
                 &OpError::Refused(format!(
                     "evidence_before is not what ftd.ha_upgrade.evidence returned: {e}"

@@ -4,8 +4,8 @@ use crate::connection::{Connection, secs};
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
+use ftd_device::ops::facts;
 use ftd_device::ops::reboot::{self, WaitRequest};
-use ftd_device::ops::{OpError, facts};
 use ftd_device::parse::state::FailoverState;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -92,12 +92,14 @@ unit:
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
-    let fail = |e: OpError| report::fail(&unit, "wait_reboot", &e);
-    let parsed = inputs::version(&args.target_version)
-        .and_then(|v| Ok((v, inputs::optional_package(args.package.as_deref())?)));
-    let (target, package) = match parsed {
+    let (target, package) = match inputs::target_and_package(
+        "wait_reboot",
+        &unit,
+        &args.target_version,
+        args.package.as_deref(),
+    ) {
         Ok(v) => v,
-        Err(e) => return fail(e),
+        Err(refused) => return refused,
     };
     let request = WaitRequest {
         package,

@@ -38,6 +38,36 @@ fn facts_reads_both_units() {
     assert_eq!(a["changed"], false);
     let b = Call::facts().check_mode().on(&h, 1);
     assert_eq!(b["unit"]["state"], "Standby Ready");
+    // The identity is a host fact too: the playbook's next step reads it without a gather.
+    assert_eq!(b["ansible_facts"]["ftd_unit"], b["unit"]);
+}
+
+#[test]
+fn facts_refuses_a_pair_that_is_not_one_active_and_one_standby_ready_unit() {
+    let healthy = Harness::new(&[]);
+    let r = Call::facts()
+        .args(json!({"require_healthy_pair": true}))
+        .on(&healthy, 1);
+    assert_eq!(r["failed"], false, "{r}");
+    // The Secondary took over by itself: both units say Active / Cold Standby, seen from here.
+    let h = Harness::new(&[
+        "1:primary:initial-state=Cold Standby",
+        "1:secondary:initial-state=Active",
+    ]);
+    let r = Call::facts()
+        .args(json!({"require_healthy_pair": true}))
+        .on(&h, 1);
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(
+        msg(&r).starts_with("fw-1-b [facts]: refused: pair")
+            && msg(&r).contains(
+                "this unit (Secondary) is Active, the other unit (Primary) is Cold Standby"
+            ),
+        "{}",
+        msg(&r)
+    );
+    // Without the requirement the same unit is only read.
+    assert_eq!(Call::facts().on(&h, 1)["failed"], false);
 }
 
 #[test]
@@ -246,6 +276,16 @@ fn install_failure_names_the_script() {
 #[test]
 fn an_upgrade_already_running_is_followed_not_restarted() {
     let h = Harness::new(&["1:secondary:upgrade-running"]);
+    // facts says so, for a playbook that resumes a stopped run.
+    let seen = Call::facts().on(&h, 1);
+    assert_eq!(
+        seen["ansible_facts"]["ftd"]["upgrade_running"], true,
+        "{seen}"
+    );
+    assert_eq!(
+        Call::facts().on(&h, 0)["ansible_facts"]["ftd"]["upgrade_running"],
+        false
+    );
     let r = Call::install()
         .fast()
         .package(PACKAGE)

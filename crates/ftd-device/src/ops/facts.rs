@@ -112,6 +112,9 @@ pub struct UnitFacts {
     pub packages: Vec<PackageFile>,
     /// The newest upgrade status found for a package on the unit.
     pub upgrade: Option<UpgradeStatus>,
+    /// An upgrade runs on the unit now (an installer that is not a readiness check, and a
+    /// status neither failed nor finished): a run that was stopped left it going.
+    pub upgrade_running: bool,
     pub disk_available: Option<String>,
 }
 
@@ -131,6 +134,10 @@ pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
             upgrade = Some(status);
         }
     }
+    let upgrade_running = upgrade
+        .as_ref()
+        .is_some_and(|st| !st.failed() && !st.finished())
+        && super::attempt::upgrade_running(s).await?;
     let (df, _) = s.root("df -h /ngfw").await?;
     Ok(UnitFacts {
         identity: Identity::from_parts(&version, &failover),
@@ -141,6 +148,7 @@ pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
         failover_details,
         packages,
         upgrade,
+        upgrade_running,
         disk_available: listing::df_available(&df),
     })
 }
