@@ -3,7 +3,9 @@
 //! deployment running; after verify, the FMC reports the new version; at the end, the roles
 //! are switched back by the FMC, as the seed does, and confirmed on the unit.
 
-use crate::connection::{Connection, block_on, secs};
+use crate::connection::{Connection, secs};
+use crate::frame::{Frame, Timed, run_stage};
+use crate::inputs;
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use fmc_api::{DeviceRecord, Fmc, FmcError, HaPair, Settings, task_finished};
@@ -148,14 +150,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let stage = "fmc";
     let fail = |e: OpError| report::fail(&unit, stage, &e);
-    let target = match args
-        .target_version
-        .as_deref()
-        .map(Version::parse)
-        .transpose()
-    {
+    let target = match inputs::optional_version(args.target_version.as_deref()) {
         Ok(t) => t,
-        Err(e) => return fail(OpError::Refused(e.to_string())),
+        Err(e) => return fail(e),
     };
     if args.action == Action::Sync && target.is_none() {
         return ModuleResult::fail("missing required arguments: target_version (action is sync)");
@@ -185,39 +182,38 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         timeout: secs(args.conn.command_timeout.max(5.0)),
         rate_limit_patience: secs(args.timeout.max(60.0)),
     };
-    let mut journal = args
-        .conn
-        .journal_with(stage, [args.fmc_password.clone()].into_iter());
-    let mut r = match Fmc::login(settings) {
-        Err(e) => fmc_fail(&unit, &args, e),
-        Ok(mut fmc) => {
-            let outcome = match args.action {
-                Action::Check => check(&args, &mut fmc, &mut journal),
-                Action::Sync => sync(
-                    &args,
-                    &mut fmc,
-                    &mut journal,
-                    target.as_ref().expect("checked above"),
-                ),
-                Action::Switch => switch(&args, &mut fmc, &mut journal, ctx.ansible.check_mode),
-            };
-            match outcome {
-                Ok(r) => r
-                    .with("fmc_requests", fmc.requests)
-                    .with("fmc_logins", fmc.logins),
-                Err(Failure::Fmc(e)) => fmc_fail(&unit, &args, e),
-                Err(Failure::Op(e)) => fail(e),
-            }
+    let secrets = [args.fmc_password.clone()].into_iter();
+    run_stage(stage, &args.conn, ctx, secrets, Timed::No, async |f| {
+        if !args.fmc_validate_certs {
+            f.warn(format!(
+                "fmc_validate_certs is off: the identity of the FMC {} was not verified",
+                args.fmc_host
+            ));
         }
-    };
-    if !args.fmc_validate_certs {
-        r.warn(format!(
-            "fmc_validate_certs is off: the identity of the FMC {} was not verified",
-            args.fmc_host
-        ));
-    }
-    report::journal_warning(&mut r, &journal);
-    report::close(&mut journal, r)
+        // The FMC's client blocks (one request at a time, as the FMC's rate limit wants):
+        // it runs inside the stage's task; only the unit's reads in `switch` are async.
+        let mut fmc = match Fmc::login(settings) {
+            Ok(fmc) => fmc,
+            Err(e) => return Ok(fmc_fail(&unit, &args, e)),
+        };
+        let outcome = match args.action {
+            Action::Check => check(&args, &mut fmc, &mut f.journal),
+            Action::Sync => sync(
+                &args,
+                &mut fmc,
+                &mut f.journal,
+                target.as_ref().expect("checked above"),
+            ),
+            Action::Switch => switch(&args, &mut fmc, f).await,
+        };
+        match outcome {
+            Ok(r) => Ok(r
+                .with("fmc_requests", fmc.requests)
+                .with("fmc_logins", fmc.logins)),
+            Err(Failure::Fmc(e)) => Ok(fmc_fail(&unit, &args, e)),
+            Err(Failure::Op(e)) => Err(e),
+        }
+    })
 }
 
 enum Failure {
@@ -445,68 +441,57 @@ fn sync(
     }
 }
 
-fn switch(
-    args: &Args,
-    fmc: &mut Fmc,
-    journal: &mut Journal,
-    check_mode: bool,
-) -> Result<ModuleResult, Failure> {
+async fn switch(args: &Args, fmc: &mut Fmc, f: &mut Frame) -> Result<ModuleResult, Failure> {
     let (pair, _) = pair_of(args, fmc)?;
     let poll = secs(args.poll_interval);
     let deadline = Instant::now() + secs(args.timeout);
-    block_on(async {
-        let mut s = args.conn.login().await.map_err(OpError::from)?;
-        let result = async {
-            let id = facts::identity(&mut s).await?;
-            if !failover::check(&id, None)? {
-                return Ok(ModuleResult::ok(format!("{} is Active already", args.conn.unit_name())).with("fmc_pair", &pair));
-            }
-            if check_mode {
-                return Ok(ModuleResult::changed(format!(
-                    "{} would be made Active by the FMC's switch of {}",
-                    args.conn.unit_name(),
-                    pair.name
-                )));
-            }
-            // The same rule as the CLI swap: two reads of Standby Ready, slots up, peer Active.
-            failover::ready_twice(&mut s, poll.min(Duration::from_secs(2))).await?;
-            let task = fmc.switch(&pair.id).map_err(|e| OpError::Failed(e.to_string()))?;
-            journal.record(None, &format!("FMC switch of {} sent (task {task})", pair.name));
-            let status = loop {
-                let (status, message) = fmc.task(&task).map_err(|e| OpError::Failed(e.to_string()))?;
-                match task_finished(&status) {
-                    Some(true) => break status,
-                    Some(false) => {
-                        return Err(OpError::Failed(format!(
-                            "the FMC's switch of {} ended {status}: {message}; the roles were not switched",
-                            pair.name
-                        )));
-                    }
-                    None if Instant::now() >= deadline => {
-                        return Err(OpError::TimedOut(format!(
-                            "the FMC's switch task of {} was still {status} after {:.0}s",
-                            pair.name, args.timeout
-                        )));
-                    }
-                    None => tokio::time::sleep(poll).await,
-                }
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            let after = failover::confirm_active(&mut s, left, left, poll).await?;
-            journal.record(None, &format!("switched by the FMC: {} is Active, its peer {}", after.hostname, after.peer_state));
-            Ok(ModuleResult::changed(format!(
-                "{}: the FMC switched {}; the unit is Active and its peer {}",
-                args.conn.unit_name(),
-                pair.name,
-                after.peer_state
-            ))
-            .with("fmc_pair", &pair)
-            .with("task", json!({"id": task, "status": status}))
-            .with("unit", &after))
+    let check_mode = f.check_mode;
+    f.session(&args.conn, async |s, f| {
+        let id = facts::identity(s).await?;
+        if !failover::check(&id, None)? {
+            return Ok(ModuleResult::ok(format!("{} is Active already", f.unit)).with("fmc_pair", &pair));
         }
-        .await;
-        s.close().await;
-        result
+        if check_mode {
+            return Ok(ModuleResult::changed(format!(
+                "{} would be made Active by the FMC's switch of {}",
+                f.unit, pair.name
+            )));
+        }
+        // The same rule as the CLI swap: two reads of Standby Ready, slots up, peer Active.
+        failover::ready_twice(s, poll.min(Duration::from_secs(2))).await?;
+        let task = fmc.switch(&pair.id).map_err(|e| OpError::Failed(e.to_string()))?;
+        f.journal.record(None, &format!("FMC switch of {} sent (task {task})", pair.name));
+        let status = loop {
+            let (status, message) = fmc.task(&task).map_err(|e| OpError::Failed(e.to_string()))?;
+            match task_finished(&status) {
+                Some(true) => break status,
+                Some(false) => {
+                    return Err(OpError::Failed(format!(
+                        "the FMC's switch of {} ended {status}: {message}; the roles were not switched",
+                        pair.name
+                    )));
+                }
+                None if Instant::now() >= deadline => {
+                    return Err(OpError::TimedOut(format!(
+                        "the FMC's switch task of {} was still {status} after {:.0}s",
+                        pair.name, args.timeout
+                    )));
+                }
+                None => tokio::time::sleep(poll).await,
+            }
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        let after = failover::confirm_active(s, left, left, poll).await?;
+        f.journal.record(None, &format!("switched by the FMC: {} is Active, its peer {}", after.hostname, after.peer_state));
+        let mut r = ModuleResult::changed(format!(
+            "{}: the FMC switched {}; the unit is Active and its peer {}",
+            f.unit, pair.name, after.peer_state
+        ))
+        .with("fmc_pair", &pair)
+        .with("task", json!({"id": task, "status": status}));
+        report::identity(&mut r, &after);
+        Ok(r)
     })
+    .await
     .map_err(Failure::Op)
 }

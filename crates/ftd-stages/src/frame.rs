@@ -33,6 +33,11 @@ impl Frame {
         self.warnings.extend(warning);
     }
 
+    /// A warning for the result, whatever the outcome (a certificate not verified).
+    pub fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
     /// Logs into the unit, runs `body` with the session and this frame, logs out; the
     /// session's host-key warning goes to the result.
     pub async fn session<T>(
