@@ -114,9 +114,6 @@ impl SftpLink {
 
     pub async fn close(self) {
         let _ = self.sftp.close().await;
-        let _ = self
-            .handle
-            .disconnect(russh::Disconnect::ByApplication, "", "en")
-            .await;
+        self.handle.close().await;
     }
 }

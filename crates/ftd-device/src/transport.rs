@@ -28,6 +28,10 @@ pub struct ConnectOptions {
     pub host_key_checking: bool,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
+    /// The jump host (bastion) the unit is reached through, as OpenSSH's `ProxyJump`: its own
+    /// address, login and key, its host key checked against the same known_hosts; the unit's
+    /// session runs in a `direct-tcpip` channel of the jump host's.
+    pub jump: Option<Box<ConnectOptions>>,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -37,6 +41,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("port", &self.port)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "********"))
+            .field("jump", &self.jump)
             .finish_non_exhaustive()
     }
 }
@@ -97,7 +102,7 @@ pub const MAX_OUTPUT: usize = 16 << 20;
 
 /// An interactive shell on one unit: a PTY, what it printed, and the way to type into it.
 pub struct Shell {
-    handle: client::Handle<HostKeyCheck>,
+    handle: Connected,
     channel: russh::Channel<client::Msg>,
     /// What the terminal shows of the bytes received and not yet consumed by a reader.
     screen: Screen,
@@ -106,11 +111,94 @@ pub struct Shell {
 }
 
 /// An authenticated SSH connection to a unit, its host key checked (see [`Shell`]; the
-/// SFTP upload uses one too).
-pub(crate) type Connected = client::Handle<HostKeyCheck>;
+/// SFTP upload uses one too), and the jump host's connection it runs through, held open as
+/// long as it.
+pub(crate) struct Connected {
+    handle: client::Handle<HostKeyCheck>,
+    jump: Option<Box<Connected>>,
+}
 
-/// Connects, checks the host key, authenticates.
+impl std::ops::Deref for Connected {
+    type Target = client::Handle<HostKeyCheck>;
+    fn deref(&self) -> &Self::Target {
+        &self.handle
+    }
+}
+
+impl Connected {
+    /// Ends the unit's session, then the jump host's.
+    pub(crate) async fn close(&self) {
+        let _ = self
+            .handle
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
+        if let Some(jump) = &self.jump {
+            Box::pin(jump.close()).await;
+        }
+    }
+}
+
+/// Connects (through the jump host when there is one), checks the host key, authenticates.
 pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceError> {
+    let Some(jump_opts) = &opts.jump else {
+        return Ok(Connected {
+            handle: connect_one(opts, None).await?,
+            jump: None,
+        });
+    };
+    // The jump host first, as the unit is: its key checked, its own login.
+    let jump = Box::pin(connect(jump_opts)).await?;
+    let through = format!(
+        "{}@{}:{}",
+        jump_opts.username, jump_opts.host, jump_opts.port
+    );
+    let channel = timeout(
+        opts.connect_timeout,
+        jump.channel_open_direct_tcpip(opts.host.as_str(), opts.port.into(), "127.0.0.1", 0),
+    )
+    .await;
+    let channel = match channel {
+        Ok(Ok(channel)) => channel,
+        Ok(Err(e)) => {
+            jump.close().await;
+            return Err(DeviceError::Unreachable {
+                host: opts.host.clone(),
+                port: opts.port,
+                reason: format!(
+                    "the jump host {through} did not open a connection to it ({e}); check that \
+                     the jump host can reach the unit and allows TCP forwarding"
+                ),
+            });
+        }
+        Err(_) => {
+            jump.close().await;
+            return Err(DeviceError::Unreachable {
+                host: opts.host.clone(),
+                port: opts.port,
+                reason: format!(
+                    "the jump host {through} opened no connection to it within {}s",
+                    opts.connect_timeout.as_secs_f64()
+                ),
+            });
+        }
+    };
+    match connect_one(opts, Some(channel.into_stream())).await {
+        Ok(handle) => Ok(Connected {
+            handle,
+            jump: Some(Box::new(jump)),
+        }),
+        Err(e) => {
+            jump.close().await;
+            Err(e)
+        }
+    }
+}
+
+/// One SSH connection: over TCP to the address, or over `stream` (a jump host's channel).
+async fn connect_one(
+    opts: &ConnectOptions,
+    stream: Option<russh::ChannelStream<client::Msg>>,
+) -> Result<client::Handle<HostKeyCheck>, DeviceError> {
     let verdict = Arc::new(Mutex::new(None));
     // russh reads known_hosts from a file: given content goes to a private temporary one that
     // lives as long as the handshake.
@@ -151,7 +239,16 @@ pub(crate) async fn connect(opts: &ConnectOptions) -> Result<Connected, DeviceEr
         reason,
     };
     let addr = (opts.host.as_str(), opts.port);
-    let connected = timeout(opts.connect_timeout, client::connect(config, addr, handler)).await;
+    let connected = match stream {
+        Some(stream) => {
+            timeout(
+                opts.connect_timeout,
+                client::connect_stream(config, stream, handler),
+            )
+            .await
+        }
+        None => timeout(opts.connect_timeout, client::connect(config, addr, handler)).await,
+    };
     let mut handle = match connected {
         Err(_) => {
             return Err(unreachable(format!(
@@ -297,10 +394,7 @@ impl Shell {
 
     pub async fn close(self) {
         let _ = self.channel.close().await;
-        let _ = self
-            .handle
-            .disconnect(russh::Disconnect::ByApplication, "", "en")
-            .await;
+        self.handle.close().await;
     }
 }
 

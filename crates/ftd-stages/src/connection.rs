@@ -75,6 +75,24 @@ pub struct Connection {
     /// Verify the unit's host key. Turning it off is reported as a warning.
     #[serde(default = "default_true")]
     pub host_key_checking: bool,
+    /// Jump host (bastion) to reach the unit through, as OpenSSH's C(ProxyJump): the unit's
+    /// session runs in a forwarding channel of the jump host's session. Its host key is checked
+    /// against the same known_hosts as the unit's. The action plugin fills it from
+    /// C(ftd_jump_host), else from C(-o ProxyJump=[user@]host[:port]) (or C(-J)) in
+    /// C(ansible_ssh_common_args) / C(ansible_ssh_extra_args).
+    pub jump_host: Option<String>,
+    /// SSH port of the jump host.
+    #[serde(default = "default_port")]
+    pub jump_port: u16,
+    /// User on the jump host; defaults to the controller's user, as OpenSSH does.
+    pub jump_username: Option<String>,
+    /// Password on the jump host (never the unit's password: that goes to the unit only).
+    #[schemars(extend("x-no_log" = true))]
+    pub jump_password: Option<String>,
+    /// Private key file for the jump host; defaults to O(private_key). The SSH agent's keys
+    /// are offered too, as for the unit (O(ssh_agent)).
+    #[schemars(extend("x-type" = "path"))]
+    pub jump_private_key: Option<String>,
     /// Seconds to wait for the TCP connection, the SSH handshake and the login.
     #[serde(default = "default_connect_timeout")]
     #[schemars(range(min = 0.0, max = 2592000.0))]
@@ -126,7 +144,27 @@ impl Connection {
             .unwrap_or_else(|| format!("{}:{}", self.host, self.port))
     }
 
+    /// How to reach the unit: its address and login, and the jump host's when there is one.
     pub fn options(&self) -> ConnectOptions {
+        let unit = self.unit_options();
+        let jump = self.jump_host.as_ref().map(|host| {
+            Box::new(ConnectOptions {
+                host: host.clone(),
+                port: self.jump_port,
+                username: self.jump_username.clone().unwrap_or_else(controller_user),
+                password: self.jump_password.clone().map(Zeroizing::new),
+                private_key: self
+                    .jump_private_key
+                    .as_ref()
+                    .or(self.private_key.as_ref())
+                    .map(PathBuf::from),
+                ..unit.clone()
+            })
+        });
+        ConnectOptions { jump, ..unit }
+    }
+
+    fn unit_options(&self) -> ConnectOptions {
         ConnectOptions {
             host: self.host.clone(),
             port: self.port,
@@ -142,6 +180,7 @@ impl Connection {
             host_key_checking: self.host_key_checking,
             connect_timeout: secs(self.connect_timeout),
             command_timeout: secs(self.command_timeout),
+            jump: None,
         }
     }
 
@@ -180,7 +219,7 @@ impl Connection {
     /// The lock owner: the option, else `<user>@<controller hostname>`.
     pub fn owner(&self) -> String {
         self.lock_owner.clone().unwrap_or_else(|| {
-            let user = std::env::var("USER").unwrap_or_else(|_| "ansible".into());
+            let user = controller_user();
             let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .unwrap_or_else(|_| "controller".into());
             let clean = |s: &str| {
@@ -194,7 +233,7 @@ impl Connection {
     }
 
     pub fn secrets(&self) -> Vec<String> {
-        [&self.password, &self.sudo_password]
+        [&self.password, &self.sudo_password, &self.jump_password]
             .into_iter()
             .flatten()
             .cloned()
@@ -216,6 +255,11 @@ impl Connection {
         let secrets = self.secrets().into_iter().chain(more).collect();
         Journal::new(path.as_deref(), &unit, stage, secrets)
     }
+}
+
+/// Who runs the module on the controller (the default user on a jump host, as OpenSSH's).
+fn controller_user() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "ansible".into())
 }
 
 /// The longest wait any option may ask for (30 days): a bigger number is a typo, and

@@ -2,7 +2,7 @@
 
 use crate::connection::Connection;
 use crate::frame::{Timed, run_stage};
-use crate::report;
+use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::ops::{OpError, facts};
 use ftd_device::parse::state::one_active_one_standby;
@@ -20,6 +20,11 @@ pub struct Args {
     /// of every stage: a pair that failed over by itself, or lost a unit, is changed no more.
     #[serde(default)]
     pub require_healthy_pair: bool,
+    /// The version the pair is being upgraded to, C(X.Y.Z[.P][-BUILD]). When given,
+    /// C(ansible_facts.ftd_unit.on_target) says whether the unit runs it (a target without a
+    /// build matches every build of that release), so that playbooks never compare version
+    /// strings themselves.
+    pub target_version: Option<String>,
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -52,7 +57,7 @@ pub const INFO: ModuleInfo = ModuleInfo {
       type: dict
       returned: success
     ftd_unit:
-      description: The unit's identity (hostname, model, version, role, state, peer_role, peer_state, configuration_sync). Every module that reads the unit returns it, so the playbook's next step reads the live state without another gather.
+      description: The unit's identity (hostname, model, version, role, state, peer_role, peer_state, configuration_sync), with C(active) and C(standby_ready) (booleans of the state) and, when O(target_version) is given, C(on_target). Every module that reads the unit returns it, so the playbook's next step reads the live state without another gather.
       type: dict
       returned: success
 unit:
@@ -66,6 +71,10 @@ unit:
 };
 
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
+    let target = match inputs::optional_version(args.target_version.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return report::fail(&args.conn.unit_name(), "facts", &e),
+    };
     run_stage("facts", &args.conn, ctx, empty(), Timed::No, async |f| {
         let facts = f
             .session(&args.conn, async |s, _| facts::gather(s).await)
@@ -91,7 +100,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             id.version
         ));
         r.ansible_facts = Some(serde_json::json!({ "ftd": facts }));
-        report::identity(&mut r, &facts.identity);
+        report::identity(&mut r, &facts.identity, target.as_ref());
         Ok(r)
     })
 }

@@ -129,7 +129,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             let (before, after, took) = match swap {
                 Swap::AlreadyActive(id) => {
                     let mut r = ModuleResult::ok(format!("{unit} ({}) is already Active", id.role));
-                    report::identity(&mut r, &id);
+                    report::identity(&mut r, &id, required.as_ref());
                     return Ok(r);
                 }
                 Swap::Would(id) => (id.clone(), id, None),
@@ -159,7 +159,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     (took.as_secs_f64() * 1000.0).round() / 1000.0,
                 );
             }
-            report::identity(&mut r, &after);
+            report::identity(&mut r, &after, required.as_ref());
             Ok(r)
         },
     )

@@ -489,7 +489,7 @@ async fn switch(args: &Args, fmc: &mut Fmc, f: &mut Frame) -> Result<ModuleResul
         ))
         .with("fmc_pair", &pair)
         .with("task", json!({"id": task, "status": status}));
-        report::identity(&mut r, &after);
+        report::identity(&mut r, &after, args.target_version.as_deref().and_then(|t| Version::parse(t).ok()).as_ref());
         Ok(r)
     })
     .await

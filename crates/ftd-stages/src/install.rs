@@ -151,7 +151,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             Err(e) => {
                 s.close().await;
                 let mut r = fail(e);
-                report::identity(&mut r, &id);
+                report::identity(&mut r, &id, Some(&target));
                 return Ok(r);
             }
         };
@@ -162,7 +162,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             {
                 s.close().await;
                 let mut r = fail(e);
-                report::identity(&mut r, &id);
+                report::identity(&mut r, &id, Some(&target));
                 return Ok(r);
             }
         }
@@ -243,7 +243,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 }
             }
         };
-        report::identity(&mut r, &id);
+        report::identity(&mut r, &id, Some(&target));
         Ok(r)
     })
 }

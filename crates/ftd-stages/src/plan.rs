@@ -6,6 +6,7 @@
 
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::parse::state::FailoverState;
+use ftd_device::version::Version;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -102,7 +103,7 @@ pub fn original_active(args: &Args) -> Result<String, String> {
         };
     }
     let fresh = match args.units.as_slice() {
-        [a, b] => a.version == b.version && a.version != args.target_version,
+        [a, b] => same_version(&a.version, &b.version) && !on_target(a, args),
         _ => false,
     };
     let pick = |u: &&UnitState| {
@@ -141,7 +142,7 @@ pub fn steps(args: &Args, original_active: &str) -> Result<Vec<Step>, String> {
             ));
         }
     };
-    let on_target = |u: &UnitState| u.version == args.target_version;
+    let on_target = |u: &UnitState| on_target(u, args);
     let mut out = Vec::new();
     loop {
         if !on_target(&standby) {
@@ -175,6 +176,29 @@ pub fn steps(args: &Args, original_active: &str) -> Result<Vec<Step>, String> {
     Ok(out)
 }
 
+/// One rule for "the same version" in every module: [`Version::matches`] (`7.4.1` is
+/// `7.4.1-172`). The versions were checked by [`versions_of`] before any plan is made.
+fn same_version(a: &str, b: &str) -> bool {
+    match (Version::parse(a), Version::parse(b)) {
+        (Ok(a), Ok(b)) => a.matches(&b),
+        _ => a == b,
+    }
+}
+
+fn on_target(u: &UnitState, args: &Args) -> bool {
+    same_version(&u.version, &args.target_version)
+}
+
+/// Every version the plan reads is one: a target or a unit version that is not is refused
+/// with the option that holds it.
+fn versions_of(args: &Args) -> Result<(), String> {
+    Version::parse(&args.target_version).map_err(|e| format!("target_version: {e}"))?;
+    for u in &args.units {
+        Version::parse(&u.version).map_err(|e| format!("units ({}): version: {e}", u.name))?;
+    }
+    Ok(())
+}
+
 fn swap(to: &UnitState, from: &UnitState) -> Step {
     Step {
         action: "failover_active",
@@ -187,7 +211,9 @@ fn swap(to: &UnitState, from: &UnitState) -> Step {
 }
 
 pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
-    let planned = original_active(&args).and_then(|o| Ok((steps(&args, &o)?, o)));
+    let planned = versions_of(&args)
+        .and_then(|()| original_active(&args))
+        .and_then(|o| Ok((steps(&args, &o)?, o)));
     let (plan, original_active) = match planned {
         Ok(p) => p,
         Err(e) => return ModuleResult::fail(format!("pair {} [plan]: {e}", args.pair)),
@@ -289,6 +315,48 @@ mod tests {
             "fw-1-a",
         );
         assert_eq!(done, [("verify", "fw-1-a and fw-1-b".to_string())]);
+    }
+
+    #[test]
+    fn a_target_written_without_its_build_is_the_same_version() {
+        // The standby already runs 7.4.1-172: a target of 7.4.1 makes the swap next, not a
+        // second install (and never a stop between the two units).
+        let args = Args {
+            pair: "1".into(),
+            units: vec![
+                unit("fw-1-a", "Primary", "Active", "7.2.5-208"),
+                unit("fw-1-b", "Secondary", "Standby Ready", "7.4.1-172"),
+            ],
+            target_version: "7.4.1".into(),
+            original_active: Some("fw-1-a".into()),
+        };
+        let actions: Vec<_> = steps(&args, "fw-1-a")
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.action, s.unit))
+            .collect();
+        assert_eq!(actions[0], ("failover_active", "fw-1-b".to_string()));
+        assert_eq!(actions[1], ("install", "fw-1-a".to_string()));
+        // Both on 7.4.1-172: nothing left but verify.
+        let mut done = args;
+        done.units[0].version = "7.4.1-172".into();
+        let left = steps(&done, "fw-1-a").unwrap();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    #[test]
+    fn a_version_that_is_not_one_is_refused_naming_the_option() {
+        let args = Args {
+            pair: "1".into(),
+            units: vec![
+                unit("fw-1-a", "Primary", "Active", "7.2.5-208"),
+                unit("fw-1-b", "Secondary", "Standby Ready", "7.2.5-208"),
+            ],
+            target_version: "latest".into(),
+            original_active: None,
+        };
+        let e = versions_of(&args).unwrap_err();
+        assert!(e.starts_with("target_version: 'latest' is not an FTD version"), "{e}");
     }
 
     #[test]

@@ -301,7 +301,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
             }
             r.set("passed", progress.outcome == Outcome::Passed);
             r.set("percent", progress.percent);
-            report::identity(&mut r, &id);
+            report::identity(&mut r, &id, Some(&package.version));
             Ok(r)
         },
     )

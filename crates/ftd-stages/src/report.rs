@@ -6,6 +6,7 @@ use ftd_device::DeviceError;
 use ftd_device::journal::Journal;
 use ftd_device::ops::facts::Identity;
 use ftd_device::ops::{OpError, Timeline};
+use ftd_device::version::Version;
 use serde_json::json;
 
 /// `fw-1-b [install]: ...`
@@ -54,7 +55,9 @@ fn device_hint(e: &DeviceError) -> &'static str {
         DeviceError::AuthFailed { .. } => {
             "Check the username and password (the device locks a user out after three failed logins)"
         }
-        DeviceError::PasswordRejected { .. } => "Check sudo_password / enable_password",
+        // The option by name: the action plugin adds the inventory variable it came from.
+        DeviceError::PasswordRejected { what: "enable", .. } => "Check enable_password",
+        DeviceError::PasswordRejected { .. } => "Check sudo_password",
         DeviceError::Unreachable { .. }
         | DeviceError::Dropped { .. }
         | DeviceError::SshTimeout { .. } => {
@@ -72,10 +75,21 @@ fn device_hint(e: &DeviceError) -> &'static str {
 
 /// The unit's identity on the result, and as the host fact `ftd_unit`: whichever stage read
 /// the unit last, the playbook's next decision reads its live state without a gather of its own.
-pub fn identity(r: &mut ModuleResult, id: &Identity) {
-    r.set("unit", id);
+///
+/// The playbooks decide on what the modules computed, never on strings compared in Jinja:
+/// `active` and `standby_ready` (the failover state), and, when the stage knows the target,
+/// `on_target` by [`Version::matches`] (`7.4.1` is on target `7.4.1-172` and the other way
+/// round: one rule for every module, the plan and the playbooks).
+pub fn identity(r: &mut ModuleResult, id: &Identity, target: Option<&Version>) {
+    let mut unit = json!(id);
+    unit["active"] = json!(id.state.is_active());
+    unit["standby_ready"] = json!(id.state.is_standby_ready());
+    if let Some(target) = target {
+        unit["on_target"] = json!(id.version.matches(target));
+    }
+    r.set("unit", &unit);
     let facts = r.ansible_facts.get_or_insert_with(|| json!({}));
-    facts["ftd_unit"] = json!(id);
+    facts["ftd_unit"] = unit;
 }
 
 pub fn timeline(r: &mut ModuleResult, t: &Timeline) {

@@ -168,7 +168,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 .collect::<Vec<_>>(),
         );
         r.set("checks", &checks);
-        report::identity(&mut r, &id);
+        report::identity(&mut r, &id, Some(&target));
         if !r.failed {
             f.journal.record(Some(100), &format!("verified: {}", r.msg));
         }

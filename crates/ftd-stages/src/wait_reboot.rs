@@ -135,7 +135,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     "{unit} is up on {} ({}); check mode does not wait",
                     id.version, id.state
                 ));
-                report::identity(&mut r, &id);
+                report::identity(&mut r, &id, Some(&target));
                 return Ok(r);
             }
             let back = reboot::wait_for_return(
@@ -163,7 +163,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 "waited",
                 (back.waited.as_secs_f64() * 1000.0).round() / 1000.0,
             );
-            report::identity(&mut r, &back.identity);
+            report::identity(&mut r, &back.identity, Some(&target));
             Ok(r)
         },
     )

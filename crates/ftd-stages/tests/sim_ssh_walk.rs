@@ -20,6 +20,7 @@ fn options(sim: &TestSim, pair: usize, unit: usize, password: &str) -> ConnectOp
         host_key_checking: true,
         connect_timeout: Duration::from_secs(5),
         command_timeout: Duration::from_secs(5),
+        jump: None,
     }
 }
 

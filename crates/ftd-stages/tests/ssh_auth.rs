@@ -89,6 +89,7 @@ fn options(
         host_key_checking: true,
         connect_timeout: Duration::from_secs(10),
         command_timeout: Duration::from_secs(10),
+        jump: None,
     }
 }
 
