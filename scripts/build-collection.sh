@@ -41,7 +41,8 @@ cp -r playbooks/. "$dest/playbooks/"
 # ansible-test's validate-modules wants a GPLv3 header in every module; this collection is
 # Apache-2.0 (the one kind of ignore entry it needs).
 mkdir -p "$dest/tests/sanity"
-for v in 2.16 2.17 2.18 2.19 2.20; do
+# One ignore file per supported ansible-core minor (tests/compat/versions.txt).
+for v in $(sed -n 's/^\([0-9]*\.[0-9]*\)\.[0-9]* .*/\1/p' tests/compat/versions.txt); do
   for m in "${modules[@]}"; do
     echo "plugins/modules/$m.py validate-modules:missing-gplv3-license # Apache-2.0, see LICENSE"
   done > "$dest/tests/sanity/ignore-$v.txt"

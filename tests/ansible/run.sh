@@ -17,6 +17,7 @@ for p in upgrade_ha precheck; do
   check "syntax of playbooks/$p.yml" ansible-playbook --syntax-check -i playbooks/inventory.example.yml "playbooks/$p.yml"
 done
 check "no password in any output (-vvv, check mode, real, wrong password)" tests/ansible/secrets.sh
+check "inventory conventions: Ansible's host_key_checking, the enable become method, connect and command timeouts" tests/ansible/conventions.sh
 check "a pair split by job slicing or --limit is refused" tests/ansible/slicing.sh
 check "a whole happy upgrade: at most 30 task results per unit" tests/ansible/result_count.sh
 check "change control: check mode plan, windows by tags, a window too short" tests/ansible/change_control.sh

@@ -20,7 +20,7 @@ root=$PWD
 cache=${FTD_COMPAT_CACHE:-$HOME/.cache/ftd-ha-upgrade/compat}
 jobs=${FTD_COMPAT_JOBS:-2}
 version=$(sed -n 's/^version: *//p' collection/galaxy.yml)
-tarball="$root/build/ftd-ha_upgrade-$version.tar.gz"
+tarball=${FTD_COMPAT_TARBALL:-"$root/build/ftd-ha_upgrade-$version.tar.gz"}
 [ -f "$tarball" ] || { echo "no $tarball: run scripts/build-collection.sh --tarball first" >&2; exit 1; }
 
 # The Python of a minor (3.12): pyenv's newest 3.12.x, else python3.12 on PATH.

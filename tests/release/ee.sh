@@ -22,6 +22,15 @@ awk '/FROM base AS builder/ {b=1} b && /COPY _build\/wheels \/tmp\/ftd-wheels/ {
   "$work/Containerfile" | grep -qx ok
 base=$(sed -n 's/^ARG EE_BASE_IMAGE="\(.*\)"$/\1/p' "$work/Containerfile")
 case "$base" in quay.io/ansible/awx-ee:[0-9]*) ;; *) echo "base image not a pinned AWX EE: $base"; exit 1 ;; esac
+# the EE installs a pinned ansible-core of the tested range (tests/compat/versions.txt), the one
+# the whole suite runs on (requirements.txt), and no other
+refs=$(sed -n 's/^ARG ANSIBLE_INSTALL_REFS="\(.*\)"$/\1/p' "$work/Containerfile")
+core=$(printf '%s\n' $refs | sed -n 's/^ansible-core==//p')
+[ -n "$core" ] || { echo "the EE does not pin ansible-core: $refs"; exit 1; }
+grep -q "^$core " tests/compat/versions.txt || { echo "the EE's ansible-core $core is not in tests/compat/versions.txt"; exit 1; }
+grep -qx "ansible-core==$core" requirements.txt || { echo "the EE's ansible-core $core is not the one of requirements.txt"; exit 1; }
+grep -q 'pip install --no-cache-dir $ANSIBLE_INSTALL_REFS' "$work/Containerfile"
+printf '%s\n' $refs | grep -qx 'ansible-runner==[0-9.]*' || { echo "the EE does not pin ansible-runner: $refs"; exit 1; }
 # the pins of this file agree with the collection's
 grep -q "ftd-ha-upgrade==$version" execution-environment.yml
 grep -q "ftd-ha_upgrade-$version.tar.gz" execution-environment.yml ee/requirements.yml
@@ -31,4 +40,4 @@ for m in $(sed -n 's/^modules=(\(.*\))$/\1/p' scripts/build-collection.sh); do
   grep -qx "plugins/action/$m.py" "$work/files.txt"
 done
 grep -qx requirements.txt "$work/files.txt"
-echo "EE build context ok: base $base, $(du -sh "$context" | cut -f1)"
+echo "EE build context ok: base $base, ansible-core $core, $(du -sh "$context" | cut -f1)"

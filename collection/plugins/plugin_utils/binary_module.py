@@ -26,13 +26,16 @@ import importlib
 import json
 import os
 import selectors
+import shlex
 import shutil
 import subprocess
 import sysconfig
 import tempfile
 import time
 
+from ansible import constants as C
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
@@ -52,18 +55,32 @@ LONG_RUNNING = frozenset(('stage', 'install', 'wait_reboot'))
 # Stages whose check-mode message is the dry run's account of them.
 SAYS_WHAT_IT_WOULD_DO = frozenset(('readiness', 'install'))
 
+BECOME_PASSWORD = ('ansible_become_password', 'ansible_become_pass')
+# become methods whose password is LINA's enable secret (cisco.asa / ansible.netcommon users).
+ENABLE_METHODS = frozenset(('enable', 'ansible.netcommon.enable'))
+
 # Option of the modules that log into a unit -> host variables that fill it, first defined wins.
+# The become password goes to sudo_password or enable_password by the become method (below).
 HOST_VARIABLES = (
     ('host', ('ansible_host', 'inventory_hostname')),
     ('port', ('ansible_port', 'ansible_ssh_port')),
     ('username', ('ansible_user', 'ansible_ssh_user')),
     ('password', ('ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password')),
     ('private_key', ('ansible_ssh_private_key_file', 'ansible_private_key_file')),
-    ('sudo_password', ('ftd_sudo_password', 'ansible_become_password', 'ansible_become_pass')),
+    ('sudo_password', ('ftd_sudo_password',)),
     ('enable_password', ('ftd_enable_password',)),
     ('known_hosts', ('ftd_known_hosts',)),
     ('known_hosts_content', ('ftd_known_hosts_content',)),
-    ('host_key_checking', ('ftd_host_key_checking',)),
+    # Ansible's own setting after ours: the ssh connection's variables, then
+    # ANSIBLE_HOST_KEY_CHECKING / ansible.cfg's host_key_checking (host_key_checking_default).
+    ('host_key_checking', ('ftd_host_key_checking', 'ansible_host_key_checking', 'ansible_ssh_host_key_checking')),
+    ('connect_timeout', ('ftd_connect_timeout', 'ansible_connect_timeout')),
+    ('command_timeout', ('ftd_command_timeout', 'ansible_command_timeout')),
+    ('jump_host', ('ftd_jump_host',)),
+    ('jump_port', ('ftd_jump_port',)),
+    ('jump_username', ('ftd_jump_user',)),
+    ('jump_password', ('ftd_jump_password',)),
+    ('jump_private_key', ('ftd_jump_private_key_file',)),
     ('unit', ('inventory_hostname',)),
 )
 # Then what the command line or AWX gave for the connection (-u, --ask-pass, --ask-become-pass,
@@ -71,9 +88,10 @@ HOST_VARIABLES = (
 PLAY_CONTEXT = (
     ('username', 'remote_user'),
     ('password', 'password'),
-    ('sudo_password', 'become_pass'),
     ('private_key', 'private_key_file'),
 )
+# The SSH arguments a jump host is read from, as OpenSSH would (ProxyJump / -J).
+SSH_ARGUMENTS = ('ansible_ssh_common_args', 'ansible_ssh_extra_args')
 
 _OPTIONS_CACHE = {}
 
@@ -130,10 +148,15 @@ class BinaryModuleAction(ActionBase):
             return result
 
         args = dict(self._task.args)
+        sources = {}
         # A task that names the unit's address itself talks to another device than the
         # inventory host it runs for (a task on localhost): it gives its own login too.
         if 'host' in module_options(name) and args.get('host') is None:
-            self._fill_from_host(args, task_vars)
+            try:
+                sources = self._fill_from_host(args, task_vars)
+            except InventoryError as e:
+                result.update(failed=True, msg='%s [%s]: %s' % (task_vars.get('inventory_hostname'), name, e))
+                return result
         args.update(self._internal_args())
 
         interval = float(task_vars.get('ftd_progress_interval', DEFAULT_PROGRESS_INTERVAL))
@@ -150,6 +173,8 @@ class BinaryModuleAction(ActionBase):
                 'MODULE FAILURE: %s printed no result (exit code %s); see module_stdout and '
                 'module_stderr' % (os.path.basename(binary), rc)))
             return result
+        if returned.get('failed') and isinstance(returned.get('msg'), str):
+            returned['msg'] = name_sources(returned['msg'], sources)
         result.update(returned)
         self._show_outcome(name, unit, returned)
         if stderr.strip() and returned.get('failed'):
@@ -167,24 +192,60 @@ class BinaryModuleAction(ActionBase):
         elif self._task.check_mode and name in SAYS_WHAT_IT_WOULD_DO and returned.get('msg'):
             display.display('%s | %s | check mode: %s' % (unit, name, returned['msg']))
 
+    def _variable(self, task_vars, variable):
+        """A host variable's value, templated; None when unset or empty (a credential's
+        injector renders a field left blank as '')."""
+        value = task_vars.get(variable)
+        if value is not None:
+            value = self._templar.template(value)
+        return None if value is None or value == '' else value
+
     def _fill_from_host(self, args, task_vars):
         """Options the task does not give, from the host's connection variables (and what the
-        command line or AWX gave for the connection)."""
+        command line or AWX gave for the connection). Returns {option: where it came from},
+        for the messages of a rejected password."""
+        sources = {}
+
+        def fill(option, value, source):
+            if args.get(option) is None and value is not None and value != '':
+                args[option] = value
+                sources[option] = source
+
         for option, variables in HOST_VARIABLES:
-            if args.get(option) is not None:
-                continue
             for variable in variables:
-                value = task_vars.get(variable)
+                value = self._variable(task_vars, variable)
                 if value is not None:
-                    value = self._templar.template(value)
-                # Empty is unset: a credential's injector renders a field left blank as ''.
-                if value is not None and value != '':
-                    args[option] = value
+                    fill(option, value, 'the inventory variable ' + variable)
                     break
         for option, attribute in PLAY_CONTEXT:
-            value = getattr(self._play_context, attribute, None)
-            if args.get(option) is None and value:
-                args[option] = value
+            fill(option, getattr(self._play_context, attribute, None), 'the command line (or AWX credential)')
+
+        # The become password: LINA's enable secret with the enable method (the cisco.asa
+        # convention), else the password of sudo in expert mode (sudo is Ansible's default).
+        method = self._variable(task_vars, 'ansible_become_method') or getattr(self._play_context, 'become_method', None)
+        become_option = 'enable_password' if method in ENABLE_METHODS else 'sudo_password'
+        for variable in BECOME_PASSWORD:
+            value = self._variable(task_vars, variable)
+            if value is not None:
+                fill(become_option, value, 'the inventory variable %s, the become password of method %s' % (variable, method or 'sudo'))
+                break
+        fill(become_option, getattr(self._play_context, 'become_pass', None), 'the become password of the command line (or AWX credential)')
+
+        if args.get('host_key_checking') is None:
+            fill('host_key_checking', C.HOST_KEY_CHECKING, "Ansible's host_key_checking setting")
+        if args.get('host_key_checking') is not None:
+            args['host_key_checking'] = boolean(args['host_key_checking'], strict=False)
+
+        if args.get('jump_host') is None:
+            for variable in SSH_ARGUMENTS:
+                jump = proxy_jump(self._variable(task_vars, variable), variable)
+                if jump:
+                    user, host, port = jump
+                    fill('jump_host', host, 'the ProxyJump of ' + variable)
+                    fill('jump_username', user, 'the ProxyJump of ' + variable)
+                    fill('jump_port', port, 'the ProxyJump of ' + variable)
+                    break
+        return sources
 
     def _internal_args(self):
         """The `_ansible_*` keys a binary module gets from Ansible."""
@@ -218,6 +279,103 @@ class BinaryModuleAction(ActionBase):
                     process.wait()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+class InventoryError(Exception):
+    """An inventory value the plugin cannot follow: the task fails before any connection."""
+
+
+def name_sources(msg, sources):
+    """A module's failure says which option to check ("Check sudo_password"); the operator set
+    an inventory variable, not the option: name it too."""
+    for option, source in sources.items():
+        needle = 'Check %s' % option
+        if needle in msg:
+            msg = msg.replace(needle, "Check %s (the module's %s)" % (source, option), 1)
+    return msg
+
+
+def proxy_jump(arguments, variable):
+    """(user, host, port) of the jump host that SSH arguments name (``-o ProxyJump=...``,
+    ``-J ...``, or a ProxyCommand of the form ``ssh -W %h:%p [user@]bastion``), None when they
+    name none. A chain of jump hosts or another ProxyCommand is refused: the unit must not be
+    reached another way than the inventory says."""
+    if not arguments:
+        return None
+    try:
+        words = shlex.split(arguments)
+    except ValueError as e:
+        raise InventoryError('%s cannot be read as SSH arguments: %s' % (variable, e))
+    spec = command = None
+    for i, word in enumerate(words):
+        value = None
+        if word in ('-o', '-J') and i + 1 < len(words):
+            value = words[i + 1] if word == '-o' else 'ProxyJump=' + words[i + 1]
+        elif word.startswith('-o') and len(word) > 2:
+            value = word[2:]
+        elif word.startswith('-J') and len(word) > 2:
+            value = 'ProxyJump=' + word[2:]
+        if value is None:
+            continue
+        key, _, rest = value.replace('=', ' ', 1).partition(' ')
+        if key.lower() == 'proxyjump':
+            spec = rest.strip()
+        elif key.lower() == 'proxycommand':
+            command = rest.strip()
+    if command and command.lower() != 'none':
+        parts = shlex.split(command)
+        if parts[:1] == ['ssh'] and '-W' in parts and parts[parts.index('-W') + 1:][:1] == ['%h:%p']:
+            port = None
+            rest = parts[1:]
+            target = None
+            skip = False
+            for j, part in enumerate(rest):
+                if skip:
+                    skip = False
+                    continue
+                if part == '-p' and j + 1 < len(rest):
+                    port = rest[j + 1]
+                    skip = True
+                elif part in ('-W', '-i', '-l', '-F', '-o') and j + 1 < len(rest):
+                    skip = True
+                elif not part.startswith('-'):
+                    target = part
+            if target:
+                user, host, _ = parse_destination(target, variable)
+                return user, host, int(port) if port else 22
+        raise InventoryError(
+            '%s has a ProxyCommand this collection cannot follow (%s): the modules connect from the '
+            'controller with their own SSH client; name the jump host with -o ProxyJump=[user@]host[:port] '
+            'or ftd_jump_host' % (variable, command))
+    if not spec or spec.lower() == 'none':
+        return None
+    if ',' in spec:
+        raise InventoryError(
+            '%s names a chain of jump hosts (ProxyJump=%s): one jump host is supported; set ftd_jump_host '
+            'to the last one and reach it directly' % (variable, spec))
+    return parse_destination(spec, variable)
+
+
+def parse_destination(spec, variable):
+    """``[ssh://][user@]host[:port]`` (an IPv6 address in brackets) as (user, host, port)."""
+    text = spec[len('ssh://'):] if spec.startswith('ssh://') else spec
+    user, _, hostport = text.rpartition('@')
+    port = 22
+    if hostport.startswith('['):
+        host, _, rest = hostport[1:].partition(']')
+        if rest.startswith(':'):
+            port = rest[1:]
+    elif hostport.count(':') == 1:
+        host, port = hostport.split(':')
+    else:
+        host = hostport
+    try:
+        port = int(port)
+    except ValueError:
+        raise InventoryError('%s: the jump host %s has no valid port' % (variable, spec))
+    if not host:
+        raise InventoryError('%s: the jump host %s names no host' % (variable, spec))
+    return user or None, host, port
 
 
 class Progress(object):
