@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test, as CI runs them: cargo (unit, property, simulator, modules against the
-# simulator), then, side by side, the modules under real ansible-core, the fault matrix, the
-# release checks (the collection as people install it) followed by the short benchmarks, and
-# the molecule scenarios.
+# simulator), then, side by side, the modules under real ansible-core, the playbooks on every
+# supported ansible-core minor, the fault matrix, the release checks (the collection as people
+# install it) followed by the short benchmarks, and the molecule scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -64,8 +64,13 @@ fault_matrix() {
     echo "fault matrix: FAILED"; tail -60 "$logs/fault-matrix.out"; false
   fi
 }
+compat_matrix() {
+  # One version at a time: the other branches keep both cores busy.
+  FTD_COMPAT_JOBS=1 tests/compat/run.sh
+}
 branches=(
   "modules under ansible-core:tests/ansible/run.sh"
+  "the playbooks on every supported ansible-core (tests/compat/versions.txt):compat_matrix"
   "fault matrix:fault_matrix"
   "release checks, the collection as people install it, then the benchmarks (short mode):release_then_bench"
   "molecule:molecule_scenarios"
