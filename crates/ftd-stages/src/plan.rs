@@ -356,7 +356,10 @@ mod tests {
             original_active: None,
         };
         let e = versions_of(&args).unwrap_err();
-        assert!(e.starts_with("target_version: 'latest' is not an FTD version"), "{e}");
+        assert!(
+            e.starts_with("target_version: 'latest' is not an FTD version"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -43,6 +43,57 @@ fn facts_reads_both_units() {
 }
 
 #[test]
+fn the_unit_fact_says_active_standby_ready_and_on_target_by_one_rule() {
+    let h = Harness::new(&[]);
+    let on = |unit: usize, target: &str| {
+        let r = Call::facts()
+            .args(json!({"target_version": target}))
+            .on(&h, unit);
+        assert_eq!(r["failed"], false, "{r}");
+        r["ansible_facts"]["ftd_unit"].clone()
+    };
+    // The units run 7.2.2-54: a target written without its build is the same version.
+    let active = on(0, "7.2.2");
+    assert_eq!(
+        (
+            &active["active"],
+            &active["standby_ready"],
+            &active["on_target"]
+        ),
+        (&json!(true), &json!(false), &json!(true))
+    );
+    let standby = on(1, "7.2.2-54");
+    assert_eq!(
+        (
+            &standby["active"],
+            &standby["standby_ready"],
+            &standby["on_target"]
+        ),
+        (&json!(false), &json!(true), &json!(true))
+    );
+    assert_eq!(on(1, TARGET)["on_target"], false);
+    assert_eq!(on(1, "7.2.2-55")["on_target"], false);
+    // Without a target the fact does not guess.
+    assert!(
+        Call::facts().on(&h, 1)["ansible_facts"]["ftd_unit"]
+            .get("on_target")
+            .is_none()
+    );
+    // A target that is not a version is refused before any login.
+    let logins = h.events("login").len();
+    let r = Call::facts()
+        .args(json!({"target_version": "7.4"}))
+        .on(&h, 1);
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(
+        msg(&r).contains("'7.4' is not an FTD version"),
+        "{}",
+        msg(&r)
+    );
+    assert_eq!(h.events("login").len(), logins);
+}
+
+#[test]
 fn facts_refuses_a_pair_that_is_not_one_active_and_one_standby_ready_unit() {
     let healthy = Harness::new(&[]);
     let r = Call::facts()
