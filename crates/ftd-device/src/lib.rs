@@ -19,6 +19,7 @@ pub mod session;
 pub mod sftp;
 pub mod terminal;
 pub mod transport;
+pub mod typed;
 pub mod version;
 
 pub use error::DeviceError;

@@ -78,7 +78,7 @@ impl CliSession {
             ("enable password", Some(escalation.enable_password.as_str())),
         ];
         for (what, secret) in secrets {
-            if secret.is_some_and(|p| p.chars().any(char::is_control)) {
+            if secret.is_some_and(|p| crate::typed::first_control(p).is_some()) {
                 return Err(DeviceError::ControlCharacterInSecret { what });
             }
         }

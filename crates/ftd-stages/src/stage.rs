@@ -12,6 +12,7 @@ use ftd_device::ops::stage::{self, Paths, Pull, PullFailure, human};
 use ftd_device::ops::{OpError, facts, lock};
 use ftd_device::session::CliSession;
 use ftd_device::sftp::{SftpError, SftpLink};
+use ftd_device::typed;
 use ftd_device::version::Package;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -210,6 +211,12 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
 /// Options Ansible's argument spec cannot check, with Ansible's own wording where it has one.
 fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
     let fail = |msg: String| Box::new(ModuleResult::fail(msg));
+    typed_into_the_unit(args).map_err(|e| {
+        fail(format!(
+            "{} [stage]: refused: {e}. Nothing was changed on the unit.",
+            args.conn.unit_name()
+        ))
+    })?;
     let (source, shown, name) = match (&args.url, &args.src) {
         (Some(_), Some(_)) => {
             return Err(fail("parameters are mutually exclusive: url|src".into()));
@@ -255,6 +262,28 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
     })
 }
 
+/// The options this module types into the unit's terminal (a command line, or the password
+/// prompt) hold no control character: one rule for all of them (`ftd_device::typed`).
+fn typed_into_the_unit(args: &Args) -> Result<(), String> {
+    let one_line = [
+        ("url", &args.url),
+        ("url_username", &args.url_username),
+        ("url_password", &args.url_password),
+        ("url_host_key", &args.url_host_key),
+    ];
+    for (option, value) in one_line {
+        if let Some(v) = value {
+            typed::typed_text(option, v)?;
+        }
+    }
+    // url_ca is PEM text (typed line by line) or a controller file read later: its lines are
+    // checked again once read (pull_of).
+    if let Some(ca) = &args.url_ca {
+        typed::typed_lines("url_ca", ca)?;
+    }
+    Ok(())
+}
+
 /// The pull for `url`, and the URL as it may be shown.
 fn pull_of(args: &Args, url: &str) -> Result<(Pull, String), String> {
     let (scheme, rest) = url
@@ -273,6 +302,9 @@ fn pull_of(args: &Args, url: &str) -> Result<(Pull, String), String> {
     match scheme {
         "http" | "https" => {
             let ca_pem = args.url_ca.as_deref().map(read_ca).transpose()?;
+            if let Some(pem) = &ca_pem {
+                typed::typed_lines("url_ca", pem)?;
+            }
             Ok((
                 Pull::Http {
                     url: url.to_string(),

@@ -443,6 +443,68 @@ fn input_is_checked_before_the_unit_is_touched() {
 }
 
 #[test]
+fn no_option_types_a_control_character_into_the_unit() {
+    // Ctrl-U erases what was typed before it: "url\x15touch /tmp/PWNED #" would run touch as
+    // root. Every option that reaches the unit's terminal, with every control character (C0,
+    // DEL, C1, ESC sequences), is refused before any login, naming the option, not the value.
+    let site = Site::new(&[], ServeOptions::default());
+    let controls: Vec<String> = (0u32..0x20)
+        .chain([0x7f])
+        .chain(0x80..0xa0)
+        .map(|c| char::from_u32(c).unwrap().to_string())
+        .chain(["\x1b[200~".to_string(), "\x1b[A".to_string()])
+        .collect();
+    let scp = format!("scp://fetch@127.0.0.1:22/{PACKAGE}");
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    for c in &controls {
+        let hostile = |option: &str| {
+            let evil = format!("x{c}touch /tmp/PWNED #");
+            let options = match option {
+                "url" => json!({"url": format!("{}{evil}", site.url())}),
+                "url_username" => json!({"url": site.url(), "url_username": evil}),
+                "url_password" => {
+                    json!({"url": site.url(), "url_username": "u", "url_password": evil})
+                }
+                "url_host_key" => {
+                    json!({"url": scp, "url_host_key": format!("[127.0.0.1]:22 ssh-ed25519 AAAA{evil}")})
+                }
+                "url_ca" => json!({"url": site.url(), "url_ca": format!("{pem}\nMII{evil}\n")}),
+                _ => unreachable!(),
+            };
+            site.stage(1, options)
+        };
+        for option in [
+            "url",
+            "url_username",
+            "url_password",
+            "url_host_key",
+            "url_ca",
+        ] {
+            if option == "url_ca" && (c == "\n" || c == "\r") {
+                continue; // line breaks separate a PEM's lines
+            }
+            let r = hostile(option);
+            assert_eq!(r["failed"], true, "{option} {c:?}: {r}");
+            assert!(
+                msg(&r).contains(&format!("{option} holds a control character")),
+                "{option} {c:?}: {}",
+                msg(&r)
+            );
+            assert!(
+                !msg(&r).contains("PWNED"),
+                "the value is shown: {}",
+                msg(&r)
+            );
+        }
+    }
+    assert!(
+        site.h.events("login").is_empty(),
+        "a hostile value still logged in"
+    );
+    assert_eq!(site.typed("PWNED"), 0);
+}
+
+#[test]
 fn a_download_that_outlives_its_session_is_waited_for_not_started_twice() {
     // The transfer's SSH session drops at 1 MiB; the unit's wget goes on without it (as GNU
     // wget does after a hangup). A second `wget -c` beside it would write the file twice.

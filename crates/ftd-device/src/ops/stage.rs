@@ -77,13 +77,15 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// Single quotes for the unit's shell; refuses text that holds one (URLs, keys and PEM
-/// never need it).
+/// never need it) or a control character (the stage refused those before connecting; this
+/// is the last line of defence before the terminal).
 pub fn quoted(text: &str) -> Result<String, OpError> {
-    if text.contains('\'') || text.contains('\n') {
+    if text.contains('\'') {
         return Err(OpError::Refused(format!(
-            "{text:?} contains a quote or a line break; it cannot be passed to the unit's shell"
+            "{text:?} contains a quote; it cannot be passed to the unit's shell"
         )));
     }
+    crate::typed::typed_text("a value for the unit's shell", text).map_err(OpError::Refused)?;
     Ok(format!("'{text}'"))
 }
 
