@@ -55,5 +55,38 @@ msg = 'fw-1-a [install]: sudo password was rejected by the device ("x"); not ret
 named = plugin.name_sources(msg, {'sudo_password': 'the inventory variable ansible_become_password'})
 assert named.endswith("Check the inventory variable ansible_become_password (the module's sudo_password)"), named
 assert plugin.name_sources(msg, {'enable_password': 'x'}) == msg
-print('plugin units: ProxyJump / -J / ProxyCommand parsed, chains and other commands refused, sources named')
+# Which binary runs: the wheel's (or the named folder's), never one found on PATH, never one
+# that another user could have replaced.
+import stat
+import tempfile
+
+with tempfile.TemporaryDirectory() as tmp:
+    folder = os.path.join(tmp, 'bin')
+    os.mkdir(folder, 0o755)
+    binary = os.path.join(folder, plugin.BINARY_PREFIX + 'facts')
+    with open(binary, 'w') as f:
+        f.write('#!/bin/sh\n')
+    os.chmod(binary, 0o755)
+    os.chmod(folder, 0o755)
+    env = {plugin.BIN_DIR_ENV: folder}
+    assert plugin.find_binary('facts', env) == (binary, None)
+    assert plugin.find_binary('install', env) == (None, None)
+    os.chmod(folder, 0o777)
+    path, why = plugin.find_binary('facts', env)
+    assert path is None and 'writable by everyone' in why, why
+    os.chmod(folder, 0o775)
+    assert 'writable by its group' in plugin.find_binary('facts', env)[1]
+    os.chmod(folder, 0o755)
+    os.chmod(binary, 0o757)
+    assert 'writable by everyone' in plugin.find_binary('facts', env)[1]
+    os.chmod(binary, 0o755)
+    # A planted binary on PATH is never found: without the folder, only the one beside Python.
+    planted = dict(os.environ, PATH=folder + os.pathsep + os.environ.get('PATH', ''))
+    planted.pop(plugin.BIN_DIR_ENV, None)
+    found, _ = plugin.find_binary('facts', planted)
+    assert found != binary, found
+    assert os.stat(folder).st_mode & stat.S_IWOTH == 0
+
+print('plugin units: ProxyJump / -J / ProxyCommand parsed, chains and other commands refused, sources named, '
+      'binaries only from the wheel or the named folder and never writable by others')
 sys.exit(0)

@@ -16,6 +16,12 @@ run() { # name, extra args...
   ansible-playbook -vvv -i "$work/sim/inventory.yml" -e "ftd_journal=$work/journal.jsonl" \
     -e "{\"ftd_enable_password\": \"$enable\"}" "$@" > "$work/$name.log" 2>&1 || true
 }
+# A presigned URL's query (its signature) is a secret too, at -vvv, in the result and the journal.
+signature='X-Amz-Signature=Presigned-S3cret-74'
+ansible fw-1-b -vvv -i "$work/sim/inventory.yml" -m ftd.ha_upgrade.stage \
+  -a "url=http://127.0.0.1:9/Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar?X-Amz-Credential=AKIA&$signature journal=$work/journal.jsonl" \
+  > "$work/presigned.log" 2>&1 || true
+grep -q 'REL.tar?\*\*\*\*\*\*\*\*' "$work/presigned.log" || { echo "the presigned URL was not shown masked"; tail -20 "$work/presigned.log"; exit 1; }
 run check playbooks/upgrade_ha.yml --check
 run real playbooks/upgrade_ha.yml
 run wrong playbooks/upgrade_ha.yml -e "ansible_password=$wrong"
@@ -23,7 +29,7 @@ run wrong playbooks/upgrade_ha.yml -e "ansible_password=$wrong"
 grep -q "changed=" "$work/real.log" || { echo "the real run did not run"; tail -20 "$work/real.log"; exit 1; }
 grep -q "authentication failed" "$work/wrong.log" || { echo "the wrong-password run did not fail on auth"; exit 1; }
 leaks=0
-for secret in "$login" "$enable" "$wrong"; do
+for secret in "$login" "$enable" "$wrong" "$signature"; do
   # The inventory and the extra-vars are the inputs; everything else is output.
   if grep -rl --exclude=inventory.yml -- "$secret" "$work" > "$work/hits" 2>/dev/null; then
     leaks=1; echo "LEAK of a password in:"; cat "$work/hits"

@@ -106,11 +106,38 @@ def module_options(name):
     return _OPTIONS_CACHE[name]
 
 
-def find_binary(name):
-    """The module's binary: beside the Python running Ansible (where pip put it), else on PATH."""
-    binary = BINARY_PREFIX + name
-    beside = os.path.join(sysconfig.get_path('scripts'), binary)
-    return beside if os.access(beside, os.X_OK) else shutil.which(binary)
+# A folder the operator names for the binaries instead of the one beside the running Python
+# (a wheel installed elsewhere). Never PATH: a binary planted earlier on it would receive
+# every password.
+BIN_DIR_ENV = 'FTD_HA_UPGRADE_BIN_DIR'
+
+
+def find_binary(name, environ=None):
+    """(path, None) of the module's binary: in FTD_HA_UPGRADE_BIN_DIR when set, else beside
+    the Python running Ansible (where pip put the wheel); (None, why) when there is none that
+    may run: the binary receives the unit's passwords, so neither it nor its folder may be
+    writable by another user."""
+    environ = os.environ if environ is None else environ
+    folder = environ.get(BIN_DIR_ENV) or sysconfig.get_path('scripts')
+    path = os.path.join(folder, BINARY_PREFIX + name)
+    if not os.access(path, os.X_OK):
+        return None, None
+    for what in (folder, path):
+        unsafe = writable_by_others(what)
+        if unsafe:
+            return None, '%s is %s: a binary there could be replaced, and it receives the units\' passwords' % (what, unsafe)
+    return path, None
+
+
+def writable_by_others(path):
+    """Why another user could change `path` (a file or folder), or None."""
+    st = os.stat(path)
+    if st.st_uid not in (0, os.geteuid()):
+        return 'owned by another user (uid %d)' % st.st_uid
+    if st.st_mode & 0o022:
+        # A sticky folder (/tmp) still lets others create files in it.
+        return 'writable by %s' % ('everyone' if st.st_mode & 0o002 else 'its group')
+    return None
 
 
 def progress_line(unit, entry):
@@ -137,14 +164,18 @@ class BinaryModuleAction(ActionBase):
         del tmp
 
         name = self._task.action.split('.')[-1]
-        binary = find_binary(name)
+        binary, unsafe = find_binary(name)
+        if unsafe:
+            result.update(failed=True, msg='The binary of ftd.ha_upgrade.%s is not run: %s. Reinstall the '
+                          'Python package %s where only its owner can write' % (name, unsafe, PACKAGE))
+            return result
         if binary is None:
             result.update(failed=True, msg=(
-                'The binary %s%s of the ftd.ha_upgrade collection is not installed on this '
-                'controller: install the Python package %s into the Python that runs Ansible '
-                '(pip install -r ansible_collections/ftd/ha_upgrade/requirements.txt), or '
-                'use the execution environment built from execution-environment.yml'
-                % (BINARY_PREFIX, name, PACKAGE)))
+                'The binary %s%s of the ftd.ha_upgrade collection is not installed beside the Python '
+                'that runs Ansible (%s): install the Python package %s into it (pip install -r '
+                'ansible_collections/ftd/ha_upgrade/requirements.txt), name the folder that holds the '
+                'binaries in %s, or use the execution environment built from execution-environment.yml'
+                % (BINARY_PREFIX, name, sysconfig.get_path('scripts'), PACKAGE, BIN_DIR_ENV)))
             return result
 
         args = dict(self._task.args)

@@ -130,7 +130,9 @@ where
 
 fn finish(result: ModuleResult, invocation: Value, masker: &Masker) -> Value {
     let mut out = crate::mask::result(masker, &result.to_json());
-    out["invocation"] = invocation;
+    // As Ansible does: a secret is masked in the invocation too, wherever it appears (a URL's
+    // query in the url option itself).
+    out["invocation"] = masker.value(&invocation);
     out
 }
 
@@ -139,9 +141,10 @@ fn failure_json(msg: &str, masker: &Masker) -> Value {
 }
 
 /// Secret values come from the raw options (aliases included), so that even a validation
-/// error that quotes a value cannot leak one.
+/// error that quotes a value cannot leak one: the no_log options, and the query string of any
+/// URL an option holds (a presigned URL's signature, a token).
 fn secrets_of(spec: &ArgSpec, options: &Map<String, Value>) -> Masker {
-    let secrets = options.iter().filter_map(|(key, value)| {
+    let no_log = options.iter().filter_map(|(key, value)| {
         let option = spec.resolve(key)?;
         if !option.no_log {
             return None;
@@ -152,7 +155,12 @@ fn secrets_of(spec: &ArgSpec, options: &Map<String, Value>) -> Masker {
             other => Some(other.to_string()),
         }
     });
-    Masker::new(secrets)
+    let queries = options
+        .values()
+        .filter_map(Value::as_str)
+        .filter_map(secret_mask::url_query)
+        .map(String::from);
+    Masker::new(no_log.chain(queries))
 }
 
 fn invocation_args(spec: &ArgSpec, validated: &Map<String, Value>) -> Value {

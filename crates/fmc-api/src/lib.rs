@@ -108,6 +108,9 @@ impl Fmc {
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // Never followed: a redirect would carry X-auth-access-token (ureq strips only
+            // Authorization and Cookie) to wherever it points. A 3xx is an answer to report.
+            .max_redirects(0)
             .timeout_global(Some(settings.timeout))
             .max_idle_connections_per_host(1)
             .tls_config(tls.build())
@@ -127,12 +130,13 @@ impl Fmc {
         Ok(fmc)
     }
 
+    /// The FMC's own origin, `https://host[:port]`: the only place a token is sent.
+    fn origin(&self) -> String {
+        format!("https://{}", self.settings.host)
+    }
+
     fn url(&self, path: &str) -> String {
-        if path.starts_with("https://") {
-            path.to_string()
-        } else {
-            format!("https://{}{path}", self.settings.host)
-        }
+        format!("{}{path}", self.origin())
     }
 
     fn unreachable(&self, e: &ureq::Error) -> FmcError {
@@ -264,7 +268,18 @@ impl Fmc {
     /// One API call under `/api/fmc_config/v1/domain/{domain}/` (or a full URL from
     /// `paging.next`): 401 renews the token once, 429 waits.
     fn call(&mut self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, FmcError> {
-        let url = if path.starts_with("https://") {
+        let url = if path.contains("://") {
+            // A full URL (paging.next) is followed only on this FMC's origin, over https: the
+            // token never goes to another host, port or scheme.
+            let own = format!("{}/", self.origin());
+            if !path.starts_with(&own) {
+                return Err(FmcError::Unexpected {
+                    path: path.split('?').next().unwrap_or_default().to_string(),
+                    what: format!(
+                        "a link that leaves the FMC ({own}); not followed, the token goes to the FMC only"
+                    ),
+                });
+            }
             path.to_string()
         } else {
             self.url(&format!("/api/fmc_config/v1/domain/{}/{path}", self.domain))

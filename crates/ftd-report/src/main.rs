@@ -74,12 +74,12 @@ fn main() -> Result<()> {
             let events = read_events(events.as_deref())?;
             let report = ftd_report::report::build(&entries, &events);
             if let Some(p) = html {
-                std::fs::write(&p, ftd_report::html::render(&report))
+                ftd_report::private_file::write(&p, &ftd_report::html::render(&report))
                     .with_context(|| format!("writing {}", p.display()))?;
                 println!("report: {}", p.display());
             }
             if let Some(p) = markdown {
-                std::fs::write(&p, ftd_report::report::markdown(&report))
+                ftd_report::private_file::write(&p, &ftd_report::report::markdown(&report))
                     .with_context(|| format!("writing {}", p.display()))?;
                 println!("report: {}", p.display());
             }

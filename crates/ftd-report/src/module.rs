@@ -110,7 +110,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         {
             return ModuleResult::fail(format!("report: cannot create {}: {e}", dir.display()));
         }
-        if let Err(e) = std::fs::write(p, content) {
+        if let Err(e) = crate::private_file::write(std::path::Path::new(p), &content) {
             return ModuleResult::fail(format!("report: cannot write {p}: {e}"));
         }
         written = true;

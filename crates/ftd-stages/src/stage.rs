@@ -185,7 +185,14 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Ok(i) => i,
         Err(r) => return *r,
     };
-    let secrets = args.url_password.iter().cloned();
+    // The journal masks what the result masks: the password, and the URL's query string (a
+    // presigned URL's signature).
+    let query = args.url.as_deref().and_then(secret_mask::url_query);
+    let secrets = args
+        .url_password
+        .iter()
+        .cloned()
+        .chain(query.map(String::from));
     let r = run_stage("stage", &args.conn, ctx, secrets, Timed::No, async |f| {
         let mut s = args.conn.login().await?;
         f.host_key(s.host_key_warning().map(String::from));
@@ -224,7 +231,9 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
         (None, None) => return Err(fail("one of the following is required: url, src".into())),
         (Some(url), None) => {
             let (pull, shown) = pull_of(args, url).map_err(fail)?;
-            let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            // The file name is the path's last segment, without a query (a presigned URL's).
+            let path = url.split(['?', '#']).next().unwrap_or_default();
+            let name = path.rsplit('/').next().unwrap_or_default().to_string();
             (Source::Pull(pull), shown, name)
         }
         (None, Some(src)) => {

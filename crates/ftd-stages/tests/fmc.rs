@@ -102,6 +102,56 @@ fn lists_are_read_page_by_page_and_the_domain_is_found_by_name() {
     assert!(msg(&other).contains("no domain named Site-B"), "{other}");
 }
 
+/// A listener standing for "somewhere else": it counts the connections it gets.
+fn elsewhere() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (origin, hits)
+}
+
+#[test]
+fn the_token_never_leaves_the_fmc() {
+    use std::sync::atomic::Ordering;
+    // paging.next pointing to another origin (another port, https or plain http) is not
+    // followed.
+    let (origin, hits) = elsewhere();
+    let https = origin.replace("http://", "https://");
+    let m = Managed::with(3, &[&format!("next-elsewhere={https}")], 1);
+    let r = m.call(0, json!({"action": "check"}));
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(
+        msg(&r).contains("a link that leaves the FMC"),
+        "{}",
+        msg(&r)
+    );
+    let m = Managed::with(3, &[&format!("next-elsewhere={origin}")], 1);
+    let r = m.call(0, json!({"action": "check"}));
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(
+        msg(&r).contains("a link that leaves the FMC"),
+        "{}",
+        msg(&r)
+    );
+    assert!(msg(&r).contains("not followed"), "{}", msg(&r));
+    // A redirect is an answer, never followed.
+    let (origin2, hits2) = elsewhere();
+    let m = Managed::new(1, &[&format!("redirect={origin2}")]);
+    let r = m.call(0, json!({"action": "check"}));
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(msg(&r).contains("302"), "{}", msg(&r));
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a request went elsewhere");
+    assert_eq!(hits2.load(Ordering::SeqCst), 0, "a redirect was followed");
+}
+
 #[test]
 fn pending_and_running_deployments_stop_the_pair() {
     let pending = Managed::new(1, &["pending-deploy=1"]);

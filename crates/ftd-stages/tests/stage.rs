@@ -443,6 +443,28 @@ fn input_is_checked_before_the_unit_is_touched() {
 }
 
 #[test]
+fn a_presigned_urls_query_is_shown_nowhere() {
+    let site = Site::new(&[], ServeOptions::default());
+    let signature = "X-Amz-Signature=5f1e0c0ffee0ddba11";
+    let url = format!("{}?X-Amz-Credential=AKIAEXAMPLE&{signature}", site.url());
+    let r = site.stage(1, json!({"url": url}));
+    assert_eq!(r["failed"], false, "{r}");
+    assert_eq!(r["changed"], true, "{r}");
+    let everything = format!("{r}{}", site.journal());
+    assert!(
+        !everything.contains(signature),
+        "the signature is shown: {everything}"
+    );
+    assert!(!everything.contains("AKIAEXAMPLE"), "{everything}");
+    assert!(
+        r["invocation"]["module_args"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&format!("{PACKAGE}?********"))),
+        "{r}"
+    );
+}
+
+#[test]
 fn no_option_types_a_control_character_into_the_unit() {
     // Ctrl-U erases what was typed before it: "url\x15touch /tmp/PWNED #" would run touch as
     // root. Every option that reaches the unit's terminal, with every control character (C0,

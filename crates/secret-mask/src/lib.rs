@@ -60,10 +60,43 @@ impl Masker {
     }
 }
 
+/// The query string of a URL in `text` (`X-Amz-Signature=...&X-Amz-Credential=...` of a
+/// presigned URL, `token=...`): a credential as often as not, so it is a secret wherever the
+/// URL is shown. None when `text` holds no `scheme://...?query`.
+pub fn url_query(text: &str) -> Option<&str> {
+    let after_scheme = text.find("://")? + 3;
+    let start = after_scheme + text[after_scheme..].find('?')? + 1;
+    let end = text[start..]
+        .find(['#', ' ', '\'', '"'])
+        .map_or(text.len(), |e| start + e);
+    (end > start).then(|| &text[start..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_url_query_is_found_wherever_the_url_is() {
+        let presigned = "https://bucket.s3.amazonaws.com/Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar?X-Amz-Credential=AKIA%2F&X-Amz-Signature=abc123";
+        assert_eq!(
+            url_query(presigned),
+            Some("X-Amz-Credential=AKIA%2F&X-Amz-Signature=abc123")
+        );
+        assert_eq!(
+            url_query("https://h/p.tar?token=t0k#frag"),
+            Some("token=t0k")
+        );
+        assert_eq!(url_query("https://h/p.tar"), None);
+        assert_eq!(url_query("https://h/p.tar?"), None);
+        assert_eq!(url_query("what? no url"), None);
+        let m = Masker::new(url_query(presigned).map(String::from));
+        assert_eq!(
+            m.text(&format!("download {presigned} failed")),
+            "download https://bucket.s3.amazonaws.com/Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar?******** failed"
+        );
+    }
 
     #[test]
     fn masks_everywhere_in_nested_values() {

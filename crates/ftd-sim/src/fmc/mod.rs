@@ -37,9 +37,14 @@ pub enum FmcFault {
     SwitchFails,
     /// The FMC's HA pair has another device as secondary than the pair's second unit.
     WrongMembers(usize),
+    /// `paging.next` links point to this origin (`http://host:port`), not to the FMC: a
+    /// misconfigured or hostile proxy in front of it.
+    NextElsewhere(String),
+    /// Every list answers `302 Found` to the same path on this origin.
+    Redirect(String),
 }
 
-pub const FMC_FAULTS: &str = "pending-deploy=PAIR, deploying=PAIR, rate-limit=N, token-ttl=SECONDS, stale-version=SECONDS, switch-fails, wrong-members=PAIR";
+pub const FMC_FAULTS: &str = "pending-deploy=PAIR, deploying=PAIR, rate-limit=N, token-ttl=SECONDS, stale-version=SECONDS, switch-fails, wrong-members=PAIR, next-elsewhere=ORIGIN, redirect=ORIGIN";
 
 impl FromStr for FmcFault {
     type Err = String;
@@ -62,6 +67,8 @@ impl FromStr for FmcFault {
             "stale-version" => FmcFault::StaleVersion(num(arg)?),
             "switch-fails" => FmcFault::SwitchFails,
             "wrong-members" => FmcFault::WrongMembers(pair(arg)?),
+            "next-elsewhere" if arg.contains("://") => FmcFault::NextElsewhere(arg.into()),
+            "redirect" if arg.contains("://") => FmcFault::Redirect(arg.into()),
             _ => return Err(usage()),
         })
     }
@@ -265,6 +272,17 @@ impl State {
                 return a;
             }
             self.requests.push_back(now);
+        }
+        if let Some(origin) = self.fault(|f| match f {
+            FmcFault::Redirect(o) => Some(o.clone()),
+            _ => None,
+        }) && req.method == "GET"
+        {
+            return (
+                "302 Found",
+                vec![("Location".into(), format!("{origin}{}", req.path))],
+                json!({}),
+            );
         }
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/api/fmc_platform/v1/auth/generatetoken") => self.generate(req),
@@ -560,9 +578,14 @@ impl State {
         let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
         let mut paging = json!({"offset": offset, "limit": limit, "count": count, "pages": count.div_ceil(limit)});
         if offset + limit < count {
+            let origin = self
+                .fault(|f| match f {
+                    FmcFault::NextElsewhere(o) => Some(o.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| format!("https://127.0.0.1:{}", self.port));
             paging["next"] = json!([format!(
-                "https://127.0.0.1:{}{}?offset={}&limit={limit}&expanded=true",
-                self.port,
+                "{origin}{}?offset={}&limit={limit}&expanded=true",
                 req.path,
                 offset + limit
             )]);
