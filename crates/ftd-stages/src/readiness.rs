@@ -159,8 +159,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         .as_ref()
                         .is_none_or(|p| p.outcome == Outcome::Running);
                 if running && !ours_running {
-                    let upgrade = facts::upgrade_status(s, &package).await.ok().flatten();
-                    if upgrade.is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS")) {
+                    // An upgrade's installer (not a check's), whatever its files say yet.
+                    if attempt::upgrade_running(s).await? {
                         return Ok(Found::UpgradeRunning);
                     }
                     return Err(OpError::Refused(

@@ -223,3 +223,58 @@ fn an_interface_down_after_the_upgrade_fails_verify() {
     let journal = std::fs::read_to_string(h.journal.path()).unwrap();
     assert!(journal.contains(r#""phase":"after""#) && journal.contains(r#""phase":"before""#));
 }
+
+/// A second `install` in the first seconds of an upgrade (a retried task, a second
+/// controller with the same owner): the installer runs but is still unpacking, so no status
+/// file says so yet. The second call attaches to it; `install_update.pl` is typed once.
+#[test]
+fn a_second_install_in_the_first_seconds_attaches_and_never_starts_again() {
+    // Unpacking takes 2500 device seconds here (5 s real): the window is wide open.
+    let h = Harness::new(&["1:secondary:slow-unpack=2500"]);
+    let call = || {
+        install(
+            &h,
+            1,
+            json!({"checksum": md5(), "require_readiness": false}),
+        )
+    };
+    let (first, second, files_then) = std::thread::scope(|scope| {
+        let first = scope.spawn(call);
+        // The first call's installer has started (bounded wait on the sim's own record).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while h.events("install_start").is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the first install never started"
+            );
+            std::thread::yield_now();
+        }
+        let files_then = h.files_under(1, LOG_DIR);
+        let second = call();
+        (first.join().unwrap(), second, files_then)
+    });
+    // The second call came while no status file existed: the window the old check missed.
+    assert!(
+        !files_then
+            .iter()
+            .any(|f| f.ends_with("upgrade_status.json")),
+        "not in the unpacking window: {files_then:?}"
+    );
+    assert_eq!(first["failed"], false, "{first}");
+    assert_eq!(second["failed"], false, "{second}");
+    assert_eq!(second["plan"], "attach", "{second}");
+    assert_eq!(
+        h.events("install_start").len(),
+        1,
+        "a second installer started"
+    );
+    let typed = h
+        .events("command")
+        .iter()
+        .filter(|e| {
+            let c = e["command"].as_str().unwrap_or_default();
+            c.contains("install_update.pl --detach") && !c.contains("--readiness-check")
+        })
+        .count();
+    assert_eq!(typed, 1, "install_update.pl typed {typed} times");
+}

@@ -49,13 +49,11 @@ pub async fn plan(
             unit.version, req.target
         )));
     }
-    // Attach only to an upgrade that really runs (not a readiness check), never to an old
-    // file's IN_PROGRESS.
-    if attempt::upgrade_running(s).await?
-        && let Ok(Some(status)) = facts::upgrade_status(s, &req.package).await
-        && !status.failed()
-        && !status.finished()
-    {
+    // An upgrade that runs (the installer's process, not a readiness check, and never an old
+    // file's IN_PROGRESS) is attached to, whatever its status files say yet: in its first
+    // seconds it is still unpacking and has written none, and a second `install_update.pl`
+    // then is exactly what must never be typed (a retried task, a second controller).
+    if attempt::upgrade_running(s).await? {
         return Ok(Plan::Attach);
     }
     if unit.state.is_active() && !req.allow_active {

@@ -5,10 +5,10 @@
 //!
 //! For an upgrade, the unit's failover state is read again in that session immediately
 //! before the installer is typed: a takeover since the checks (the peer failed while the
-//! package was checksummed) is refused here, not discovered after the reboot.
+//! package was checksummed) is refused here, not discovered after the reboot. Nor is an
+//! installer typed while one runs (`pgrep`), whatever its status files say yet.
 
-use super::OpError;
-use super::facts;
+use super::{OpError, attempt, facts};
 use crate::paths;
 use crate::session::{CliSession, Escalation};
 use crate::transport::ConnectOptions;
@@ -54,6 +54,16 @@ async fn run(
                 me.state, peer.state
             )));
         }
+    }
+    // An installer that runs is never started again, whoever started it and whatever its
+    // files say yet (it writes none while it unpacks): read in this session, right before.
+    if attempt::installer_running(s).await? {
+        return Err(OpError::Refused(
+            "an installer (install_update.pl) already runs on the unit, started since the checks by \
+             another run or a retried task; not starting a second one. Run install again: it \
+             attaches to a running upgrade"
+                .into(),
+        ));
     }
     let flag = if readiness { " --readiness-check" } else { "" };
     let command = format!(

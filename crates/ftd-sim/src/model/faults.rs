@@ -46,6 +46,9 @@ pub enum Fault {
     LinaLate(f64),
     /// After a boot, config sync takes this many device seconds (7.6 allows 7200).
     ConfigSync(f64),
+    /// The installer unpacks the bundle for this many device seconds (a slow disk) before it
+    /// writes any status file: the window in which a running upgrade shows only in `pgrep`.
+    SlowUnpack(f64),
     /// `/ngfw` has this many bytes free (1 GiB unless given): the readiness check fails at
     /// its disk space script, and staging finds no room.
     DiskFull(u64),
@@ -82,7 +85,7 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, slow-unpack=SECONDS, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
 download-drop=BYTES, no-sftp, session-drop=BYTES";
 
 impl FromStr for FaultSpec {
@@ -155,6 +158,7 @@ impl FromStr for FaultSpec {
             "session-drop" => Fault::SessionDrop(need(arg)?.parse().map_err(|_| usage())?),
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),
+            "slow-unpack" => Fault::SlowUnpack(need(arg)?.parse().map_err(|_| usage())?),
             _ => return Err(usage()),
         };
         Ok(FaultSpec { pair, unit, fault })

@@ -203,6 +203,14 @@ impl Unit {
         .unwrap_or(timing.lina_late)
     }
 
+    fn unpack(&self, timing: &Timing) -> f64 {
+        self.fault(|f| match f {
+            Fault::SlowUnpack(s) => Some(*s),
+            _ => None,
+        })
+        .unwrap_or(timing.unpack)
+    }
+
     fn config_sync(&self, timing: &Timing) -> f64 {
         self.fault(|f| match f {
             Fault::ConfigSync(s) => Some(*s),
@@ -289,7 +297,7 @@ impl Unit {
             package: package.clone(),
             base: self.version.clone(),
             started: now,
-            origin: now + timing.unpack,
+            origin: now + self.unpack(timing),
             unpacked: false,
             written: 0,
             state: RunState::Running,
