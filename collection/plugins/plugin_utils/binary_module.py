@@ -27,10 +27,8 @@ import json
 import os
 import selectors
 import shlex
-import shutil
 import subprocess
 import sysconfig
-import tempfile
 import time
 
 from ansible import constants as C
@@ -290,26 +288,40 @@ class BinaryModuleAction(ActionBase):
         }
 
     def _run_binary(self, binary, args, progress):
-        """Runs the binary, showing its progress lines; returns (rc, stdout, other stderr)."""
-        workdir = tempfile.mkdtemp(prefix='ftd-ha-upgrade-')  # 0700: the args hold passwords
-        args_path = os.path.join(workdir, 'args')
+        """Runs the binary, showing its progress lines; returns (rc, stdout, other stderr).
+
+        The arguments (passwords among them) go through a pipe the binary inherits and reads
+        as its arguments file (/dev/fd/N): they are never on disk, so nothing is left behind
+        when the run is cancelled (an AWX cancel, SIGTERM or Ctrl-C to ansible-playbook, kills
+        this worker before any cleanup could run)."""
+        read_end, write_end = os.pipe()
         try:
-            fd = os.open(args_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, 'w') as args_file:
-                json.dump(args, args_file)
             env = dict(os.environ)
             env[PROGRESS_ENV] = '1'
             process = subprocess.Popen(
-                [binary, args_path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, env=env)
-            try:
-                return follow(process, progress)
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+                [binary, '/dev/fd/%d' % read_end], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=env, pass_fds=(read_end,))
+        except BaseException:
+            os.close(write_end)
+            raise
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            os.close(read_end)
+        try:
+            # The binary reads its arguments before it writes anything: no deadlock even when
+            # they are larger than the pipe's buffer.
+            data = memoryview(json.dumps(args).encode('utf-8'))
+            try:
+                while data:
+                    data = data[os.write(write_end, data):]
+            except BrokenPipeError:
+                pass  # the binary ended without reading: its output says why
+            finally:
+                os.close(write_end)
+            return follow(process, progress)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 class InventoryError(Exception):
