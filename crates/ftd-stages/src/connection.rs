@@ -110,9 +110,11 @@ pub struct Connection {
     /// it (readiness, install, failover_swap); another owner is refused while the lock is fresh.
     /// Defaults to C(<user>@<controller hostname>); the playbooks pass one id per run.
     pub lock_owner: Option<String>,
-    /// Seconds after which a lock left by a run that died is taken over.
+    /// Seconds after which a lock left by a run that died is taken over; at least 1800 (a
+    /// stage that holds the lock stamps it again every quarter of this while it waits, and a
+    /// rebooting unit cannot be stamped).
     #[serde(default = "default_lock_ttl")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[schemars(range(min = 1800.0, max = 2592000.0))]
     pub lock_ttl: f64,
     /// Progress journal on the controller: JSON lines to follow with C(tail -f). Empty to
     /// disable.

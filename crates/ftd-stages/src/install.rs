@@ -343,6 +343,9 @@ async fn start_and_follow(
             boot_id,
         });
     }
+    // Started or attached to, the upgrade is this run's while it runs: its lock is refreshed
+    // at every poll that finds it due (another controller's fresh lock stops this one).
+    let mut hold = lock::Hold::new(&args.conn.owner(), secs(args.conn.lock_ttl));
     let InstallEnd::Rebooting { percent } = install::follow_to_reboot(
         s,
         &args.conn.options(),
@@ -352,6 +355,7 @@ async fn start_and_follow(
         secs(args.poll_interval),
         journal,
         timeline,
+        Some(&mut hold),
     )
     .await?;
     Ok(Followed {

@@ -220,6 +220,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         &format!("readiness check started for {}", package.file_name),
                     );
                 }
+                let mut hold = lock::Hold::new(&args.conn.owner(), secs(args.conn.lock_ttl));
                 let progress = readiness::follow(
                     s,
                     &package,
@@ -227,6 +228,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     secs(args.poll_interval),
                     &mut f.journal,
                     &mut f.timeline,
+                    Some(&mut hold),
                 )
                 .await?;
                 if args.release_lock {

@@ -109,6 +109,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         poll: secs(args.poll_interval),
         already_down: args.already_down,
         boot_id_before: args.boot_id.clone(),
+        lock: Some((args.conn.owner(), secs(args.conn.lock_ttl))),
     };
     run_stage(
         "wait_reboot",

@@ -563,12 +563,20 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
         msg(&r)
     );
     assert!(h.events("install_start").is_empty());
-    // A lock older than its time to live belongs to a run that died: taken over.
+    // A lock older than its time to live belongs to a run that died: taken over. (Its time
+    // to live has a floor: 0 would take over any lock.)
     let r = Call::install()
         .fast()
         .package(PACKAGE)
         .args(json!({"lock_ttl": 0}))
         .with_conn(b.clone());
+    assert_eq!(
+        msg(&r),
+        "value of lock_ttl must be between 1800 and 2592000, got: 0.0",
+        "{r}"
+    );
+    h.lock_stamped_at(1, "controller-a", 3 * 3600);
+    let r = Call::install().fast().package(PACKAGE).with_conn(b.clone());
     assert_eq!(r["rebooting"], true, "{r}");
     let r = Call::wait_reboot()
         .fast()
@@ -582,6 +590,85 @@ fn a_second_controller_is_refused_until_the_lock_expires_or_is_released() {
         msg(&r)
     );
     assert!(h.events("failover").is_empty());
+}
+
+/// An install outlasts its lock's time to live (here unpacking alone takes 6000 device
+/// seconds and the lock lives 1800): the lock is stamped again while the install runs, so
+/// a second controller is refused all along, not handed the unit mid-upgrade.
+#[test]
+fn the_lock_is_kept_while_a_long_install_runs() {
+    let h = Harness::new(&["1:secondary:slow-unpack=6000"]);
+    let owned = |owner: &str| {
+        let mut c = h.conn(1);
+        c.insert("lock_owner".into(), json!(owner));
+        c.insert("lock_ttl".into(), json!(1800));
+        c
+    };
+    let (installed, second) = std::thread::scope(|scope| {
+        let install = scope.spawn(|| {
+            Call::install()
+                .fast()
+                .package(PACKAGE)
+                .args(json!({"require_readiness": false}))
+                .with_conn(owned("controller-a"))
+        });
+        // Two time-to-lives after the installer started, on the device's clock.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let started = loop {
+            if let Some(e) = h.events("install_start").first() {
+                break e["t"].as_f64().unwrap();
+            }
+            assert!(std::time::Instant::now() < deadline, "no install started");
+            std::thread::yield_now();
+        };
+        while h.device_now() < started + 3600.0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sim's clock stopped"
+            );
+            std::thread::yield_now();
+        }
+        let second = Call::lock()
+            .args(json!({"state": "present"}))
+            .with_conn(owned("controller-b"));
+        (install.join().unwrap(), second)
+    });
+    assert_eq!(second["failed"], true, "{second}");
+    assert!(
+        msg(&second).contains("another run (controller-a) has been changing this unit"),
+        "{}",
+        msg(&second)
+    );
+    assert_eq!(installed["failed"], false, "{installed}");
+    assert_eq!(installed["rebooting"], true, "{installed}");
+}
+
+/// Two controllers take over one expired lock at once, over a slow network: the second has
+/// just stamped it fresh when this one moves it away. This one reads back what it moved,
+/// gives the fresh lock back and refuses: never two winners.
+#[test]
+fn an_expired_lock_taken_over_at_the_same_moment_has_one_winner() {
+    let h = Harness::slow(&["1:secondary:lock-race=controller-c"]);
+    h.lock_stamped_at(1, "controller-dead", 3 * 3600);
+    let mut b = h.conn(1);
+    b.insert("lock_owner".into(), json!("controller-b"));
+    let r = Call::lock().args(json!({"state": "present"})).with_conn(b);
+    assert_eq!(h.events("lock_race").len(), 1, "the race was not run");
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(
+        msg(&r).contains("another controller (controller-c) took the expired lock"),
+        "{}",
+        msg(&r)
+    );
+    let owner = h.lock_owner(1).unwrap_or_default();
+    assert!(owner.starts_with("owner=controller-c "), "{owner:?}");
+    // Nothing of the takeover is left beside the lock.
+    let left: Vec<String> = h
+        .files_under(1, "/ngfw/var/log")
+        .into_iter()
+        .filter(|f| f.contains("takeover") || f.contains("expired"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

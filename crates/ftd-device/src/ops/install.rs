@@ -6,6 +6,7 @@ use super::attempt;
 use super::checksum::{self, Checksum};
 use super::facts::{self, Identity};
 use super::follow::FileFollower;
+use super::lock::Hold;
 use super::{OpError, Timeline, pause, readiness};
 use crate::error::DeviceError;
 use crate::journal::Journal;
@@ -128,11 +129,19 @@ pub async fn follow_to_reboot(
     poll: Duration,
     journal: &mut Journal,
     timeline: &mut Timeline,
+    mut hold: Option<&mut Hold>,
 ) -> Result<InstallEnd, OpError> {
     let mut seen = UpgradeFollower::new(package);
     loop {
         match follow(
-            &mut s, package, deadline, poll, journal, timeline, &mut seen,
+            &mut s,
+            package,
+            deadline,
+            poll,
+            journal,
+            timeline,
+            &mut seen,
+            hold.as_deref_mut(),
         )
         .await
         {
@@ -209,6 +218,7 @@ impl UpgradeFollower {
 /// Follows `upgrade_status.log`, `status.log` and `upgrade_status.json` until the unit goes
 /// down for the reboot. A dropped connection is only a reboot if the upgrade had not failed; reading is
 /// safe to retry, so the caller may reconnect and call again.
+#[allow(clippy::too_many_arguments)]
 pub async fn follow(
     s: &mut CliSession,
     package: &Package,
@@ -217,9 +227,15 @@ pub async fn follow(
     journal: &mut Journal,
     timeline: &mut Timeline,
     seen: &mut UpgradeFollower,
+    mut hold: Option<&mut Hold>,
 ) -> Result<InstallEnd, OpError> {
     let mut percent = 0;
     loop {
+        // The lock stays this run's for as long as the upgrade runs (an install outlasts a
+        // lock's time to live).
+        if let Some(h) = hold.as_deref_mut() {
+            h.keep(s).await?;
+        }
         // Both logs only grow, so they are read from where the last poll stopped. A dropped
         // session is returned as is: the caller reconnects to tell a reboot (the listener is
         // closed) from a network hiccup (it is not).

@@ -4,6 +4,7 @@
 
 use super::attempt::{self, Run};
 use super::follow::FileFollower;
+use super::lock::Hold;
 use super::{OpError, Timeline, pause};
 use crate::journal::Journal;
 use crate::parse::status_files::{self, Outcome, ReadinessProgress};
@@ -39,11 +40,15 @@ pub async fn follow(
     poll: Duration,
     journal: &mut Journal,
     timeline: &mut Timeline,
+    mut hold: Option<&mut Hold>,
 ) -> Result<ReadinessProgress, OpError> {
     let deadline = Instant::now() + limit;
     let mut status = FileFollower::new(paths::readiness_status(package));
     let mut steps_seen = 0;
     loop {
+        if let Some(h) = hold.as_deref_mut() {
+            h.keep(s).await?;
+        }
         status.poll(s).await?;
         let json = s.read_file(&paths::readiness_json(package)).await?;
         // Until the installer has unpacked the bundle the status file does not exist; a JSON

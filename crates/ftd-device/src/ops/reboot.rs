@@ -1,5 +1,6 @@
 //! Waiting for a unit to go down for its reboot and come back validated, on the target
-//! version, in the expected failover state. Each poll is a fresh login: only reads.
+//! version, in the expected failover state. Each poll is a fresh login that reads, and
+//! stamps this run's lock again when the run holds it.
 //!
 //! The reboot is judged by the kernel, not by text: the unit's boot id, recorded before the
 //! install, has changed. A unit still up on its old version after `System will now reboot`
@@ -7,9 +8,9 @@
 //! is a new boot id with the old version. Everything that is not permanent (refused
 //! connections, LINA not answering yet, a torn status file) is retried until the deadline.
 
-use super::attempt;
 use super::facts::{self, Identity};
 use super::{OpError, Timeline, pause};
+use super::{attempt, lock};
 use crate::error::DeviceError;
 use crate::journal::Journal;
 use crate::parse::state::FailoverState;
@@ -30,6 +31,10 @@ pub struct WaitRequest {
     /// The unit's boot id before the install (install returns it; without it, the one the
     /// install recorded on the unit is read).
     pub boot_id_before: Option<String>,
+    /// This run's lock (owner, time to live): stamped again at each look that finds the unit
+    /// answering, if this run holds it, so that a long reboot does not let it expire under
+    /// the run. Another run's lock, or none, is left alone.
+    pub lock: Option<(String, Duration)>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +97,9 @@ async fn look(
         let upgrading = status
             .as_ref()
             .is_some_and(|st| st.status.eq_ignore_ascii_case("IN_PROGRESS") && !st.finished());
+        if let Some((owner, ttl)) = &req.lock {
+            lock::refresh_if_held(&mut s, owner, *ttl).await?;
+        }
         Ok::<_, OpError>(Look::Up {
             identity,
             boot_id,

@@ -266,6 +266,7 @@ impl Terminal {
         let line = line.trim();
         let now = sim.now();
         sim.pairs[self.pair].typed(self.unit, line, now);
+        lock_race(sim, self.pair, self.unit, line, now);
         let out = match self.mode {
             Mode::Clish => self.clish(sim, line),
             Mode::Expert | Mode::Root => {
@@ -516,4 +517,32 @@ impl Terminal {
         self.pending = Pending::Enable { tries };
         "Invalid password\nPassword: ".into()
     }
+}
+
+/// The unit's lock, where the modules keep it (`ftd_device::paths::LOCK_DIR`).
+const LOCK_DIR: &str = "/ngfw/var/log/ftd_ha_upgrade.lock";
+
+/// The `lock-race` fault: the moment this unit is told to move its lock away, another
+/// controller has just taken it over and stamped it fresh (device time).
+fn lock_race(sim: &mut Sim, pair: usize, unit: usize, line: &str, now: f64) {
+    let u = &sim.pairs[pair].units[unit];
+    let Some(owner) = u.faults.iter().find_map(|f| match f {
+        Fault::LockRace(o) => Some(o.clone()),
+        _ => None,
+    }) else {
+        return;
+    };
+    if u.lock_race_spent || !line.contains(&format!("mv {LOCK_DIR} ")) {
+        return;
+    }
+    let wall = sim.clock.wall(now);
+    let stamp = crate::model::clock::ls_stamp(wall);
+    let u = &mut sim.pairs[pair].units[unit];
+    u.lock_race_spent = true;
+    u.fs.write(
+        &format!("{LOCK_DIR}/owner"),
+        &format!("owner={owner} since={}\n", wall.unix_timestamp()),
+        &stamp,
+    );
+    sim.pairs[pair].event(now, unit, "lock_race", serde_json::json!({"owner": owner}));
 }

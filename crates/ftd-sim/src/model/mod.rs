@@ -209,6 +209,7 @@ impl Sim {
                         json_rewritten_at: f64::NEG_INFINITY,
                         json_reads: 0,
                         takeover_spent: false,
+                        lock_race_spent: false,
                         prints: Vec::new(),
                         realism: config.realism,
                         faults,

@@ -61,7 +61,7 @@ impl Pair {
         1 - i
     }
 
-    fn event(&mut self, now: f64, unit: usize, kind: &str, fields: Value) {
+    pub(crate) fn event(&mut self, now: f64, unit: usize, kind: &str, fields: Value) {
         let mut e = json!({"t": (now * 1000.0).round() / 1000.0, "pair": self.id, "unit": self.units[unit].hostname, "event": kind});
         if let (Value::Object(e), Value::Object(f)) = (&mut e, fields) {
             e.extend(f);

@@ -117,6 +117,8 @@ pub struct Unit {
     pub json_rewritten_at: f64,
     pub json_reads: u32,
     pub takeover_spent: bool,
+    /// The `lock-race` fault fired.
+    pub lock_race_spent: bool,
     /// The `download-drop` fault has cut a transfer.
     pub download_dropped: bool,
     /// The `session-drop` fault has hung up a transfer's terminal.

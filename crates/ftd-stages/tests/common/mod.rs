@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 /// 30 device minutes of install take 3.6 s.
 pub const SCALE: f64 = 0.002;
+pub const LOCK_DIR: &str = ftd_device::paths::LOCK_DIR;
 pub const PACKAGE: &str = "Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar";
 pub const TARGET: &str = "7.2.7-500";
 
@@ -93,6 +94,34 @@ impl Harness {
             journal: tempfile::NamedTempFile::new().unwrap(),
             rt,
         }
+    }
+
+    /// Makes the unit's lock `owner`'s, stamped `age` device seconds ago (a run that died).
+    pub fn lock_stamped_at(&self, unit: usize, owner: &str, age: u64) {
+        let mut sim = self.sim.running.sim.lock().unwrap();
+        let wall = sim.clock.wall(sim.now());
+        let since = wall.unix_timestamp() as u64 - age;
+        let fs = &mut sim.pairs[0].units[unit].fs;
+        fs.make_dir(LOCK_DIR);
+        fs.write(
+            &format!("{LOCK_DIR}/owner"),
+            &format!("owner={owner} since={since}\n"),
+            "Jan  1 00:00",
+        );
+    }
+
+    /// The sim's device clock (seconds since it started), as its events' `t`.
+    pub fn device_now(&self) -> f64 {
+        self.sim.running.sim.lock().unwrap().now()
+    }
+
+    /// The owner file of the unit's lock, when there is one.
+    pub fn lock_owner(&self, unit: usize) -> Option<String> {
+        let sim = self.sim.running.sim.lock().unwrap();
+        sim.pairs[0].units[unit]
+            .fs
+            .text(&format!("{LOCK_DIR}/owner"))
+            .map(String::from)
     }
 
     /// Connection options of unit 0 (primary) or 1 (secondary) of pair 1.
@@ -213,6 +242,9 @@ impl Call {
     }
     pub fn evidence() -> Call {
         Call::of(&ftd_stages::evidence::INFO, ftd_stages::evidence::run)
+    }
+    pub fn lock() -> Call {
+        Call::of(&ftd_stages::lock::INFO, ftd_stages::lock::run)
     }
 
     /// More options (merged over those given so far).
