@@ -84,6 +84,10 @@ def main(work, out):
         f, s = jsonl(k / "summary-first.jsonl")[-1], jsonl(k / "summary-second.jsonl")[-1]
         r = row(f"controller killed during {stage}", 1, {}, f, outcome(k / "outcome-second.json").get("pair1", {}), s, killed=True)
         rows.append(r)
+    k = work / "kill-install-first-seconds"
+    f, s = jsonl(k / "summary-first.jsonl")[-1], jsonl(k / "summary-second.jsonl")[-1]
+    rows.append(row("controller killed in an install's first seconds (still unpacking), run again at once", 1, {}, f,
+                    outcome(k / "outcome-second.json").get("pair1", {}), s, killed=True))
     lines = [
         "# Fault matrix",
         "",

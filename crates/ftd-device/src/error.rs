@@ -88,6 +88,18 @@ pub enum DeviceError {
         "the {what} holds a control character (a newline, a tab, Ctrl-C...): typed into the terminal it would act as a key, not as part of the password; refused before connecting"
     )]
     ControlCharacterInSecret { what: &'static str },
+    #[error(
+        "the SSH server of {host}:{port} and this client share no {kind} algorithm: a configuration mismatch \
+         (a FIPS, Common Criteria or hardened SSH policy on the unit, or a very old image), not a unit that is \
+         down. The unit offers {theirs}; this client offers {ours}"
+    )]
+    AlgorithmMismatch {
+        host: String,
+        port: u16,
+        kind: String,
+        ours: String,
+        theirs: String,
+    },
 }
 
 impl DeviceError {
@@ -101,7 +113,7 @@ impl DeviceError {
         )
     }
 
-    /// Errors that no retry can fix: credentials and host keys.
+    /// Errors that no retry can fix: credentials, host keys, SSH algorithms.
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
@@ -111,6 +123,7 @@ impl DeviceError {
                 | DeviceError::PasswordChangeRequired { .. }
                 | DeviceError::PasswordRejected { .. }
                 | DeviceError::ControlCharacterInSecret { .. }
+                | DeviceError::AlgorithmMismatch { .. }
         )
     }
 }

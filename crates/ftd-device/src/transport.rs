@@ -227,6 +227,7 @@ async fn connect_one(
         verdict: verdict.clone(),
     };
     let config = Arc::new(client::Config {
+        preferred: preferred(),
         inactivity_timeout: None,
         keepalive_interval: Some(Duration::from_secs(15)),
         keepalive_max: 4,
@@ -257,6 +258,15 @@ async fn connect_one(
             )));
         }
         Ok(Ok(h)) => h,
+        Ok(Err(russh::Error::NoCommonAlgo { kind, ours, theirs })) => {
+            return Err(DeviceError::AlgorithmMismatch {
+                host: opts.host.clone(),
+                port: opts.port,
+                kind: format!("{kind:?}").to_lowercase(),
+                ours: ours.join(", "),
+                theirs: theirs.join(", "),
+            });
+        }
         Ok(Err(e)) => {
             return Err(match verdict.lock().unwrap().take() {
                 Some(HostKeyVerdict::Unknown(fingerprint)) => DeviceError::HostKeyUnknown {
@@ -407,6 +417,38 @@ fn known_hosts_file(content: &str) -> std::io::Result<tempfile::NamedTempFile> {
     file.write_all(b"\n")?;
     file.flush()?;
     Ok(file)
+}
+
+/// russh's default algorithms, plus every one a FIPS / Common Criteria / CNSA SSH server may
+/// insist on that russh has: the NIST-curve key exchanges (`ecdh-sha2-nistp256/384/521`, not
+/// in russh's default list) and AES-128-GCM. The defaults come first: a server that offers
+/// both negotiates what it did before.
+fn preferred() -> russh::Preferred {
+    use russh::{cipher, kex};
+    let default = russh::Preferred::default();
+    let mut kexes: Vec<kex::Name> = default.kex.iter().copied().collect();
+    // Before the pseudo-algorithms (ext-info, strict kex) that end russh's list.
+    let at = kexes
+        .iter()
+        .position(|k| k.as_ref().starts_with("ext-info") || k.as_ref().starts_with("kex-strict"))
+        .unwrap_or(kexes.len());
+    kexes.splice(
+        at..at,
+        [
+            kex::ECDH_SHA2_NISTP256,
+            kex::ECDH_SHA2_NISTP384,
+            kex::ECDH_SHA2_NISTP521,
+        ],
+    );
+    let mut ciphers: Vec<cipher::Name> = default.cipher.iter().copied().collect();
+    if !ciphers.contains(&cipher::AES_128_GCM) {
+        ciphers.push(cipher::AES_128_GCM);
+    }
+    russh::Preferred {
+        kex: kexes.into(),
+        cipher: ciphers.into(),
+        ..default
+    }
 }
 
 /// Key (when given) or else the agent's keys, then password, then keyboard-interactive

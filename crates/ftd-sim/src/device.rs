@@ -12,6 +12,9 @@ pub const UPDATES_DIR: &str = "/ngfw/var/sf/updates";
 pub const LOG_ROOT: &str = "/ngfw/var/log/sf";
 /// The kernel's id of the current boot (changes at every boot; standard Linux).
 pub const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
+/// Not the device's: where ftd-ha-upgrade keeps a unit's lock, for the faults that play
+/// another controller (`stale-lock`, `lock-race`).
+pub const LOCK_DIR: &str = "/ngfw/var/log/ftd_ha_upgrade.lock";
 
 /// `X.Y.Z[.P]-BUILD` (§4: "the version as operators and package names write it").
 #[derive(Debug, Clone, PartialEq, Eq)]

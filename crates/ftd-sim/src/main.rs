@@ -51,6 +51,11 @@ struct Args {
     /// Send output in small random pieces with small random delays (a slow, lossy network).
     #[arg(long)]
     slow_network: bool,
+    /// The SSH algorithms the units offer: `default` (russh's), or `fips` (a hardened site's:
+    /// NIST-curve key exchange only, AES-CTR/GCM, SHA-2 MACs, ECDSA host keys), or `legacy`
+    /// (SHA-1 Diffie-Hellman and AES-CBC only: what the modules refuse to negotiate).
+    #[arg(long, value_parser = ["default", "fips", "legacy"], default_value = "default")]
+    ssh_policy: String,
     /// OpenSSH authorized_keys file: these keys log in as the admin user too.
     #[arg(long, value_name = "FILE")]
     authorized_keys: Option<PathBuf>,
@@ -147,12 +152,13 @@ async fn main() -> Result<()> {
         ftd_sim::stdio::serve(sim, unit)?;
         return Ok(());
     }
+    let ssh_policy: server::SshPolicy = args.ssh_policy.parse().map_err(anyhow::Error::msg)?;
     let mut keys = HashMap::new();
     for p in 0..args.pairs {
         for u in 0..2 {
             keys.insert(
                 (p, u),
-                russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)?,
+                russh::keys::PrivateKey::random(&mut rand::rng(), ssh_policy.host_key_algorithm())?,
             );
         }
     }
@@ -162,6 +168,7 @@ async fn main() -> Result<()> {
         keyboard_interactive_only: args.keyboard_interactive_only,
         auth_rejection: Duration::from_millis(args.auth_delay_ms),
         slow_network: args.slow_network,
+        ssh_policy,
         authorized_keys: match &args.authorized_keys {
             Some(path) => read_authorized_keys(path)?,
             None => vec![],

@@ -4,7 +4,7 @@ use crate::device::Version;
 use crate::model::clock::Clock;
 use crate::model::faults::FaultSpec;
 use crate::model::{Sim, SimConfig, Timing, texts};
-use crate::server::{self, EventLog, RunningSim, ServerOptions};
+use crate::server::{self, EventLog, RunningSim, ServerOptions, SshPolicy};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -141,6 +141,21 @@ impl TestSim {
         .await
     }
 
+    /// Units whose SSH servers follow `policy` (a FIPS-mode site's algorithms).
+    pub async fn start_policy(pairs: usize, scale: f64, policy: SshPolicy) -> TestSim {
+        Self::start_setup(
+            pairs,
+            scale,
+            &[],
+            false,
+            false,
+            Default::default(),
+            vec![],
+            policy,
+        )
+        .await
+    }
+
     async fn start_full(
         pairs: usize,
         scale: f64,
@@ -149,6 +164,30 @@ impl TestSim {
         slow_network: bool,
         realism: crate::model::realism::Realism,
         authorized_keys: Vec<russh::keys::PublicKey>,
+    ) -> TestSim {
+        Self::start_setup(
+            pairs,
+            scale,
+            faults,
+            kbd_only,
+            slow_network,
+            realism,
+            authorized_keys,
+            SshPolicy::Default,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn start_setup(
+        pairs: usize,
+        scale: f64,
+        faults: &[&str],
+        kbd_only: bool,
+        slow_network: bool,
+        realism: crate::model::realism::Realism,
+        authorized_keys: Vec<russh::keys::PublicKey>,
+        ssh_policy: SshPolicy,
     ) -> TestSim {
         let dir = tempfile::tempdir().unwrap();
         let sim = Sim::new(config(pairs, faults, realism), Clock::new(scale));
@@ -159,7 +198,7 @@ impl TestSim {
                     (p, u),
                     russh::keys::PrivateKey::random(
                         &mut rand::rng(),
-                        russh::keys::Algorithm::Ed25519,
+                        ssh_policy.host_key_algorithm(),
                     )
                     .unwrap(),
                 );
@@ -173,6 +212,7 @@ impl TestSim {
             auth_rejection: Duration::from_millis(10),
             slow_network,
             authorized_keys,
+            ssh_policy,
         };
         let running = server::start(sim, 0, opts, log).await.unwrap();
         let known_hosts = dir.path().join("known_hosts");

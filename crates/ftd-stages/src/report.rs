@@ -42,6 +42,7 @@ fn kind(error: &OpError) -> &'static str {
         OpError::Device(
             DeviceError::HostKeyUnknown { .. } | DeviceError::HostKeyChanged { .. },
         ) => "host_key",
+        OpError::Device(DeviceError::AlgorithmMismatch { .. }) => "ssh_algorithms",
         OpError::Device(e) if e.is_unreachable() => "unreachable",
         OpError::Device(_) => "device",
         OpError::Refused(_) => "refused",
@@ -52,6 +53,9 @@ fn kind(error: &OpError) -> &'static str {
 
 fn device_hint(e: &DeviceError) -> &'static str {
     match e {
+        DeviceError::AlgorithmMismatch { .. } => {
+            "Align the unit's SSH algorithms with this client's (it offers the NIST-curve key exchanges, AES-CTR/GCM and SHA-2 MACs that FIPS and Common Criteria modes allow); waiting will not help"
+        }
         DeviceError::AuthFailed { .. } => {
             "Check the username and password (the device locks a user out after three failed logins)"
         }

@@ -8,6 +8,7 @@ pub mod shell;
 pub mod show;
 pub mod transfer;
 
+use crate::device::LOCK_DIR;
 use crate::model::Sim;
 use crate::model::faults::Fault;
 use crate::model::texts;
@@ -518,9 +519,6 @@ impl Terminal {
         "Invalid password\nPassword: ".into()
     }
 }
-
-/// The unit's lock, where the modules keep it (`ftd_device::paths::LOCK_DIR`).
-const LOCK_DIR: &str = "/ngfw/var/log/ftd_ha_upgrade.lock";
 
 /// The `lock-race` fault: the moment this unit is told to move its lock away, another
 /// controller has just taken it over and stamped it fresh (device time).

@@ -53,6 +53,9 @@ pub enum Fault {
     /// before this unit is told to move the lock away (`mv <lock> ...`), the lock is stamped
     /// fresh for OWNER, as that controller's takeover would. Once.
     LockRace(String),
+    /// The unit starts locked by a run that died three hours ago (device time): its lock is
+    /// expired, for the next run to take over.
+    StaleLock(String),
     /// `/ngfw` has this many bytes free (1 GiB unless given): the readiness check fails at
     /// its disk space script, and staging finds no room.
     DiskFull(u64),
@@ -89,7 +92,7 @@ pub struct FaultSpec {
 pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-hang, slow-boot[=FACTOR], rollback, \
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
-double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, slow-unpack=SECONDS, lock-race=OWNER, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
+double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, slow-unpack=SECONDS, lock-race=OWNER, stale-lock=OWNER, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
 download-drop=BYTES, no-sftp, session-drop=BYTES";
 
 impl FromStr for FaultSpec {
@@ -164,6 +167,7 @@ impl FromStr for FaultSpec {
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),
             "slow-unpack" => Fault::SlowUnpack(need(arg)?.parse().map_err(|_| usage())?),
             "lock-race" => Fault::LockRace(need(arg)?),
+            "stale-lock" => Fault::StaleLock(need(arg)?),
             _ => return Err(usage()),
         };
         Ok(FaultSpec { pair, unit, fault })

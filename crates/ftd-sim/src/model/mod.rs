@@ -170,6 +170,18 @@ impl Sim {
                         realism::write_stale_logs(&mut fs, &package, kind, &clock, eol);
                     }
                     fs.write("/root/.bashrc", "# root\n", &mtime);
+                    if let Some(owner) = faults.iter().find_map(|f| match f {
+                        Fault::StaleLock(o) => Some(o.clone()),
+                        _ => None,
+                    }) {
+                        let since = clock.wall(-3.0 * 3600.0).unix_timestamp();
+                        fs.make_dir(device::LOCK_DIR);
+                        fs.write(
+                            &format!("{}/owner", device::LOCK_DIR),
+                            &format!("owner={owner} since={since}\n"),
+                            &mtime,
+                        );
+                    }
                     let initial = faults.iter().find_map(|f| {
                         if let Fault::InitialState(s) = f {
                             Some(s.clone())

@@ -5,6 +5,9 @@
 mod jobs;
 mod session;
 mod sftp;
+mod ssh_policy;
+
+pub use ssh_policy::SshPolicy;
 
 use crate::cli::Terminal;
 use crate::cli::keys::LineEditor;
@@ -53,6 +56,8 @@ pub struct ServerOptions {
     pub slow_network: bool,
     /// Public keys the admin user may log in with (authorized_keys); none: passwords only.
     pub authorized_keys: Vec<russh::keys::PublicKey>,
+    /// The SSH algorithms the units offer (their host keys are made to match).
+    pub ssh_policy: SshPolicy,
 }
 
 /// A running sim: its ports, and the handle to stop it.
@@ -108,6 +113,7 @@ pub async fn start(
             auth_rejection_time_initial: Some(Duration::ZERO),
             inactivity_timeout: Some(Duration::from_secs(3600)),
             nodelay: true,
+            preferred: opts.ssh_policy.preferred(),
             ..Default::default()
         });
         let unit = UnitFront {

@@ -65,6 +65,21 @@ impl Harness {
         }
     }
 
+    /// Units whose SSH servers offer only the algorithms of `policy`.
+    pub fn with_ssh_policy(policy: ftd_sim::server::SshPolicy) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = rt.block_on(TestSim::start_policy(1, SCALE, policy));
+        Harness {
+            sim,
+            journal: tempfile::NamedTempFile::new().unwrap(),
+            rt,
+        }
+    }
+
     /// Runs a future on the harness's runtime (servers a test starts live there).
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
