@@ -133,3 +133,37 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_report_files_are_readable_by_their_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        std::fs::write(path("journal.jsonl"), "").unwrap();
+        // An older report, written 0644 by an earlier release, is made private too.
+        std::fs::write(path("report.md"), "old").unwrap();
+        std::fs::set_permissions(path("report.md"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let args = Args {
+            journal: path("journal.jsonl"),
+            since: None,
+            html: Some(path("report.html")),
+            markdown: Some(path("report.md")),
+            events: None,
+        };
+        let ctx = RunContext {
+            ansible: Default::default(),
+            masker: Default::default(),
+        };
+        let r = run(args, &ctx);
+        assert!(!r.failed, "{}", r.msg);
+        for name in ["report.html", "report.md"] {
+            let mode = std::fs::metadata(path(name)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name}");
+        }
+    }
+}
