@@ -16,6 +16,11 @@ rm -rf "$dest"
 mkdir -p "$dest/plugins/modules" "$dest/plugins/action" "$dest/playbooks"
 cp LICENSE "$dest/"
 cp -r collection/. "$dest/"
+# requires_ansible is exactly the tested range: from the first to the last minor of
+# tests/compat/versions.txt (a new release is one line there).
+minors=$(sed -n 's/^\([0-9]*\)\.\([0-9]*\)\.[0-9]* .*/\1.\2/p' tests/compat/versions.txt)
+first=$(head -1 <<< "$minors"); last=$(tail -1 <<< "$minors")
+sed -i "s/^requires_ansible: .*/requires_ansible: \">=$first.0,<${last%.*}.$(( ${last#*.} + 1 )).0\"/" "$dest/meta/runtime.yml"
 version=$(sed -n 's/^version: *//p' collection/galaxy.yml)
 # A release names where its source lives (Galaxy's importer requires it); none is invented.
 [ -z "${FTD_REPOSITORY_URL:-}" ] || echo "repository: $FTD_REPOSITORY_URL" >> "$dest/galaxy.yml"
