@@ -35,10 +35,12 @@ summary() { # dir, pairs, tag: ask the sim for its summary (SIGUSR1) and keep th
   done
   echo "the sim wrote no summary within 5 s of SIGUSR1 ($1)" >&2; return 1
 }
-settle() { # dir, pairs: wait until every unit is up and validated (bounded)
+settle() { # dir, pairs: wait until every unit is up, validated, and no installer runs on it
+  # (a unit whose install finished its pre-reboot part is still up, for a minute, before it
+  # goes down: a re-run then would find it gone at its first read) (bounded)
   for _ in $(seq 1 200); do
     summary "$1" "$2" settle
-    python3 -c 'import json,sys; sys.exit(0 if all(all(json.loads(l)["up"].values()) for l in open(sys.argv[1])) else 1)' "$1/summary-settle.jsonl" && return 0
+    python3 -c 'import json,sys; sys.exit(0 if all(all(json.loads(l)["settled"].values()) for l in open(sys.argv[1])) else 1)' "$1/summary-settle.jsonl" && return 0
     sleep 0.1
   done
   echo "units did not settle" >&2; return 1

@@ -302,6 +302,12 @@ impl Pair {
                 self.units[0].hostname.clone(): self.units[0].is_up() && self.units[0].validating_until.is_none(),
                 self.units[1].hostname.clone(): self.units[1].is_up() && self.units[1].validating_until.is_none(),
             },
+            // Up, validated, and no installer running or about to reboot the unit: what an
+            // operator waits for before running again after a run was killed.
+            "settled": {
+                self.units[0].hostname.clone(): self.units[0].is_up() && self.units[0].validating_until.is_none() && !self.units[0].installer_running(),
+                self.units[1].hostname.clone(): self.units[1].is_up() && self.units[1].validating_until.is_none() && !self.units[1].installer_running(),
+            },
             "states": {
                 self.units[0].hostname.clone(): self.units[0].ha_state,
                 self.units[1].hostname.clone(): self.units[1].ha_state,
