@@ -326,7 +326,12 @@ fn install_failure_names_the_script() {
 
 #[test]
 fn an_upgrade_already_running_is_followed_not_restarted() {
-    let h = Harness::new(&["1:secondary:upgrade-running"]);
+    // Still unpacking (5000 device seconds here) when it is looked at: the status file is an
+    // earlier attempt's FAILED one; only the installer's process says an upgrade runs.
+    let h = Harness::new(&[
+        "1:secondary:upgrade-running",
+        "1:secondary:slow-unpack=5000",
+    ]);
     // facts says so, for a playbook that resumes a stopped run.
     let seen = Call::facts().on(&h, 1);
     assert_eq!(
@@ -343,7 +348,7 @@ fn an_upgrade_already_running_is_followed_not_restarted() {
         .args(json!({"require_readiness": false}))
         .on(&h, 1);
     assert_eq!(r["plan"], "attach", "{r}");
-    assert_eq!(r["rebooting"], true);
+    assert_eq!(r["rebooting"], true, "{r}");
     assert_eq!(
         h.events("install_start").len(),
         1,

@@ -112,8 +112,8 @@ pub struct UnitFacts {
     pub packages: Vec<PackageFile>,
     /// The newest upgrade status found for a package on the unit.
     pub upgrade: Option<UpgradeStatus>,
-    /// An upgrade runs on the unit now (an installer that is not a readiness check, and a
-    /// status neither failed nor finished): a run that was stopped left it going.
+    /// An upgrade runs on the unit now (an installer that is not a readiness check, whatever
+    /// its status files say yet): a run that was stopped left it going.
     pub upgrade_running: bool,
     pub disk_available: Option<String>,
 }
@@ -134,10 +134,9 @@ pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
             upgrade = Some(status);
         }
     }
-    let upgrade_running = upgrade
-        .as_ref()
-        .is_some_and(|st| !st.failed() && !st.finished())
-        && super::attempt::upgrade_running(s).await?;
+    // By the installer's process alone, as install decides: while it unpacks, the status file
+    // is still an earlier attempt's (FAILED, COMPLETED) or not there at all.
+    let upgrade_running = super::attempt::upgrade_running(s).await?;
     let (df, _) = s.root("df -h /ngfw").await?;
     Ok(UnitFacts {
         identity: Identity::from_parts(&version, &failover),

@@ -203,6 +203,8 @@ pub struct UpgradeFollower {
     pub log: FileFollower,
     pub status_log: FileFollower,
     pub steps_seen: usize,
+    /// An earlier attempt's failure was seen while the installer ran, and journaled once.
+    pub earlier_noted: bool,
 }
 
 impl UpgradeFollower {
@@ -211,6 +213,7 @@ impl UpgradeFollower {
             log: FileFollower::new(paths::upgrade_status_log(package)),
             status_log: FileFollower::new(paths::status_log(package)),
             steps_seen: 0,
+            earlier_noted: false,
         }
     }
 }
@@ -260,27 +263,42 @@ pub async fn follow(
             );
         }
         seen.steps_seen = steps.len();
-        if let Some(st) = &status {
-            if st.failed() {
-                return Err(OpError::Failed(format!(
-                    "upgrade FAILED at {}: {}",
-                    st.failed_script.as_deref().unwrap_or("an unknown script"),
-                    if st.ui_message.is_empty() {
-                        "no message in upgrade_status.json"
-                    } else {
-                        &st.ui_message
-                    }
-                )));
+        let failed = match (&status, &status_log) {
+            (Some(st), _) if st.failed() => Some(format!(
+                "upgrade FAILED at {}: {}",
+                st.failed_script.as_deref().unwrap_or("an unknown script"),
+                if st.ui_message.is_empty() {
+                    "no message in upgrade_status.json"
+                } else {
+                    &st.ui_message
+                }
+            )),
+            (_, StatusLog::Fatal { script, line }) => Some(format!(
+                "upgrade FAILED at {}: {line}",
+                script.as_deref().unwrap_or("an unknown script")
+            )),
+            _ => None,
+        };
+        if let Some(failure) = failed {
+            // An installer that still runs has not written its own files yet (it replaces an
+            // earlier attempt's once it has unpacked): a failure there is that attempt's.
+            if !attempt::upgrade_running(s).await? {
+                return Err(OpError::Failed(failure));
             }
+            if !seen.earlier_noted {
+                seen.earlier_noted = true;
+                timeline.push(
+                    journal,
+                    None,
+                    "the status files still show an earlier attempt; the running installer has not written its own yet",
+                    None,
+                );
+            }
+        } else if let Some(st) = &status {
             percent = percent.max(st.percent.unwrap_or(0)).max(1);
         }
         match status_log {
-            StatusLog::Fatal { script, line } => {
-                return Err(OpError::Failed(format!(
-                    "upgrade FAILED at {}: {line}",
-                    script.as_deref().unwrap_or("an unknown script")
-                )));
-            }
+            StatusLog::Fatal { .. } => {}
             StatusLog::Rebooting => {
                 timeline.push(
                     journal,
