@@ -360,7 +360,7 @@ def proxy_jump(arguments, variable):
             value = 'ProxyJump=' + word[2:]
         if value is None:
             continue
-        key, _, rest = value.replace('=', ' ', 1).partition(' ')
+        key, dummy, rest = value.replace('=', ' ', 1).partition(' ')
         if key.lower() == 'proxyjump':
             spec = rest.strip()
         elif key.lower() == 'proxycommand':
@@ -384,7 +384,7 @@ def proxy_jump(arguments, variable):
                 elif not part.startswith('-'):
                     target = part
             if target:
-                user, host, _ = parse_destination(target, variable)
+                user, host = parse_destination(target, variable)[:2]
                 return user, host, int(port) if port else 22
         raise InventoryError(
             '%s has a ProxyCommand this collection cannot follow (%s): the modules connect from the '
@@ -402,10 +402,10 @@ def proxy_jump(arguments, variable):
 def parse_destination(spec, variable):
     """``[ssh://][user@]host[:port]`` (an IPv6 address in brackets) as (user, host, port)."""
     text = spec[len('ssh://'):] if spec.startswith('ssh://') else spec
-    user, _, hostport = text.rpartition('@')
+    user, dummy, hostport = text.rpartition('@')
     port = 22
     if hostport.startswith('['):
-        host, _, rest = hostport[1:].partition(']')
+        host, dummy, rest = hostport[1:].partition(']')
         if rest.startswith(':'):
             port = rest[1:]
     elif hostport.count(':') == 1:
