@@ -68,47 +68,36 @@ summary "$d" "${#faults[@]}" second
 scripts/sim-down.sh "$d/sim"
 printf '%s\n' "${faults[@]}" > "$d/faults"
 
-# 2. The controller killed in the middle of each stage (one pair, a fresh sim each time).
-for stage in readiness install wait_reboot failover_swap; do
-  k="$work/kill-$stage"
+# 2. The controller killed in the middle of each stage (one pair, a fresh sim each time), run
+# again once the units have settled; and killed in the first seconds of an install (the
+# installer still unpacking, no status file written yet) and run again at once: the running
+# upgrade is attached to or waited for, never started a second time.
+killed() { # dir, journal text to kill at, settle|now, ftd-sim options...
+  local k=$1 pattern=$2 when=$3 pid
+  shift 3
   mkdir -p "$k"
-  scripts/sim-up.sh "$k/sim" --pairs 1 --time-scale $scale > /dev/null
+  scripts/sim-up.sh "$k/sim" --pairs 1 --time-scale $scale "$@" > /dev/null
   setsid ansible-playbook -i "$k/sim/inventory.yml" playbooks/upgrade_ha.yml -e ftd_lock_owner=fault-matrix \
     -e "ftd_journal=$k/journal.jsonl" > "$k/play-first.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do
-    grep -q "\"stage\":\"$stage\"" "$k/journal.jsonl" 2>/dev/null && break
+    grep -q "$pattern" "$k/journal.jsonl" 2>/dev/null && break
     sleep 0.05
   done
   kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   echo killed > "$k/rc-first"
   summary "$k" 1 first
-  settle "$k" 1
+  [ "$when" = now ] || settle "$k" 1
   playbook "$k" second || true
   summary "$k" 1 second
   scripts/sim-down.sh "$k/sim"
+}
+for stage in readiness install wait_reboot failover_swap; do
+  killed "$work/kill-$stage" "\"stage\":\"$stage\"" settle
 done
-# 3. The controller killed in the first seconds of an install (the installer still unpacking,
-# no status file written yet), and run again at once: the running upgrade is attached to or
-# waited for, never started a second time.
-k="$work/kill-install-first-seconds"
-mkdir -p "$k"
-scripts/sim-up.sh "$k/sim" --pairs 1 --time-scale $scale --fault 1:secondary:slow-unpack=1500 > /dev/null
-setsid ansible-playbook -i "$k/sim/inventory.yml" playbooks/upgrade_ha.yml -e ftd_lock_owner=fault-matrix \
-  -e "ftd_journal=$k/journal.jsonl" > "$k/play-first.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do
-  grep -q "upgrade started: install_update.pl" "$k/journal.jsonl" 2>/dev/null && break
-  sleep 0.05
-done
-kill -KILL -- "-$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-echo killed > "$k/rc-first"
-summary "$k" 1 first
-playbook "$k" second || true
-summary "$k" 1 second
-scripts/sim-down.sh "$k/sim"
+killed "$work/kill-install-first-seconds" "upgrade started: install_update.pl" now \
+  --fault 1:secondary:slow-unpack=1500
 trap - EXIT
 
 python3 tests/fault_matrix/analyze.py "$work" docs/fault-matrix.md
