@@ -80,6 +80,16 @@ pub struct TestSim {
     _dir: tempfile::TempDir,
 }
 
+/// What a test's sim differs in from the default one; each `start_*` names its part.
+#[derive(Default)]
+struct Setup {
+    kbd_only: bool,
+    slow_network: bool,
+    realism: crate::model::realism::Realism,
+    authorized_keys: Vec<russh::keys::PublicKey>,
+    ssh_policy: SshPolicy,
+}
+
 impl TestSim {
     /// One or more pairs on OS-chosen ports, 7.2.2-54 → 7.2.7-500, at `scale`.
     pub async fn start(pairs: usize, scale: f64, faults: &[&str]) -> TestSim {
@@ -87,16 +97,11 @@ impl TestSim {
     }
 
     pub async fn start_with(pairs: usize, scale: f64, faults: &[&str], kbd_only: bool) -> TestSim {
-        Self::start_full(
-            pairs,
-            scale,
-            faults,
+        let setup = Setup {
             kbd_only,
-            false,
-            Default::default(),
-            vec![],
-        )
-        .await
+            ..Setup::default()
+        };
+        Self::start_full(pairs, scale, faults, setup).await
     }
 
     /// Accepting these public keys for the admin user too (the password still works).
@@ -105,16 +110,11 @@ impl TestSim {
         scale: f64,
         authorized_keys: Vec<russh::keys::PublicKey>,
     ) -> TestSim {
-        Self::start_full(
-            pairs,
-            scale,
-            &[],
-            false,
-            false,
-            Default::default(),
+        let setup = Setup {
             authorized_keys,
-        )
-        .await
+            ..Setup::default()
+        };
+        Self::start_full(pairs, scale, &[], setup).await
     }
 
     /// With the field behaviours set as given (the default is every one on).
@@ -124,71 +124,39 @@ impl TestSim {
         faults: &[&str],
         realism: crate::model::realism::Realism,
     ) -> TestSim {
-        Self::start_full(pairs, scale, faults, false, false, realism, vec![]).await
+        let setup = Setup {
+            realism,
+            ..Setup::default()
+        };
+        Self::start_full(pairs, scale, faults, setup).await
     }
 
     /// Output trickles out in small pieces with small delays.
     pub async fn start_slow(pairs: usize, scale: f64, faults: &[&str]) -> TestSim {
-        Self::start_full(
-            pairs,
-            scale,
-            faults,
-            false,
-            true,
-            Default::default(),
-            vec![],
-        )
-        .await
+        let setup = Setup {
+            slow_network: true,
+            ..Setup::default()
+        };
+        Self::start_full(pairs, scale, faults, setup).await
     }
 
     /// Units whose SSH servers follow `policy` (a FIPS-mode site's algorithms).
-    pub async fn start_policy(pairs: usize, scale: f64, policy: SshPolicy) -> TestSim {
-        Self::start_setup(
-            pairs,
-            scale,
-            &[],
-            false,
-            false,
-            Default::default(),
-            vec![],
-            policy,
-        )
-        .await
+    pub async fn start_policy(pairs: usize, scale: f64, ssh_policy: SshPolicy) -> TestSim {
+        let setup = Setup {
+            ssh_policy,
+            ..Setup::default()
+        };
+        Self::start_full(pairs, scale, &[], setup).await
     }
 
-    async fn start_full(
-        pairs: usize,
-        scale: f64,
-        faults: &[&str],
-        kbd_only: bool,
-        slow_network: bool,
-        realism: crate::model::realism::Realism,
-        authorized_keys: Vec<russh::keys::PublicKey>,
-    ) -> TestSim {
-        Self::start_setup(
-            pairs,
-            scale,
-            faults,
+    async fn start_full(pairs: usize, scale: f64, faults: &[&str], setup: Setup) -> TestSim {
+        let Setup {
             kbd_only,
             slow_network,
             realism,
             authorized_keys,
-            SshPolicy::Default,
-        )
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn start_setup(
-        pairs: usize,
-        scale: f64,
-        faults: &[&str],
-        kbd_only: bool,
-        slow_network: bool,
-        realism: crate::model::realism::Realism,
-        authorized_keys: Vec<russh::keys::PublicKey>,
-        ssh_policy: SshPolicy,
-    ) -> TestSim {
+            ssh_policy,
+        } = setup;
         let dir = tempfile::tempdir().unwrap();
         let sim = Sim::new(config(pairs, faults, realism), Clock::new(scale));
         let mut keys = HashMap::new();

@@ -204,7 +204,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 &mut f.journal,
                 target.as_ref().expect("checked above"),
             ),
-            Action::Switch => switch(&args, &mut fmc, f).await,
+            Action::Switch => switch(&args, &mut fmc, f, target.as_ref()).await,
         };
         match outcome {
             Ok(r) => Ok(r
@@ -441,7 +441,12 @@ fn sync(
     }
 }
 
-async fn switch(args: &Args, fmc: &mut Fmc, f: &mut Frame) -> Result<ModuleResult, Failure> {
+async fn switch(
+    args: &Args,
+    fmc: &mut Fmc,
+    f: &mut Frame,
+    target: Option<&Version>,
+) -> Result<ModuleResult, Failure> {
     let (pair, _) = pair_of(args, fmc)?;
     let poll = secs(args.poll_interval);
     let deadline = Instant::now() + secs(args.timeout);
@@ -489,7 +494,7 @@ async fn switch(args: &Args, fmc: &mut Fmc, f: &mut Frame) -> Result<ModuleResul
         ))
         .with("fmc_pair", &pair)
         .with("task", json!({"id": task, "status": status}));
-        report::identity(&mut r, &after, args.target_version.as_deref().and_then(|t| Version::parse(t).ok()).as_ref());
+        report::identity(&mut r, &after, target);
         Ok(r)
     })
     .await

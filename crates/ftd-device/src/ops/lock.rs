@@ -115,11 +115,10 @@ pub async fn acquire(s: &mut CliSession, owner: &str, ttl: Duration) -> Result<(
             s.root(&format!("rm -rf {aside}")).await?;
             continue; // the expired lock is gone: make ours
         }
-        let (_, _) = s
-            .root(&format!(
-                "[ -e {LOCK_DIR} ] || mv {aside} {LOCK_DIR}; rm -rf {aside}"
-            ))
-            .await?;
+        s.root(&format!(
+            "[ -e {LOCK_DIR} ] || mv {aside} {LOCK_DIR}; rm -rf {aside}"
+        ))
+        .await?;
         return Err(OpError::Refused(format!(
             "another controller ({}) took the expired lock {LOCK_DIR} over at the same moment; its lock was \
              left to it. Wait for that run, or run again",

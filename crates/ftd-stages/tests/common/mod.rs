@@ -22,57 +22,32 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(faults: &[&str]) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = rt.block_on(TestSim::start(1, SCALE, faults));
-        Harness {
-            sim,
-            journal: tempfile::NamedTempFile::new().unwrap(),
-            rt,
-        }
+        Self::started(TestSim::start(1, SCALE, faults))
     }
 
     /// A sim of `pairs` pairs (the connection options still name pair 1's units).
     pub fn pairs(pairs: usize) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = rt.block_on(TestSim::start(pairs, SCALE, &[]));
-        Harness {
-            sim,
-            journal: tempfile::NamedTempFile::new().unwrap(),
-            rt,
-        }
+        Self::started(TestSim::start(pairs, SCALE, &[]))
     }
 
     /// A sim with the field behaviours set as given.
     pub fn with_realism(faults: &[&str], realism: ftd_sim::model::realism::Realism) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = rt.block_on(TestSim::start_realism(1, SCALE, faults, realism));
-        Harness {
-            sim,
-            journal: tempfile::NamedTempFile::new().unwrap(),
-            rt,
-        }
+        Self::started(TestSim::start_realism(1, SCALE, faults, realism))
     }
 
     /// Units whose SSH servers offer only the algorithms of `policy`.
     pub fn with_ssh_policy(policy: ftd_sim::server::SshPolicy) -> Self {
+        Self::started(TestSim::start_policy(1, SCALE, policy))
+    }
+
+    /// A harness around the sim `start` brings up, on a runtime of its own.
+    fn started(start: impl std::future::Future<Output = TestSim>) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let sim = rt.block_on(TestSim::start_policy(1, SCALE, policy));
+        let sim = rt.block_on(start);
         Harness {
             sim,
             journal: tempfile::NamedTempFile::new().unwrap(),
@@ -98,17 +73,7 @@ impl Harness {
 
     /// The sim's output trickles out in small pieces with small delays.
     pub fn slow(faults: &[&str]) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = rt.block_on(TestSim::start_slow(1, SCALE, faults));
-        Harness {
-            sim,
-            journal: tempfile::NamedTempFile::new().unwrap(),
-            rt,
-        }
+        Self::started(TestSim::start_slow(1, SCALE, faults))
     }
 
     /// Makes the unit's lock `owner`'s, stamped `age` device seconds ago (a run that died).
