@@ -20,6 +20,7 @@ pub mod sftp;
 pub mod terminal;
 pub mod transport;
 pub mod typed;
+pub mod upgrade_path;
 pub mod version;
 
 pub use error::DeviceError;

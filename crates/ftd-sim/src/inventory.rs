@@ -1,5 +1,6 @@
 //! What a running sim tells Ansible: an inventory (YAML) and a known_hosts file.
 
+use crate::device::Package;
 use crate::model::Sim;
 use crate::model::fs::published_checksums;
 use std::collections::HashMap;
@@ -90,6 +91,20 @@ pub fn inventory(
         timing.reboot_timeout,
         timing.upgrade_estimate,
     );
+    if !sim.hop_packages.is_empty() {
+        // Several hops: each a whole HA upgrade with its own package, in order.
+        let _ = writeln!(y, "        ftd_upgrade_path:");
+        for name in sim.hop_packages.iter().chain([&target.file_name]) {
+            let package = Package::parse(name).expect("the sim names packages as the device does");
+            let _ = writeln!(
+                y,
+                "          - {{version: {}, package: {}, checksum: 'md5:{}'}}",
+                package.version,
+                package.file_name,
+                published_checksums(name, size).0
+            );
+        }
+    }
     if let Some(e) = events {
         let _ = writeln!(y, "        ftd_sim_events: {}", yaml_str(e));
     }

@@ -25,9 +25,14 @@ struct Args {
     /// Version the units run at start.
     #[arg(long, default_value = "7.2.2-54")]
     from: String,
-    /// Version of the upgrade package on the units.
+    /// Version of the upgrade package on the units; several, comma-separated and oldest
+    /// first, for an upgrade of several hops (`7.0.6-236,7.2.7-500`: both packages are there).
     #[arg(long, default_value = "7.2.7-500")]
     to: String,
+    /// The chassis' FXOS version on a Firepower 4100/9300, as its banner prints it
+    /// (`2.11.1 (build 154)`); default the one each release carries.
+    #[arg(long)]
+    fxos: Option<String>,
     /// Hardware model: ftdv, fp1000, fp2100, fp3100, fp4100, fp4200.
     #[arg(long, default_value = "ftdv")]
     model: String,
@@ -113,10 +118,20 @@ async fn main() -> Result<()> {
     let version = |v: &str| {
         Version::parse(v).with_context(|| format!("'{v}' is not an FTD version X.Y.Z[.P]-BUILD"))
     };
-    let (from, to) = (version(&args.from)?, version(&args.to)?);
-    if (&to.parts, to.build) <= (&from.parts, from.build) {
-        bail!("--to ({to}) must be a newer X.Y.Z-BUILD than --from ({from})");
+    let from = version(&args.from)?;
+    let mut hops = args
+        .to
+        .split(',')
+        .map(|v| version(v.trim()))
+        .collect::<Result<Vec<_>>>()?;
+    let mut below = from.clone();
+    for to in &hops {
+        if (&to.parts, to.build) <= (&below.parts, below.build) {
+            bail!("--to ({to}) must be a newer X.Y.Z-BUILD than {below}");
+        }
+        below = to.clone();
     }
+    let to = hops.pop().context("--to names no version")?;
     if args.time_scale.is_nan() || args.time_scale <= 0.0 {
         bail!("--time-scale must be above 0");
     }
@@ -133,6 +148,8 @@ async fn main() -> Result<()> {
         pairs: args.pairs,
         from,
         to,
+        hops,
+        fxos: args.fxos.clone(),
         model,
         faults,
         username: args.username.clone(),

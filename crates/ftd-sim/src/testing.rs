@@ -22,6 +22,8 @@ fn config(pairs: usize, faults: &[&str], realism: crate::model::realism::Realism
         pairs,
         from: Version::parse("7.2.2-54").unwrap(),
         to: Version::parse("7.2.7-500").unwrap(),
+        hops: Vec::new(),
+        fxos: None,
         model: texts::model("ftdv").unwrap(),
         faults: faults
             .iter()

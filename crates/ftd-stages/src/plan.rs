@@ -6,6 +6,7 @@
 
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::parse::state::FailoverState;
+use ftd_device::upgrade_path::{self, Verdict};
 use ftd_device::version::Version;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,10 @@ pub struct UnitState {
     pub state: String,
     /// Version it runs, C(X.Y.Z[.P]-BUILD).
     pub version: String,
+    /// C(show version)'s model, for the upgrade-path check of O(later_hops).
+    pub model: Option<String>,
+    /// The unit's FXOS version (M(ftd.ha_upgrade.facts)' C(fxos_version)), for the same.
+    pub fxos_version: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -39,6 +44,12 @@ pub struct Args {
     /// resumes cannot see which unit was Active before it, and picks the C(Primary) unless this
     /// names the unit (the dry run's plan shows the choice).
     pub original_active: Option<String>,
+    /// The versions of the hops after this one (an upgrade of several hops), in order. Each
+    /// is planned as a whole HA upgrade of its own, and checked against the upgrade paths
+    /// from the version the pair will run by then; a hop that cannot follow is refused now,
+    /// before anything changes.
+    #[serde(default)]
+    pub later_hops: Vec<String>,
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -72,10 +83,15 @@ steps:
   type: list
   elements: dict
 lines:
-  description: The same steps as numbered sentences, for the output.
+  description: The same steps as numbered sentences, for the output (and those of every later hop).
   returned: success
   type: list
   elements: str
+hops:
+  description: With O(later_hops), each later hop (version, from, steps, warning when the public record has no row for it).
+  returned: success
+  type: list
+  elements: dict
 "#,
     notes: &["Pure computation on the controller; the safety rules stay in the modules that act."],
 };
@@ -196,7 +212,81 @@ fn versions_of(args: &Args) -> Result<(), String> {
     for u in &args.units {
         Version::parse(&u.version).map_err(|e| format!("units ({}): version: {e}", u.name))?;
     }
+    for h in &args.later_hops {
+        Version::parse(h).map_err(|e| format!("later_hops: {e}"))?;
+    }
     Ok(())
+}
+
+/// One hop after the first: a whole HA upgrade of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    pub hop: usize,
+    pub from: Version,
+    pub version: Version,
+    pub steps: Vec<Step>,
+    /// The public record has no row for this target (the device's readiness check decides).
+    pub warning: Option<String>,
+}
+
+/// Each later hop: a whole HA upgrade from the version the hop before it leaves, checked
+/// against the upgrade paths with the units' model and FXOS. A refusal names the hop.
+fn later_hops(args: &Args, original_active: &str) -> Result<Vec<Hop>, String> {
+    let mut from = Version::parse(&args.target_version).map_err(|e| e.to_string())?;
+    let unit = args.units.first();
+    let model = unit.and_then(|u| u.model.as_deref()).unwrap_or_default();
+    let fxos = unit
+        .and_then(|u| u.fxos_version.as_deref())
+        .and_then(upgrade_path::Fxos::parse);
+    let mut hops = Vec::new();
+    for (i, hop) in args.later_hops.iter().enumerate() {
+        let to = Version::parse(hop).map_err(|e| e.to_string())?;
+        let number = i + 2;
+        let running = upgrade_path::Running {
+            version: &from,
+            model,
+            fxos,
+        };
+        let warning = match upgrade_path::check(running, &to, None) {
+            Verdict::Refused(why) => {
+                return Err(format!(
+                    "hop {number} ({from} -> {to}) cannot follow: {why}. Nothing was changed"
+                ));
+            }
+            Verdict::Unknown(w) => Some(w),
+            Verdict::Direct => None,
+        };
+        let units: Vec<UnitState> = args
+            .units
+            .iter()
+            .map(|u| UnitState {
+                version: from.to_string(),
+                state: if u.name == original_active {
+                    "Active".into()
+                } else {
+                    "Standby Ready".into()
+                },
+                ..u.clone()
+            })
+            .collect();
+        let hop_args = Args {
+            pair: args.pair.clone(),
+            units,
+            target_version: to.to_string(),
+            original_active: Some(original_active.to_string()),
+            later_hops: Vec::new(),
+        };
+        let steps = steps(&hop_args, original_active)?;
+        hops.push(Hop {
+            hop: number,
+            from: from.clone(),
+            version: to.clone(),
+            steps,
+            warning,
+        });
+        from = to;
+    }
+    Ok(hops)
 }
 
 fn swap(to: &UnitState, from: &UnitState) -> Step {
@@ -214,16 +304,31 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     let planned = versions_of(&args)
         .and_then(|()| original_active(&args))
         .and_then(|o| Ok((steps(&args, &o)?, o)));
-    let (plan, original_active) = match planned {
+    let planned = planned.and_then(|(p, o)| Ok((p, later_hops(&args, &o)?, o)));
+    let (plan, hops, original_active) = match planned {
         Ok(p) => p,
         Err(e) => return ModuleResult::fail(format!("pair {} [plan]: {e}", args.pair)),
     };
-    let work = plan.iter().any(|s| s.action != "verify");
-    let text: Vec<String> = plan
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {} {}: {}", i + 1, s.action, s.unit, s.detail))
-        .collect();
+    let work = plan.iter().any(|s| s.action != "verify") || !hops.is_empty();
+    let numbered = |steps: &[Step]| -> Vec<String> {
+        steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {} {}: {}", i + 1, s.action, s.unit, s.detail))
+            .collect()
+    };
+    let mut text = numbered(&plan);
+    if !hops.is_empty() {
+        text.insert(0, format!("hop to {}:", args.target_version));
+    }
+    for hop in &hops {
+        text.push(format!("hop {} ({} -> {}):", hop.hop, hop.from, hop.version));
+        text.extend(numbered(&hop.steps));
+    }
+    let target_after = hops
+        .last()
+        .map(|h| h.version.to_string())
+        .unwrap_or_else(|| args.target_version.clone());
     let mut before = Map::new();
     let mut after = Map::new();
     for u in &args.units {
@@ -238,7 +343,7 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
         );
         after.insert(
             u.name.clone(),
-            json!({"version": args.target_version, "state": role_after}),
+            json!({"version": target_after, "state": role_after}),
         );
     }
     let msg = format!("pair {}: {}", args.pair, text.join("; "));
@@ -247,7 +352,12 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     } else {
         ModuleResult::ok(msg)
     };
+    let mut r = r;
+    for warning in hops.iter().filter_map(|h| h.warning.as_deref()) {
+        r.warn(warning);
+    }
     r.with("steps", plan)
+        .with("hops", hops)
         .with("lines", text)
         .with("original_active", original_active)
         .with("before", before)
@@ -263,6 +373,8 @@ mod tests {
             role: role.into(),
             state: state.into(),
             version: version.into(),
+            model: Some("Cisco Firepower Threat Defense for VMware (75)".into()),
+            fxos_version: None,
         }
     }
 
@@ -272,6 +384,7 @@ mod tests {
             units: vec![a, b],
             target_version: "7.2.7-500".into(),
             original_active: Some(original.into()),
+            later_hops: Vec::new(),
         };
         steps(&args, original)
             .unwrap()
@@ -329,6 +442,7 @@ mod tests {
             ],
             target_version: "7.4.1".into(),
             original_active: Some("fw-1-a".into()),
+            later_hops: Vec::new(),
         };
         let actions: Vec<_> = steps(&args, "fw-1-a")
             .unwrap()
@@ -354,6 +468,7 @@ mod tests {
             ],
             target_version: "latest".into(),
             original_active: None,
+            later_hops: Vec::new(),
         };
         let e = versions_of(&args).unwrap_err();
         assert!(
@@ -372,6 +487,7 @@ mod tests {
             ],
             target_version: "7.2.7-500".into(),
             original_active: None,
+            later_hops: Vec::new(),
         };
         assert!(
             steps(&args, "a")
@@ -386,6 +502,7 @@ mod tests {
             units: vec![a, b],
             target_version: "7.2.7-500".into(),
             original_active: given.map(String::from),
+            later_hops: Vec::new(),
         })
     }
 
@@ -418,5 +535,52 @@ mod tests {
             Some("fw-1-c"),
         );
         assert!(typo.unwrap_err().contains("fw-1-c is not a unit of pair 1"));
+    }
+
+    fn ctx() -> RunContext {
+        RunContext {
+            ansible: Default::default(),
+            masker: Default::default(),
+        }
+    }
+
+    #[test]
+    fn every_later_hop_is_planned_and_checked_from_the_version_before_it() {
+        let args = Args {
+            pair: "1".into(),
+            units: vec![
+                unit("fw-1-a", "Primary", "Active", "6.6.5-81"),
+                unit("fw-1-b", "Secondary", "Standby Ready", "6.6.5-81"),
+            ],
+            target_version: "7.0.6-236".into(),
+            original_active: None,
+            later_hops: vec!["7.3.1-19".into()],
+        };
+        let hops = later_hops(&args, "fw-1-a").unwrap();
+        assert_eq!(hops.len(), 1);
+        assert_eq!(hops[0].from.to_string(), "7.0.6-236");
+        let actions: Vec<&str> = hops[0].steps.iter().map(|s| s.action).collect();
+        assert_eq!(
+            actions,
+            ["install", "failover_active", "install", "failover_active", "verify"]
+        );
+        let r = run(args, &ctx());
+        assert!(!r.failed, "{}", r.msg);
+        assert!(r.changed);
+        // A patch of another maintenance release cannot follow 7.0.6: refused before anything.
+        let refused = Args {
+            pair: "1".into(),
+            units: vec![
+                unit("fw-1-a", "Primary", "Active", "6.6.5-81"),
+                unit("fw-1-b", "Secondary", "Standby Ready", "6.6.5-81"),
+            ],
+            target_version: "7.0.6-236".into(),
+            original_active: None,
+            later_hops: vec!["7.2.7.1-3".into()],
+        };
+        let r = run(refused, &ctx());
+        assert!(r.failed);
+        assert!(r.msg.contains("hop 2 (7.0.6-236 -> 7.2.7.1-3) cannot follow"), "{}", r.msg);
+        assert!(r.msg.contains("upgrade to 7.2.7 first"), "{}", r.msg);
     }
 }

@@ -8,6 +8,7 @@ use crate::parse::show_version::{self, ShowVersion};
 use crate::parse::state::FailoverState;
 use crate::parse::status_files::{self, UpgradeStatus};
 use crate::paths;
+use crate::upgrade_path::Fxos;
 use crate::session::CliSession;
 use crate::version::{Package, Version};
 use serde::Serialize;
@@ -116,6 +117,9 @@ pub struct UnitFacts {
     /// its status files say yet): a run that was stopped left it going.
     pub upgrade_running: bool,
     pub disk_available: Option<String>,
+    /// FXOS as the login banner names it (`2.12.0.1104`); on a Firepower 4100/9300 the
+    /// chassis', which the upgrade path checks.
+    pub fxos_version: Option<String>,
 }
 
 pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
@@ -149,5 +153,6 @@ pub async fn gather(s: &mut CliSession) -> Result<UnitFacts, OpError> {
         upgrade,
         upgrade_running,
         disk_available: listing::df_available(&df),
+        fxos_version: Fxos::from_device_text(&s.banner).map(|f| f.to_string()),
     })
 }

@@ -123,7 +123,7 @@ impl Terminal {
         let u = &sim.pairs[self.pair].units[self.unit];
         format!(
             "{}{}",
-            texts::banner(&u.model, &u.version),
+            texts::banner(&u.model, &u.version, u.fxos.as_deref()),
             self.prompt(sim)
         )
     }

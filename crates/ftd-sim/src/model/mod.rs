@@ -87,6 +87,12 @@ pub struct SimConfig {
     pub pairs: usize,
     pub from: Version,
     pub to: Version,
+    /// Intermediate targets before `to`, oldest first (an upgrade of several hops): their
+    /// packages are on the units too.
+    pub hops: Vec<Version>,
+    /// The chassis' FXOS on a Firepower 4100/9300 (`2.11.1 (build 154)`), else the one each
+    /// release carries.
+    pub fxos: Option<String>,
     pub model: Model,
     pub faults: Vec<FaultSpec>,
     pub username: String,
@@ -106,6 +112,8 @@ pub struct Sim {
     pub password: String,
     pub enable_password: String,
     pub target_package: String,
+    /// The packages of the hops before the target, oldest first.
+    pub hop_packages: Vec<String>,
     pub realism: realism::Realism,
 }
 
@@ -142,17 +150,23 @@ impl Sim {
                     );
                     if config.target_on_units && !faults.contains(&Fault::PackageMissing) {
                         let corrupt = faults.contains(&Fault::PackageCorrupt);
-                        fs.add_package(
-                            &format!("{}/{target_package}", device::UPDATES_DIR),
-                            size,
-                            corrupt,
-                            &mtime,
-                        );
-                        fs.write(
-                            &format!("{}/{target_package}.METADATA", device::UPDATES_DIR),
-                            &"m".repeat(854),
-                            &mtime,
-                        );
+                        let hop_packages = config
+                            .hops
+                            .iter()
+                            .map(|v| texts::package_name(&config.model, v));
+                        for name in hop_packages.chain([target_package.clone()]) {
+                            fs.add_package(
+                                &format!("{}/{name}", device::UPDATES_DIR),
+                                size,
+                                corrupt,
+                                &mtime,
+                            );
+                            fs.write(
+                                &format!("{}/{name}.METADATA", device::UPDATES_DIR),
+                                &"m".repeat(854),
+                                &mtime,
+                            );
+                        }
                     }
                     fs.write("/home/admin/.bashrc", "# admin\n", &mtime);
                     for dir in ["/ngfw/var/log/sf", "/var/tmp", "/tmp"] {
@@ -201,6 +215,7 @@ impl Sim {
                         role,
                         version: config.from.clone(),
                         model: config.model,
+                        fxos: config.fxos.clone(),
                         uuid: format!(
                             "0edf9f22-78e6-11ea-8ed0-{:06x}{:06x}",
                             id,
@@ -244,6 +259,11 @@ impl Sim {
             password: config.password,
             enable_password: config.enable_password,
             target_package,
+            hop_packages: config
+                .hops
+                .iter()
+                .map(|v| texts::package_name(&config.model, v))
+                .collect(),
             realism: config.realism,
         };
         sim.start_preexisting_upgrades();

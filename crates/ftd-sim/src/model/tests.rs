@@ -9,6 +9,8 @@ fn sim(faults: &[&str]) -> Sim {
         pairs: 1,
         from: Version::parse("7.2.2-54").unwrap(),
         to: Version::parse("7.2.7-500").unwrap(),
+        hops: Vec::new(),
+        fxos: None,
         model: texts::model("ftdv").unwrap(),
         faults: faults.iter().map(|f| f.parse().unwrap()).collect(),
         username: "admin".into(),

@@ -99,7 +99,7 @@ fn fxos_version(v: &Version) -> &'static str {
 }
 
 /// The login banner (seed, FTDv 7.2.2), up to but without the first prompt.
-pub fn banner(model: &Model, v: &Version) -> String {
+pub fn banner(model: &Model, v: &Version, fxos: Option<&str>) -> String {
     format!(
         "Copyright 2004-2022, Cisco and/or its affiliates. All rights reserved.\n\
          Cisco is a registered trademark of Cisco Systems, Inc.\n\
@@ -107,7 +107,8 @@ pub fn banner(model: &Model, v: &Version) -> String {
          \n\
          Cisco Firepower Extensible Operating System (FX-OS) {}\n\
          {} v{} (build {})\n\n",
-        fxos_version(v),
+        fxos.map(|f| format!("v{f}"))
+            .unwrap_or_else(|| fxos_version(v).to_string()),
         model.banner_name,
         v.release(),
         v.build
@@ -253,7 +254,7 @@ mod tests {
     #[test]
     fn banner_matches_the_seed() {
         let m = model("ftdv").unwrap();
-        let b = banner(&m, &v("7.2.2-54"));
+        let b = banner(&m, &v("7.2.2-54"), None);
         assert!(b.contains(
             "Cisco Firepower Extensible Operating System (FX-OS) v2.12.0 (build 1104)\n"
         ));

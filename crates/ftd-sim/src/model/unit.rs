@@ -93,6 +93,8 @@ pub struct Unit {
     pub role: &'static str,
     pub version: Version,
     pub model: Model,
+    /// The chassis' FXOS when set (`--fxos`), else the one the release carries.
+    pub fxos: Option<String>,
     pub uuid: String,
     pub fs: Fs,
     pub power: Power,
