@@ -8,7 +8,7 @@
 
 mod model;
 
-pub use model::{DeviceRecord, HaPair, Member, task_finished};
+pub use model::{DeviceRecord, HaPair, Member, UpgradePackage, task_finished};
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -87,6 +87,8 @@ pub struct Fmc {
 
 const GENERATE: &str = "/api/fmc_platform/v1/auth/generatetoken";
 const REFRESH: &str = "/api/fmc_platform/v1/auth/refreshtoken";
+const UPGRADE_PACKAGES: &str = "/api/fmc_platform/v1/updates/upgradepackages";
+const UPGRADES: &str = "/api/fmc_platform/v1/updates/upgrades";
 
 impl Fmc {
     pub fn login(settings: Settings) -> Result<Fmc, FmcError> {
@@ -265,8 +267,9 @@ impl Fmc {
         self.generate()
     }
 
-    /// One API call under `/api/fmc_config/v1/domain/{domain}/` (or a full URL from
-    /// `paging.next`): 401 renews the token once, 429 waits.
+    /// One API call under `/api/fmc_config/v1/domain/{domain}/`, or at an absolute API path
+    /// (`/api/fmc_platform/...`, not domain-scoped), or a full URL from `paging.next`: 401
+    /// renews the token once, 429 waits.
     fn call(&mut self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, FmcError> {
         let url = if path.contains("://") {
             // A full URL (paging.next) is followed only on this FMC's origin, over https: the
@@ -281,6 +284,8 @@ impl Fmc {
                 });
             }
             path.to_string()
+        } else if path.starts_with("/api/") {
+            self.url(path)
         } else {
             self.url(&format!("/api/fmc_config/v1/domain/{}/{path}", self.domain))
         };
@@ -291,6 +296,11 @@ impl Fmc {
             let mut response = self.send(|a| match method {
                 "PUT" => a
                     .put(&url)
+                    .header("X-auth-access-token", access.as_str())
+                    .header("Content-Type", "application/json")
+                    .send(payload.as_str()),
+                "POST" => a
+                    .post(&url)
                     .header("X-auth-access-token", access.as_str())
                     .header("Content-Type", "application/json")
                     .send(payload.as_str()),
@@ -389,6 +399,49 @@ impl Fmc {
             .map(String::from)
             .ok_or_else(|| FmcError::Unexpected {
                 path,
+                what: "no metadata.task.id in the answer".into(),
+            })
+    }
+
+    /// The upgrade packages uploaded to the FMC.
+    pub fn upgrade_packages(&mut self) -> Result<Vec<UpgradePackage>, FmcError> {
+        Ok(self
+            .list(UPGRADE_PACKAGES)?
+            .iter()
+            .map(UpgradePackage::from_json)
+            .collect())
+    }
+
+    /// The ids of the devices the FMC says a package applies to.
+    pub fn applicable_devices(&mut self, package_id: &str) -> Result<Vec<String>, FmcError> {
+        Ok(self
+            .list(&format!("{UPGRADE_PACKAGES}/{package_id}/applicabledevices"))?
+            .iter()
+            .filter_map(|d| d["id"].as_str().map(String::from))
+            .collect())
+    }
+
+    /// "Copy Upgrade Package": `POST updates/upgrades` with `pushUpgradeFileOnly` (the package
+    /// is copied, nothing is installed); the task's id.
+    pub fn push_package(
+        &mut self,
+        package_id: &str,
+        targets: &[&DeviceRecord],
+    ) -> Result<String, FmcError> {
+        let body = serde_json::json!({
+            "upgradePackage": {"id": package_id, "type": "UpgradePackage"},
+            "targets": targets
+                .iter()
+                .map(|d| serde_json::json!({"id": d.id, "type": "Device", "name": d.name}))
+                .collect::<Vec<_>>(),
+            "pushUpgradeFileOnly": true,
+        });
+        let answer = self.call("POST", UPGRADES, Some(&body))?;
+        answer["metadata"]["task"]["id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| FmcError::Unexpected {
+                path: UPGRADES.into(),
                 what: "no metadata.task.id in the answer".into(),
             })
     }

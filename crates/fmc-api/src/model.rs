@@ -71,6 +71,57 @@ impl HaPair {
     }
 }
 
+/// An upgrade package uploaded to the FMC (`updates/upgradepackages`, upgrade-paths.md §3).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpgradePackage {
+    pub id: String,
+    /// As the FMC names it: `Cisco_FTD_Upgrade-7.2.7-500.sh`.
+    pub name: String,
+    /// `metadata.upgradeFileName` when given, else the name.
+    pub file_name: String,
+    /// `metadata.updateVersion`, `6.3.0-10716 IMS 10716`.
+    pub version: String,
+    /// `metadata.fileSize` (a number or a numeric string; UNVERIFIED which).
+    pub size: Option<u64>,
+}
+
+impl UpgradePackage {
+    pub fn from_json(v: &Value) -> UpgradePackage {
+        let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let name = s(&v["name"]);
+        let file_name = v["metadata"]["upgradeFileName"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| name.clone());
+        let size = &v["metadata"]["fileSize"];
+        UpgradePackage {
+            id: s(&v["id"]),
+            file_name,
+            version: s(&v["metadata"]["updateVersion"]),
+            size: size
+                .as_u64()
+                .or_else(|| size.as_str().and_then(|t| t.trim().parse().ok())),
+            name,
+        }
+    }
+
+    /// `<prefix>-<version>-<build>`: what the FMC's `...sh` name and the unit's `...sh.REL.tar`
+    /// file share (upgrade-paths.md §2, INFERRED).
+    pub fn stem(name: &str) -> &str {
+        let name = name.rsplit('/').next().unwrap_or(name);
+        [".sh.REL.tar", ".sh.DEV.tar", ".sh"]
+            .iter()
+            .find_map(|end| name.strip_suffix(end))
+            .unwrap_or(name)
+    }
+
+    /// Whether this is the package a unit knows as `unit_file`.
+    pub fn is(&self, unit_file: &str) -> bool {
+        let wanted = Self::stem(unit_file);
+        Self::stem(&self.name) == wanted || Self::stem(&self.file_name) == wanted
+    }
+}
+
 /// Whether a task status is final, and then whether it succeeded (the words seen in public
 /// clients: `Success`, `SUCCESS`, `COMPLETED`, `Deployed`, `FAILED`, `Failed`).
 pub fn task_finished(status: &str) -> Option<bool> {

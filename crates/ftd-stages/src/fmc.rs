@@ -8,11 +8,11 @@ use crate::frame::{Frame, Timed, run_stage};
 use crate::inputs;
 use crate::report;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use fmc_api::{DeviceRecord, Fmc, FmcError, HaPair, Settings, task_finished};
+use fmc_api::{DeviceRecord, Fmc, FmcError, HaPair, Settings, UpgradePackage, task_finished};
 use ftd_device::journal::Journal;
 use ftd_device::ops::{OpError, facts, failover};
 use ftd_device::parse::state::FailoverState;
-use ftd_device::version::Version;
+use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -28,6 +28,9 @@ pub enum Action {
     Sync,
     /// Switch the pair's roles through the FMC so that this unit ends Active.
     Switch,
+    /// The seed's "Copy Upgrade Package": the FMC copies O(package) to the members that do
+    /// not have it yet.
+    Copy,
 }
 
 /// A unit of the pair as the inventory and the devices know it.
@@ -41,6 +44,10 @@ pub struct PairMember {
     /// Failover state the unit itself reports (C(Active), C(Standby Ready)), to compare with
     /// the FMC's view.
     pub state: Option<String>,
+    /// For O(action=copy): the size of O(package) on the unit now (M(ftd.ha_upgrade.facts)'
+    /// C(packages)); absent when the unit does not have it. A member whose file has the FMC's
+    /// size is not copied to again.
+    pub package_size: Option<u64>,
 }
 
 impl PairMember {
@@ -84,12 +91,15 @@ pub struct Args {
     pub members: Vec<PairMember>,
     /// For O(action=sync): the version both members must show, C(X.Y.Z[.P]-BUILD).
     pub target_version: Option<String>,
+    /// For O(action=copy): the package's file name on the units
+    /// (C(Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar)); the FMC lists it as C(...-7.2.7-500.sh).
+    pub package: Option<String>,
     /// For O(action=sync): fail, rather than warn, when the FMC does not report the version
     /// in time.
     #[serde(default)]
     pub require_sync: bool,
-    /// Seconds to wait for the FMC to report the version (O(action=sync)) or for the switch
-    /// and its confirmation on the unit (O(action=switch)).
+    /// Seconds to wait for the FMC to report the version (O(action=sync)), for the switch
+    /// and its confirmation on the unit (O(action=switch)), or for the copy (O(action=copy)).
     #[serde(default = "default_sync_timeout")]
     #[schemars(range(min = 0.0, max = 2592000.0))]
     pub timeout: f64,
@@ -105,6 +115,7 @@ pub const INFO: ModuleInfo = ModuleInfo {
     description: &[
         "O(action=check), before any change: the pair is an HA pair in the FMC whose members are the inventory's two units, no deployment is pending for the pair or either member, and none is running; otherwise it fails (nothing was changed). A disagreement between the FMC and the devices about the active unit is a warning.",
         "O(action=sync), after verify: polls the FMC until it reports O(target_version) for both members; not seen in time is a warning, or a failure with O(require_sync).",
+        "O(action=copy), before the readiness check: the seed's \"Copy Upgrade Package\". Finds O(package) among the packages uploaded to the FMC (matched on the C(<prefix>-<version>-<build>) stem: the FMC lists C(.sh), the unit holds C(.sh.REL.tar)), checks that the members lacking it are among the devices it applies to, has the FMC copy it to them (C(pushUpgradeFileOnly): nothing is installed) and follows the FMC's task to its end. A member whose C(package_size) is the FMC's size is not copied to again; when both have it nothing is sent. M(ftd.ha_upgrade.stage) with O(ftd.ha_upgrade.stage#module:confirm_only) then confirms the file on each unit.",
         "O(action=switch): the seed's \"switch peers\" from the FMC, run for the unit that must end Active. It checks on the unit that it is Standby Ready with its slots up and its peer Active (two reads), sends the FMC's C(SWITCH), follows the FMC's task to its end, then confirms on the unit that it is Active and its peer Standby Ready.",
         "One login per module run, tokens refreshed as the FMC allows, HTTP 429 waited out; tokens and the password appear in no output.",
     ],
@@ -137,9 +148,22 @@ synced:
   returned: success
   type: bool
 task:
-  description: For O(action=switch), the FMC task's id and final status.
-  returned: when a switch was sent
+  description: For O(action=switch) and O(action=copy), the FMC task's id and final status.
+  returned: when a switch or a copy was sent
   type: dict
+copied_to:
+  description: For O(action=copy), the members the FMC copied the package to (empty when both had it).
+  returned: success
+  type: list
+  elements: str
+package_size:
+  description: For O(action=copy), the package's size as the FMC reports it, for the confirmation on the units.
+  returned: when the FMC reports it
+  type: int
+fmc_package:
+  description: For O(action=copy), the package's name in the FMC.
+  returned: success
+  type: str
 "#,
     notes: &[
         "Uses a dedicated API user: the FMC logs a user out of its web interface when the same account uses the API.",
@@ -150,12 +174,17 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let stage = "fmc";
     let fail = |e: OpError| report::fail(&unit, stage, &e);
-    let target = match inputs::optional_version(args.target_version.as_deref()) {
+    let checked = inputs::optional_version(args.target_version.as_deref())
+        .and_then(|t| Ok((t, inputs::optional_package(args.package.as_deref())?)));
+    let (target, package) = match checked {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
     if args.action == Action::Sync && target.is_none() {
         return ModuleResult::fail("missing required arguments: target_version (action is sync)");
+    }
+    if args.action == Action::Copy && package.is_none() {
+        return ModuleResult::fail("missing required arguments: package (action is copy)");
     }
     if args.members.len() != 2 {
         return fail(OpError::Refused(format!(
@@ -205,6 +234,13 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 target.as_ref().expect("checked above"),
             ),
             Action::Switch => switch(&args, &mut fmc, f, target.as_ref()).await,
+            Action::Copy => copy(
+                &args,
+                &mut fmc,
+                &mut f.journal,
+                f.check_mode,
+                package.as_ref().expect("checked above"),
+            ),
         };
         match outcome {
             Ok(r) => Ok(r
@@ -439,6 +475,116 @@ fn sync(
             secs(args.poll_interval).min(deadline.saturating_duration_since(Instant::now())),
         );
     }
+}
+
+/// "Copy Upgrade Package": the package from the FMC to the members that lack it, the FMC's
+/// task followed to its end.
+fn copy(
+    args: &Args,
+    fmc: &mut Fmc,
+    journal: &mut Journal,
+    check_mode: bool,
+    package: &Package,
+) -> Result<ModuleResult, Failure> {
+    let (pair, devices) = pair_of(args, fmc)?;
+    let uploaded = fmc.upgrade_packages()?;
+    let Some(found) = uploaded.iter().find(|p| p.is(&package.file_name)) else {
+        let names: Vec<&str> = uploaded.iter().map(|p| p.name.as_str()).collect();
+        return Err(OpError::Refused(format!(
+            "the FMC has no upgrade package {}.sh (it has: {}): upload it to the FMC (System > Updates) first; nothing was copied",
+            UpgradePackage::stem(&package.file_name),
+            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        ))
+        .into());
+    };
+    let lacking: Vec<(&PairMember, &DeviceRecord)> = args
+        .members
+        .iter()
+        .zip(&devices)
+        .filter(|(m, _)| found.size.is_none() || m.package_size != found.size)
+        .collect();
+    let names = |list: &[(&PairMember, &DeviceRecord)]| -> Vec<String> {
+        list.iter().map(|(m, _)| m.name.clone()).collect()
+    };
+    let base = |r: ModuleResult| {
+        r.with("fmc_pair", &pair)
+            .with("fmc_package", &found.name)
+            .with("package_size", found.size)
+    };
+    if lacking.is_empty() {
+        return Ok(base(ModuleResult::ok(format!(
+            "{} and {} have {} already; the FMC copies nothing",
+            args.members[0].name, args.members[1].name, package.file_name
+        )))
+        .with("copied_to", Vec::<String>::new()));
+    }
+    let applicable = fmc.applicable_devices(&found.id)?;
+    if let Some((m, _)) = lacking.iter().find(|(_, d)| !applicable.contains(&d.id)) {
+        return Err(OpError::Refused(format!(
+            "the FMC does not list {} ({}) among the devices {} applies to: a package for another model or version, or the unit already runs it; nothing was copied",
+            m.name,
+            m.fmc_name(),
+            found.name
+        ))
+        .into());
+    }
+    let to = names(&lacking);
+    if check_mode {
+        return Ok(base(ModuleResult::changed(format!(
+            "the FMC would copy {} to {}",
+            found.name,
+            to.join(" and ")
+        )))
+        .with("copied_to", &to));
+    }
+    let targets: Vec<&DeviceRecord> = lacking.iter().map(|(_, d)| *d).collect();
+    let task = fmc.push_package(&found.id, &targets)?;
+    journal.record(
+        None,
+        &format!("FMC copy of {} to {} sent (task {task})", found.name, to.join(", ")),
+    );
+    let started = Instant::now();
+    let deadline = started + secs(args.timeout);
+    let mut said = String::new();
+    let status = loop {
+        let (status, message) = fmc.task(&task)?;
+        let line = format!("FMC copy to {}: {status} {message}", to.join(", "));
+        if line != said {
+            journal.record(None, &format!("{line} ({:.0}s)", started.elapsed().as_secs_f64()));
+            said = line;
+        }
+        match task_finished(&status) {
+            Some(true) => break status,
+            Some(false) => {
+                return Err(OpError::Failed(format!(
+                    "the FMC's copy of {} to {} ended {status}: {message}; run again to copy what is missing (a unit that has the whole package is not copied to again)",
+                    found.name,
+                    to.join(" and ")
+                ))
+                .into());
+            }
+            None if Instant::now() >= deadline => {
+                return Err(OpError::TimedOut(format!(
+                    "the FMC's copy of {} to {} was still {status} after {:.0}s ({message}); the task may still run in the FMC: look at its task list, then run again",
+                    found.name,
+                    to.join(" and "),
+                    args.timeout
+                ))
+                .into());
+            }
+            None => std::thread::sleep(
+                secs(args.poll_interval).min(deadline.saturating_duration_since(Instant::now())),
+            ),
+        }
+    };
+    Ok(base(ModuleResult::changed(format!(
+        "the FMC copied {} to {} ({status} in {:.0}s)",
+        found.name,
+        to.join(" and "),
+        started.elapsed().as_secs_f64()
+    )))
+    .with("copied_to", &to)
+    .with("task", json!({"id": task, "status": status})))
 }
 
 async fn switch(

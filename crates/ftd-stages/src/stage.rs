@@ -66,8 +66,14 @@ pub struct Args {
     /// Published checksum, C(md5:<hex>) or C(sha512:<hex>), checked on the unit after the
     /// transfer (and on a package already there). Without it the result carries a warning.
     pub checksum: Option<String>,
-    /// Package size in bytes, when the source cannot tell it before the transfer (C(scp://)).
+    /// Package size in bytes, when the source cannot tell it before the transfer (C(scp://)),
+    /// or the size O(confirm_only) expects.
     pub size: Option<u64>,
+    /// Transfer nothing: confirm that O(package) is on the unit, with O(size) and O(checksum)
+    /// when given, as after the FMC copied it (M(ftd.ha_upgrade.fmc) O(action=copy)). Fails
+    /// naming what is missing or wrong. Mutually exclusive with O(url) and O(src).
+    #[serde(default)]
+    pub confirm_only: bool,
     /// Delete upgrade packages of versions below the running one from the unit first (never
     /// the running version's, never the target's).
     #[serde(default)]
@@ -167,6 +173,8 @@ checksum_verified:
 enum Source {
     Pull(Pull),
     Push { path: PathBuf, size: u64 },
+    /// Somebody else put it there (the FMC's copy): only confirmed.
+    Confirm,
 }
 
 /// Everything read from the options before the unit is touched.
@@ -228,6 +236,19 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
         (Some(_), Some(_)) => {
             return Err(fail("parameters are mutually exclusive: url|src".into()));
         }
+        (Some(_), None) | (None, Some(_)) if args.confirm_only => {
+            return Err(fail(
+                "parameters are mutually exclusive: confirm_only|url|src".into(),
+            ));
+        }
+        (None, None) if args.confirm_only => {
+            let Some(name) = &args.package else {
+                return Err(fail(
+                    "missing required arguments: package (confirm_only is true)".into(),
+                ));
+            };
+            (Source::Confirm, "the unit itself".to_string(), name.clone())
+        }
         (None, None) => return Err(fail("one of the following is required: url, src".into())),
         (Some(url), None) => {
             let (pull, shown) = pull_of(args, url).map_err(fail)?;
@@ -259,7 +280,7 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
     let checksum = inputs::checksum(args.checksum.as_deref()).map_err(refuse)?;
     let size = match &source {
         Source::Push { size, .. } => Some(*size),
-        Source::Pull(_) => args.size,
+        Source::Pull(_) | Source::Confirm => args.size,
     };
     Ok(Input {
         package,
@@ -393,7 +414,7 @@ async fn stage(
     let password = input.password.as_deref().map(String::as_str);
     let pull = match &input.source {
         Source::Pull(p) => Some(p),
-        Source::Push { .. } => None,
+        Source::Push { .. } | Source::Confirm => None,
     };
     // A package already there with the published checksum: nothing to ask the source.
     let present = stage::size_of(s, &paths.package).await?;
@@ -401,6 +422,9 @@ async fn stage(
         Some(_) => stage::matches(s, &paths.package, input.checksum.as_ref()).await?,
         None => None,
     };
+    if let Source::Confirm = input.source {
+        return confirmed(&unit, &paths, input.size, present, verified);
+    }
     if let (Some(size), Some(true)) = (present, verified) {
         return Ok(already(&unit, &paths, size, true));
     }
@@ -548,6 +572,8 @@ async fn stage(
             download(args, input, p, &paths, s, journal, &before).await?
         }
         Source::Push { path, .. } => upload(args, path, &paths, s, journal, &before).await?,
+        // confirm_only returned above, before any transfer.
+        Source::Confirm => return Err(OpError::Refused("confirm_only transfers nothing".into())),
     };
     let size = stage::size_of(s, &paths.part).await?.unwrap_or(0);
     if let Some(total) = before.total.filter(|t| *t != size) {
@@ -600,6 +626,33 @@ async fn stage(
     .with("free_before", before.free)
     .with("removed", &before.removed)
     .with("checksum_verified", input.checksum.is_some()))
+}
+
+/// O(confirm_only): the package is there with the expected size and checksum, or the failure
+/// says which is not.
+fn confirmed(
+    unit: &str,
+    paths: &Paths,
+    expected: Option<u64>,
+    present: Option<u64>,
+    verified: Option<bool>,
+) -> Result<ModuleResult, OpError> {
+    match (present, verified) {
+        (None, _) => Err(OpError::Failed(format!(
+            "{} is not on the unit: the copy did not reach it (run the copy again)",
+            paths.package
+        ))),
+        (Some(size), _) if expected.is_some_and(|e| e != size) => Err(OpError::Failed(format!(
+            "{} on the unit has {size} bytes, not {}: the copy is incomplete (run it again)",
+            paths.package,
+            expected.unwrap_or_default()
+        ))),
+        (Some(_), Some(false)) => Err(OpError::Failed(format!(
+            "{} on the unit does not have the published checksum: delete it on the unit, then copy it again",
+            paths.package
+        ))),
+        (Some(size), verified) => Ok(already(unit, paths, size, verified == Some(true))),
+    }
 }
 
 fn already(unit: &str, paths: &Paths, size: u64, verified: bool) -> ModuleResult {
