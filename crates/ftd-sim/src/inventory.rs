@@ -45,6 +45,8 @@ pub struct Fmc {
     pub username: String,
     pub password: String,
     pub ca_file: String,
+    /// The FMC holds the packages: the inventory stages through it.
+    pub holds_packages: bool,
 }
 
 pub fn inventory(
@@ -118,6 +120,9 @@ pub fn inventory(
             "        ftd_fmc_sync_timeout: {:.0}",
             timing.reboot_timeout
         );
+        if f.holds_packages {
+            let _ = writeln!(y, "        ftd_package_source: fmc");
+        }
     }
     if let Some(s) = served {
         let _ = writeln!(y, "        ftd_package_url: {}", yaml_str(&s.url));

@@ -85,9 +85,11 @@ struct Args {
     /// that died), `none`.
     #[arg(long, default_value = "fail", value_parser = ["pass", "fail", "none"])]
     stale_logs: String,
-    /// Serve the target package over `http` or `https` (a CA of its own) from 127.0.0.1; the
-    /// units then start without it, and the inventory names its URL (`ftd_package_url`).
-    #[arg(long, value_parser = ["none", "http", "https"], default_value = "none")]
+    /// Serve the target package over `http` or `https` (a CA of its own) from 127.0.0.1, or
+    /// from the FMC (`fmc`, with --fmc: uploaded there, copied to the units by "Copy Upgrade
+    /// Package"); the units then start without it, and the inventory names the source
+    /// (`ftd_package_url`, or `ftd_package_source: fmc`).
+    #[arg(long, value_parser = ["none", "http", "https", "fmc"], default_value = "none")]
     package_server: String,
     /// Size in bytes of the package the package server serves.
     #[arg(long, default_value_t = 8 << 20)]
@@ -105,6 +107,9 @@ struct Args {
     /// Device seconds before the FMC shows a failover (a new version: 30 more).
     #[arg(long, default_value_t = 5.0)]
     fmc_lag: f64,
+    /// Bytes per device second the FMC copies a package to each unit.
+    #[arg(long, default_value_t = 20e6)]
+    fmc_push_rate: f64,
     /// Field behaviours to turn off, comma-separated (all are on by default; see README).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     realism_off: Vec<String>,
@@ -132,6 +137,9 @@ async fn main() -> Result<()> {
         below = to.clone();
     }
     let to = hops.pop().context("--to names no version")?;
+    if args.package_server == "fmc" && !args.fmc {
+        bail!("--package-server fmc needs --fmc");
+    }
     if args.time_scale.is_nan() || args.time_scale <= 0.0 {
         bail!("--time-scale must be above 0");
     }
@@ -209,6 +217,8 @@ async fn main() -> Result<()> {
             faults: fmc_faults,
             state_lag: args.fmc_lag,
             version_lag: args.fmc_lag + 30.0,
+            holds_packages: args.package_server == "fmc",
+            push_rate: args.fmc_push_rate,
             ..Default::default()
         };
         Some((
@@ -238,6 +248,7 @@ async fn main() -> Result<()> {
                 username: options.username.clone(),
                 password: options.password.clone(),
                 ca_file: ca.display().to_string(),
+                holds_packages: options.holds_packages,
             })
         }
         None => None,
@@ -319,7 +330,7 @@ struct Packages {
 }
 
 async fn package_server(args: &Args, name: &str) -> Result<Option<Packages>> {
-    if args.package_server == "none" {
+    if ["none", "fmc"].contains(&args.package_server.as_str()) {
         return Ok(None);
     }
     let dir = tempfile::tempdir()?;

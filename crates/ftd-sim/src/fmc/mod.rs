@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
-use view::{Device, View, pair_id};
+use view::{Device, View, device_id, pair_id};
 
 /// The Global domain's UUID (domain file).
 pub const GLOBAL_DOMAIN: &str = "e276abec-e0f2-11e3-8169-6d9ed49b625f";
@@ -42,9 +42,17 @@ pub enum FmcFault {
     NextElsewhere(String),
     /// Every list answers `302 Found` to the same path on this origin.
     Redirect(String),
+    /// No upgrade package was uploaded to the FMC.
+    PackageMissing,
+    /// The FMC does not list the pair's devices among the package's applicable devices.
+    NotApplicable(usize),
+    /// The copy task fails when half the package is on the units.
+    PushFails,
+    /// The copy task stays RUNNING at a tenth of the package, forever.
+    PushStuck,
 }
 
-pub const FMC_FAULTS: &str = "pending-deploy=PAIR, deploying=PAIR, rate-limit=N, token-ttl=SECONDS, stale-version=SECONDS, switch-fails, wrong-members=PAIR, next-elsewhere=ORIGIN, redirect=ORIGIN";
+pub const FMC_FAULTS: &str = "pending-deploy=PAIR, deploying=PAIR, rate-limit=N, token-ttl=SECONDS, stale-version=SECONDS, switch-fails, wrong-members=PAIR, next-elsewhere=ORIGIN, redirect=ORIGIN, package-missing, not-applicable=PAIR, push-fails, push-stuck";
 
 impl FromStr for FmcFault {
     type Err = String;
@@ -69,6 +77,10 @@ impl FromStr for FmcFault {
             "wrong-members" => FmcFault::WrongMembers(pair(arg)?),
             "next-elsewhere" if arg.contains("://") => FmcFault::NextElsewhere(arg.into()),
             "redirect" if arg.contains("://") => FmcFault::Redirect(arg.into()),
+            "package-missing" => FmcFault::PackageMissing,
+            "not-applicable" => FmcFault::NotApplicable(pair(arg)?),
+            "push-fails" => FmcFault::PushFails,
+            "push-stuck" => FmcFault::PushStuck,
             _ => return Err(usage()),
         })
     }
@@ -90,6 +102,11 @@ pub struct FmcOptions {
     /// The window `rate-limit` counts requests in (the FMC's: a minute).
     pub rate_window: Duration,
     pub faults: Vec<FmcFault>,
+    /// The units' upgrade packages were uploaded to the FMC (every hop's and the target's):
+    /// "Copy Upgrade Package" puts them on the units.
+    pub holds_packages: bool,
+    /// Bytes per device second the FMC copies to each unit.
+    pub push_rate: f64,
 }
 
 impl Default for FmcOptions {
@@ -104,6 +121,8 @@ impl Default for FmcOptions {
             page_max: 1000,
             rate_window: Duration::from_secs(60),
             faults: Vec::new(),
+            holds_packages: false,
+            push_rate: 20e6,
         }
     }
 }
@@ -118,6 +137,19 @@ struct Task {
     pair: usize,
     at: f64,
     status: &'static str,
+    /// A copy of a package (`pushUpgradeFileOnly`) rather than a SWITCH.
+    push: Option<Push>,
+}
+
+/// "Copy Upgrade Package" under way: the units' files grow at `push_rate`.
+struct Push {
+    /// (pair, unit) of each target.
+    targets: Vec<(usize, usize)>,
+    /// The unit's file name (`...sh.REL.tar`).
+    file: String,
+    size: u64,
+    started: f64,
+    written: u64,
 }
 
 struct State {
@@ -291,6 +323,9 @@ impl State {
                 if let Err(a) = self.authorized(req) {
                     return a;
                 }
+                if let Some(rest) = req.path.strip_prefix("/api/fmc_platform/v1/updates/") {
+                    return self.updates(req, rest);
+                }
                 let prefix = format!("/api/fmc_config/v1/domain/{GLOBAL_DOMAIN}/");
                 let Some(rest) = req.path.strip_prefix(&prefix) else {
                     return error(
@@ -463,6 +498,19 @@ impl State {
                 self.page(req, items)
             }
             ("GET", ["job", "taskstatuses", id]) => match self.tasks.get(*id) {
+                Some(Task {
+                    push: Some(push),
+                    status,
+                    ..
+                }) => (
+                    "200 OK",
+                    vec![],
+                    // UNVERIFIED: the push task's type and messages are not in the record.
+                    json!({"id": id, "type": "TaskStatus", "taskType": "DEVICE_UPGRADE", "status": status,
+                           "message": format!("Copy of {} to {} device(s): {}% ({status})", push.file, push.targets.len(),
+                                              push.written * 100 / push.size.max(1)),
+                           "description": "Push upgrade package", "subTasks": []}),
+                ),
                 Some(t) => (
                     "200 OK",
                     vec![],
@@ -523,6 +571,7 @@ impl State {
                 pair: p,
                 at,
                 status: "PENDING",
+                push: None,
             },
         );
         self.events
@@ -545,7 +594,36 @@ impl State {
         let mut sim = sim.lock().unwrap();
         let now = sim.now();
         let timing = sim.timing;
+        let push_fails = self.options.faults.contains(&FmcFault::PushFails);
+        let push_stuck = self.options.faults.contains(&FmcFault::PushStuck);
         for task in self.tasks.values_mut() {
+            if let Some(push) = task.push.as_mut() {
+                if task.status != "RUNNING" {
+                    continue;
+                }
+                let mut written = (((now - push.started).max(0.0)) * self.options.push_rate) as u64;
+                if push_stuck {
+                    written = written.min(push.size / 10);
+                }
+                if push_fails && written >= push.size / 2 {
+                    written = push.size / 2;
+                    task.status = "FAILED";
+                }
+                push.written = written.min(push.size);
+                let mtime = crate::model::clock::ls_stamp(sim.clock.wall(now));
+                for (p, u) in &push.targets {
+                    sim.pairs[*p].units[*u].fs.add_package_copy(
+                        &format!("{}/{}", crate::device::UPDATES_DIR, push.file),
+                        push.written,
+                        push.size,
+                        &mtime,
+                    );
+                }
+                if push.written == push.size && task.status == "RUNNING" {
+                    task.status = "COMPLETED";
+                }
+                continue;
+            }
             match task.status {
                 "PENDING" => task.status = "RUNNING",
                 "RUNNING" if now >= task.at => {
@@ -560,6 +638,122 @@ impl State {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// The packages uploaded to the FMC: the units' target and hops, named as the FMC does
+    /// (`...-7.2.7-500.sh`, upgrade-paths.md §2).
+    fn packages(&self) -> Vec<(String, String, u64)> {
+        if !self.options.holds_packages || self.options.faults.contains(&FmcFault::PackageMissing) {
+            return Vec::new();
+        }
+        let sim = self.sim.lock().unwrap();
+        let size = sim.pairs.first().map_or(0, |p| p.units[0].model.package_size);
+        sim.hop_packages
+            .iter()
+            .chain([&sim.target_package])
+            .enumerate()
+            .map(|(i, file)| {
+                let id = format!("{:08x}-0a0a-4c4c-b000-{:012x}", 0x9e00_0000u32 + i as u32, i + 1);
+                (id, file.clone(), size)
+            })
+            .collect()
+    }
+
+    /// `/api/fmc_platform/v1/updates/...`: packages, applicable devices, the copy.
+    fn updates(&mut self, req: &Request, rest: &str) -> Answer {
+        let parts: Vec<&str> = rest.split('/').collect();
+        let packages = self.packages();
+        let fmc_name = |file: &str| file.trim_end_matches(".REL.tar").to_string();
+        match (req.method.as_str(), parts.as_slice()) {
+            ("GET", ["upgradepackages"]) => {
+                let items = packages
+                    .iter()
+                    .map(|(id, file, size)| {
+                        let version = crate::device::Package::parse(file).map(|p| p.version.to_string()).unwrap_or_default();
+                        let build = version.rsplit('-').next().unwrap_or_default().to_string();
+                        json!({"id": id, "type": "UpgradePackage", "name": fmc_name(file),
+                               "metadata": {"upgradeFileName": fmc_name(file), "updateVersion": format!("{version} IMS {build}"),
+                                            "upgradeFrom": "6.6.0", "fileSize": size.to_string(), "rebootRequired": true}})
+                    })
+                    .collect();
+                self.page(req, items)
+            }
+            ("GET", ["upgradepackages", id, "applicabledevices"]) => {
+                let Some((_, file, _)) = packages.iter().find(|(p, _, _)| p == id) else {
+                    return error("404 Not Found", "Upgrade package not found.");
+                };
+                let target = crate::device::Package::parse(file).map(|p| p.version);
+                let refused: Vec<usize> = self
+                    .options
+                    .faults
+                    .iter()
+                    .filter_map(|f| if let FmcFault::NotApplicable(p) = f { Some(*p - 1) } else { None })
+                    .collect();
+                let items = self
+                    .devices()
+                    .iter()
+                    .filter(|d| !refused.contains(&d.pair))
+                    .filter(|d| {
+                        let sim = self.sim.lock().unwrap();
+                        let running = &sim.pairs[d.pair].units[d.unit].version;
+                        target
+                            .as_ref()
+                            .is_some_and(|t| (&running.parts, running.build) < (&t.parts, t.build))
+                    })
+                    .map(|d| {
+                        json!({"id": d.id, "type": "Device", "name": d.name, "sw_version": d.sw_version,
+                               "isPartOfContainer": true, "containerType": "DeviceHAPair",
+                               "role": if d.unit == 0 { "PRIMARY" } else { "SECONDARY" }, "status": d.status})
+                    })
+                    .collect();
+                self.page(req, items)
+            }
+            ("POST", ["upgrades"]) => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let Some((_, file, size)) = packages
+                    .iter()
+                    .find(|(id, _, _)| body["upgradePackage"]["id"] == id.as_str())
+                    .cloned()
+                else {
+                    return error("404 Not Found", "Upgrade package not found.");
+                };
+                if body["pushUpgradeFileOnly"] != true || body["readinessCheckOnly"] == true {
+                    // This tool never asks the FMC to install or check: the sim does not play it.
+                    return error("422 Unprocessable Entity", "ftd-sim's FMC plays pushUpgradeFileOnly only");
+                }
+                let devices = self.devices();
+                let mut targets = Vec::new();
+                for t in body["targets"].as_array().into_iter().flatten() {
+                    let Some(d) = devices.iter().find(|d| t["id"] == d.id.as_str()) else {
+                        return error("422 Unprocessable Entity", "Invalid target device.");
+                    };
+                    targets.push((d.pair, d.unit));
+                }
+                if targets.is_empty() {
+                    return error("422 Unprocessable Entity", "No target devices.");
+                }
+                let task = self.id();
+                let now = self.sim.lock().unwrap().now();
+                self.events.write(&json!({"event": "fmc_push", "file": file, "targets": targets.iter().map(|(p, u)| device_id(*p, *u)).collect::<Vec<_>>()}));
+                self.tasks.insert(
+                    task.clone(),
+                    Task {
+                        pair: targets[0].0,
+                        at: now,
+                        status: "RUNNING",
+                        push: Some(Push { targets, file, size, started: now, written: 0 }),
+                    },
+                );
+                (
+                    "201 Created",
+                    vec![],
+                    json!({"upgradePackage": body["upgradePackage"], "targets": body["targets"], "pushUpgradeFileOnly": true,
+                           "metadata": {"task": {"id": task, "type": "TaskStatus", "status": "RUNNING",
+                                                 "message": "Triggered all Push Upgrades successfully"}}}),
+                )
+            }
+            _ => error("404 Not Found", "The requested resource was not found."),
         }
     }
 
@@ -620,7 +814,6 @@ fn device_json(d: &Device) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::view::device_id;
     use super::*;
 
     #[test]

@@ -98,6 +98,27 @@ impl Fs {
         self.mtimes.insert(path.into(), mtime.into());
     }
 
+    /// A package another system is copying in (the FMC's "Copy Upgrade Package"): `written`
+    /// of `total` bytes so far; only the whole file has the published checksums and signature.
+    pub fn add_package_copy(&mut self, path: &str, written: u64, total: u64, mtime: &str) {
+        if written == total {
+            self.add_package(path, total, false, mtime);
+            return;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let (md5, sha512) = published_checksums(&format!("{name} first {written} bytes"), written);
+        self.files.insert(
+            path.into(),
+            File::Package {
+                size: written,
+                md5,
+                sha512,
+                signed: false,
+            },
+        );
+        self.mtimes.insert(path.into(), mtime.into());
+    }
+
     pub fn write(&mut self, path: &str, text: &str, mtime: &str) {
         self.files.insert(path.into(), File::Text(text.into()));
         self.mtimes.insert(path.into(), mtime.into());

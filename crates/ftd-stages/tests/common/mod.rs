@@ -226,6 +226,9 @@ impl Call {
     pub fn lock() -> Call {
         Call::of(&ftd_stages::lock::INFO, ftd_stages::lock::run)
     }
+    pub fn stage() -> Call {
+        Call::of(&ftd_stages::stage::INFO, ftd_stages::stage::run)
+    }
 
     /// More options (merged over those given so far).
     pub fn args(mut self, extra: Value) -> Call {
