@@ -28,6 +28,8 @@ check "a unit whose partner stops answering at any play is never changed after i
 check "interop with a real OpenSSH server (password and keyboard-interactive, staging over scp)" tests/ansible/openssh.sh
 check "staging: two pairs in parallel, one with a full disk stopped before readiness" tests/ansible/stage.sh
 check "FMC: switch back through the FMC, pending changes and an unreachable FMC stop pairs, no secret at -vvv" tests/ansible/fmc.sh
+check "FMC copy: a package only the FMC holds reaches both units once; a package missing on the FMC stops the pair" tests/ansible/fmc_copy.sh
+check "upgrade paths: a path that does not exist refused before any change; two hops, resumed after and within a hop" tests/ansible/upgrade_path.sh
 check "watch follows a run; the report renders in headless Chromium" tests/ansible/report.sh
 check "syntax of awx/configure.yml (the controller's objects as code, awx.awx; linted below)" \
   ansible-playbook --syntax-check awx/configure.yml -e @awx/site.example.yml

@@ -48,7 +48,7 @@ const ROWS: [Row; 5] = [
         minimum: "6.6.0",
         minimum_gcp: None,
         fxos: "2.12.0.31",
-        source: "Cisco FDM 7.2 upgrade guidelines (the seed's FMC table: \"Required Minimum Version 6.6.0\")",
+        source: "Cisco FDM 7.2 upgrade guidelines; the seed's FMC table says \"Required Minimum Version 6.6.0\"",
     },
     Row {
         target: (7, 3),
@@ -163,7 +163,7 @@ fn v(text: &str) -> Version {
 /// Whether `running` can go to `target` (with `package`, when known) in one upgrade.
 pub fn check(running: Running, target: &Version, package: Option<&Package>) -> Verdict {
     let from = running.version;
-    let refuse = |rule: &str, what: String| Verdict::Refused(format!("{what} ({rule})"));
+    let refuse = |rule: &str, what: String| Verdict::Refused(format!("{what}. Rule: {rule}"));
     if let Some(p) = package {
         let base = p
             .prefix

@@ -176,7 +176,7 @@ fn upgrade_path_of(
         Verdict::Direct => Ok(None),
         Verdict::Unknown(why) => Ok(Some(why)),
         Verdict::Refused(why) => Err(OpError::Refused(format!(
-            "the upgrade path: {why}. Nothing was changed"
+            "the upgrade path: {why}"
         ))),
     }
 }

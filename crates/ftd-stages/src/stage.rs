@@ -247,7 +247,7 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
                     "missing required arguments: package (confirm_only is true)".into(),
                 ));
             };
-            (Source::Confirm, "the unit itself".to_string(), name.clone())
+            (Source::Confirm, "confirmed on the unit".to_string(), name.clone())
         }
         (None, None) => return Err(fail("one of the following is required: url, src".into())),
         (Some(url), None) => {

@@ -248,11 +248,15 @@ impl Pair {
             self.stats.installs_on_active += 1;
         }
         let (role, state) = (self.units[i].role, self.units[i].ha_state.clone());
+        let package = self.units[i]
+            .upgrade
+            .as_ref()
+            .map(|r| r.package.file_name.clone());
         self.event(
             now,
             i,
             "install_start",
-            json!({"role": role, "state": state}),
+            json!({"role": role, "state": state, "package": package}),
         );
     }
 
