@@ -50,6 +50,10 @@ pub struct Args {
     /// before anything changes.
     #[serde(default)]
     pub later_hops: Vec<String>,
+    /// Seconds one unit's upgrade takes (install to its return), for the estimate of what
+    /// remains; default the domain file's typical 75 minutes.
+    #[schemars(range(min = 0.0, max = 2592000.0))]
+    pub duration_estimate: Option<f64>,
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -87,6 +91,14 @@ lines:
   returned: success
   type: list
   elements: str
+installs_left:
+  description: The unit upgrades still to do, in this hop and every later one.
+  returned: success
+  type: int
+estimate_minutes:
+  description: The time those upgrades take at O(duration_estimate) each (swaps and checks not counted), for the window.
+  returned: success
+  type: int
 hops:
   description: With O(later_hops), each later hop (version, from, steps, warning when the public record has no row for it).
   returned: success
@@ -275,6 +287,7 @@ fn later_hops(args: &Args, original_active: &str) -> Result<Vec<Hop>, String> {
             target_version: to.to_string(),
             original_active: Some(original_active.to_string()),
             later_hops: Vec::new(),
+            duration_estimate: None,
         };
         let steps = steps(&hop_args, original_active)?;
         hops.push(Hop {
@@ -325,6 +338,20 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
         text.push(format!("hop {} ({} -> {}):", hop.hop, hop.from, hop.version));
         text.extend(numbered(&hop.steps));
     }
+    let installs_left = plan
+        .iter()
+        .chain(hops.iter().flat_map(|h| &h.steps))
+        .filter(|s| s.action == "install")
+        .count();
+    let estimate_minutes = (installs_left as f64
+        * args.duration_estimate.unwrap_or(crate::window::TYPICAL_SECONDS)
+        / 60.0)
+        .round() as u64;
+    if installs_left > 0 {
+        text.push(format!(
+            "{installs_left} unit upgrade(s) left, about {estimate_minutes} minutes of window (installs and reboots; swaps and checks apart)"
+        ));
+    }
     let target_after = hops
         .last()
         .map(|h| h.version.to_string())
@@ -358,6 +385,8 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
     }
     r.with("steps", plan)
         .with("hops", hops)
+        .with("installs_left", installs_left)
+        .with("estimate_minutes", estimate_minutes)
         .with("lines", text)
         .with("original_active", original_active)
         .with("before", before)
@@ -385,6 +414,7 @@ mod tests {
             target_version: "7.2.7-500".into(),
             original_active: Some(original.into()),
             later_hops: Vec::new(),
+            duration_estimate: None,
         };
         steps(&args, original)
             .unwrap()
@@ -443,6 +473,7 @@ mod tests {
             target_version: "7.4.1".into(),
             original_active: Some("fw-1-a".into()),
             later_hops: Vec::new(),
+            duration_estimate: None,
         };
         let actions: Vec<_> = steps(&args, "fw-1-a")
             .unwrap()
@@ -469,6 +500,7 @@ mod tests {
             target_version: "latest".into(),
             original_active: None,
             later_hops: Vec::new(),
+            duration_estimate: None,
         };
         let e = versions_of(&args).unwrap_err();
         assert!(
@@ -488,6 +520,7 @@ mod tests {
             target_version: "7.2.7-500".into(),
             original_active: None,
             later_hops: Vec::new(),
+            duration_estimate: None,
         };
         assert!(
             steps(&args, "a")
@@ -503,6 +536,7 @@ mod tests {
             target_version: "7.2.7-500".into(),
             original_active: given.map(String::from),
             later_hops: Vec::new(),
+            duration_estimate: None,
         })
     }
 
@@ -555,6 +589,7 @@ mod tests {
             target_version: "7.0.6-236".into(),
             original_active: None,
             later_hops: vec!["7.3.1-19".into()],
+            duration_estimate: None,
         };
         let hops = later_hops(&args, "fw-1-a").unwrap();
         assert_eq!(hops.len(), 1);
@@ -567,6 +602,9 @@ mod tests {
         let r = run(args, &ctx());
         assert!(!r.failed, "{}", r.msg);
         assert!(r.changed);
+        // Two units per hop, 75 minutes each: the window the rest of the path needs.
+        assert_eq!(r.values.get("installs_left"), Some(&json!(4)));
+        assert_eq!(r.values.get("estimate_minutes"), Some(&json!(300)));
         // A patch of another maintenance release cannot follow 7.0.6: refused before anything.
         let refused = Args {
             pair: "1".into(),
@@ -577,6 +615,7 @@ mod tests {
             target_version: "7.0.6-236".into(),
             original_active: None,
             later_hops: vec!["7.2.7.1-3".into()],
+            duration_estimate: None,
         };
         let r = run(refused, &ctx());
         assert!(r.failed);
