@@ -415,7 +415,9 @@ impl Fmc {
     /// The ids of the devices the FMC says a package applies to.
     pub fn applicable_devices(&mut self, package_id: &str) -> Result<Vec<String>, FmcError> {
         Ok(self
-            .list(&format!("{UPGRADE_PACKAGES}/{package_id}/applicabledevices"))?
+            .list(&format!(
+                "{UPGRADE_PACKAGES}/{package_id}/applicabledevices"
+            ))?
             .iter()
             .filter_map(|d| d["id"].as_str().map(String::from))
             .collect())

@@ -70,9 +70,8 @@ static FXOS_TEXT: Lazy<Regex> = Lazy::new(|| {
 });
 static NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"\d+").unwrap());
 /// The FX-OS line of the login banner (domain §1): `... (FX-OS) v2.12.0 (build 1104)`.
-static FXOS_BANNER: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"\(FX-OS\)[ \t]+(v?\d+\.\d+\.\d+[ \t]*\(build[ \t]*\d+\))").unwrap()
-});
+static FXOS_BANNER: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\(FX-OS\)[ \t]+(v?\d+\.\d+\.\d+[ \t]*\(build[ \t]*\d+\))").unwrap());
 /// The diagnostic CLI's `show version` (domain §4): `SSP Operating System Version 2.10(1.4003)`.
 static FXOS_SSP: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"SSP Operating System Version[ \t]+(\d+\.\d+\(\d+\.\d+\))").unwrap());
@@ -145,7 +144,14 @@ fn platform_prefix(model: &str) -> Option<&'static str> {
         (&["firepower 42", "firewall 42"], "Cisco_Secure_FW_TD_4200"),
         (&["firewall 12"], "Cisco_Secure_FW_TD_1200"),
         (
-            &["for vmware", "for kvm", "virtual", "asa55", "isa 3000", "isa3000"],
+            &[
+                "for vmware",
+                "for kvm",
+                "virtual",
+                "asa55",
+                "isa 3000",
+                "isa3000",
+            ],
             "Cisco_FTD",
         ),
         (&["for azure", "for aws", "for gcp", "for oci"], "Cisco_FTD"),
@@ -201,7 +207,9 @@ pub fn check(running: Running, target: &Version, package: Option<&Package>) -> V
     if target < from {
         return refuse(
             "no downgrade",
-            format!("the unit runs {from}, newer than the target {target}; an upgrade cannot go back"),
+            format!(
+                "the unit runs {from}, newer than the target {target}; an upgrade cannot go back"
+            ),
         );
     }
     let maintenance = |x: &Version| [x.parts[0], x.parts[1], x.parts[2]];
@@ -303,8 +311,14 @@ mod tests {
 
     #[test]
     fn the_minimum_of_each_public_row_is_enforced() {
-        assert_eq!(gate("6.6.5-81", FTDV, None, "7.2.7-500", None), Verdict::Direct);
-        assert_eq!(gate("6.6.0-90", FTDV, None, "7.2.7-500", None), Verdict::Direct);
+        assert_eq!(
+            gate("6.6.5-81", FTDV, None, "7.2.7-500", None),
+            Verdict::Direct
+        );
+        assert_eq!(
+            gate("6.6.0-90", FTDV, None, "7.2.7-500", None),
+            Verdict::Direct
+        );
         let why = refused(gate("6.5.0-115", FTDV, None, "7.2.7-500", None));
         assert!(why.contains("needs at least 6.6.0"), "{why}");
         assert!(why.contains("FDM 7.2 upgrade guidelines"), "{why}");
@@ -312,7 +326,10 @@ mod tests {
         assert!(refused(gate("6.4.0-102", FTDV, None, "7.1.0-90", None)).contains("6.5.0"));
         let gcp = "Cisco Firepower Threat Defense for GCP (75)";
         assert!(refused(gate("7.1.0-90", gcp, None, "7.3.1-19", None)).contains("7.2.0"));
-        assert_eq!(gate("7.1.0-90", FTDV, None, "7.3.1-19", None), Verdict::Direct);
+        assert_eq!(
+            gate("7.1.0-90", FTDV, None, "7.3.1-19", None),
+            Verdict::Direct
+        );
     }
 
     #[test]
@@ -326,26 +343,43 @@ mod tests {
     #[test]
     fn patches_go_only_onto_their_own_maintenance_release() {
         let patch = "Cisco_FTD_Patch-7.2.5.1-29.sh.REL.tar";
-        assert_eq!(gate("7.2.5-208", FTDV, None, "7.2.5.1-29", Some(patch)), Verdict::Direct);
+        assert_eq!(
+            gate("7.2.5-208", FTDV, None, "7.2.5.1-29", Some(patch)),
+            Verdict::Direct
+        );
         let why = refused(gate("7.2.4-165", FTDV, None, "7.2.5.1-29", Some(patch)));
         assert!(why.contains("upgrade to 7.2.5 first"), "{why}");
         assert!(why.contains("fourth digit only"), "{why}");
         let hotfix = "Cisco_FTD_SSP_FP3K_Hotfix_HM-7.2.11.1-2.sh.REL.tar";
         let fp3k = "Cisco Secure Firewall 3120 Threat Defense (80)";
-        assert_eq!(gate("7.2.11-7", fp3k, None, "7.2.11.1-2", Some(hotfix)), Verdict::Direct);
-        assert!(refused(gate("7.2.10-3", fp3k, None, "7.2.11.1-2", Some(hotfix))).contains("7.2.11"));
+        assert_eq!(
+            gate("7.2.11-7", fp3k, None, "7.2.11.1-2", Some(hotfix)),
+            Verdict::Direct
+        );
+        assert!(
+            refused(gate("7.2.10-3", fp3k, None, "7.2.11.1-2", Some(hotfix))).contains("7.2.11")
+        );
     }
 
     #[test]
     fn six_six_five_and_later_cannot_go_to_six_seven_zero() {
         let why = refused(gate("6.6.5-81", FTDV, None, "6.7.0-65", None));
         assert!(why.contains("6.6.5 or later"), "{why}");
-        assert_eq!(gate("6.6.4-59", FTDV, None, "6.7.0-65", None), Verdict::Direct);
+        assert_eq!(
+            gate("6.6.4-59", FTDV, None, "6.7.0-65", None),
+            Verdict::Direct
+        );
     }
 
     #[test]
     fn fxos_is_checked_on_4100_and_9300_only() {
-        let why = refused(gate("7.0.6-236", FP4112, Some("2.11.1.154"), "7.2.7-500", None));
+        let why = refused(gate(
+            "7.0.6-236",
+            FP4112,
+            Some("2.11.1.154"),
+            "7.2.7-500",
+            None,
+        ));
         assert!(why.contains("FXOS 2.12.0.31"), "{why}");
         assert!(why.contains("runs FXOS 2.11.1.154"), "{why}");
         assert_eq!(
@@ -366,16 +400,34 @@ mod tests {
     #[test]
     fn a_package_for_another_platform_or_version_is_refused() {
         let fp3k_pkg = "Cisco_FTD_SSP_FP3K_Upgrade-7.2.7-500.sh.REL.tar";
-        let why = refused(gate("7.2.2-54", FP4112, Some("2.12.0.31"), "7.2.7-500", Some(fp3k_pkg)));
+        let why = refused(gate(
+            "7.2.2-54",
+            FP4112,
+            Some("2.12.0.31"),
+            "7.2.7-500",
+            Some(fp3k_pkg),
+        ));
         assert!(why.contains("Secure Firewall 3100"), "{why}");
         assert!(why.contains("Cisco_FTD_SSP-"), "{why}");
         let ok = "Cisco_FTD_SSP_Upgrade-7.2.7-500.sh.REL.tar";
-        assert_eq!(gate("7.2.2-54", FP4112, Some("2.12.0.31"), "7.2.7-500", Some(ok)), Verdict::Direct);
+        assert_eq!(
+            gate("7.2.2-54", FP4112, Some("2.12.0.31"), "7.2.7-500", Some(ok)),
+            Verdict::Direct
+        );
         let other = "Cisco_FTD_Upgrade-7.2.8-25.sh.REL.tar";
-        assert!(refused(gate("7.2.2-54", FTDV, None, "7.2.7-500", Some(other))).contains("not the target"));
+        assert!(
+            refused(gate("7.2.2-54", FTDV, None, "7.2.7-500", Some(other)))
+                .contains("not the target")
+        );
         // A model the record does not name is not refused for its package.
         assert_eq!(
-            gate("7.2.2-54", "Cisco Secure Firewall 9999 Threat Defense", None, "7.2.7-500", Some(other.replace("7.2.8-25", "7.2.7-500").as_str())),
+            gate(
+                "7.2.2-54",
+                "Cisco Secure Firewall 9999 Threat Defense",
+                None,
+                "7.2.7-500",
+                Some(other.replace("7.2.8-25", "7.2.7-500").as_str())
+            ),
             Verdict::Direct
         );
     }
@@ -383,7 +435,10 @@ mod tests {
     #[test]
     fn a_downgrade_is_refused_and_the_running_version_passes() {
         assert!(refused(gate("7.2.7-500", FTDV, None, "7.2.5-208", None)).contains("newer than"));
-        assert_eq!(gate("7.2.7-500", FTDV, None, "7.2.7", None), Verdict::Direct);
+        assert_eq!(
+            gate("7.2.7-500", FTDV, None, "7.2.7", None),
+            Verdict::Direct
+        );
     }
 
     #[test]

@@ -206,6 +206,18 @@ fn pair_table(p: &PairReport) -> String {
         }
     }
     let _ = write!(s, "</table>\n<p>Traffic: {}</p>\n", esc(&p.traffic));
+    let upgrades = crate::report::upgrade_rows(p);
+    if !upgrades.is_empty() {
+        s.push_str("<h3>Upgrades, one per hop (UTC)</h3>\n<table><tr><th>unit</th><th>package</th><th>started</th><th>back on it</th></tr>\n");
+        for row in upgrades {
+            s.push_str("<tr>");
+            for cell in row {
+                let _ = write!(s, "<td>{}</td>", esc(&cell));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</table>\n");
+    }
     let rows = crate::evidence::rows(p);
     if !rows.is_empty() {
         s.push_str("<h3>Evidence before and after</h3>\n<table><tr><th>unit</th><th>measure</th><th>before</th><th>after</th></tr>\n");

@@ -38,6 +38,43 @@ pub struct UnitReport {
     pub verified: bool,
     /// The unit's evidence before and after the change, and what differed beyond tolerance.
     pub evidence: Option<EvidencePair>,
+    /// Each install this run started on the unit (one per hop of an upgrade path), in order.
+    pub upgrades: Vec<UnitUpgrade>,
+}
+
+/// One install: its package, when it started and when the unit was back on it.
+pub struct UnitUpgrade {
+    pub package: String,
+    pub started: OffsetDateTime,
+    pub back: Option<OffsetDateTime>,
+}
+
+/// The unit's installs, from `upgrade started: ... <package>` to `wait_reboot`'s 100 %.
+fn upgrades_of(mine: &[&Entry]) -> Vec<UnitUpgrade> {
+    let mut out: Vec<UnitUpgrade> = Vec::new();
+    for e in mine {
+        let Some(t) = when(&e.time) else { continue };
+        if e.stage == "install"
+            && let Some(rest) = e.message.strip_prefix("upgrade started: ")
+        {
+            out.push(UnitUpgrade {
+                package: rest.rsplit(' ').next().unwrap_or(rest).to_string(),
+                started: t,
+                back: None,
+            });
+        } else if e.stage == "wait_reboot"
+            && e.percent == Some(100)
+            && let Some(u) = out.last_mut().filter(|u| u.back.is_none())
+        {
+            u.back = Some(t);
+        }
+    }
+    out
+}
+
+/// `HH:MM:SS` (UTC) of a journal time.
+pub fn clock(t: OffsetDateTime) -> String {
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
 pub struct EvidencePair {
@@ -149,6 +186,7 @@ pub fn build(entries: &[Entry], sim_events: &[Value]) -> Report {
             spans: unit_spans.clone(),
             failure: failures.last().map(|f| f.1.clone()),
             verified: mine.iter().any(|e| e.message.starts_with("verified:")),
+            upgrades: upgrades_of(&mine),
             evidence: {
                 let before = evidence_of(&mine, "before").map(|b| b.0);
                 let after = evidence_of(&mine, "after");
@@ -227,6 +265,29 @@ fn traffic_from_events(events: &[Value], pair: &str) -> String {
     )
 }
 
+/// `[unit, package, started, back]` of every install of the pair, in time order.
+pub fn upgrade_rows(p: &PairReport) -> Vec<[String; 4]> {
+    let mut rows: Vec<(OffsetDateTime, [String; 4])> = p
+        .units
+        .iter()
+        .flat_map(|u| {
+            u.upgrades.iter().map(|g| {
+                (
+                    g.started,
+                    [
+                        u.unit.clone(),
+                        g.package.clone(),
+                        clock(g.started),
+                        g.back.map(clock).unwrap_or_else(|| "-".into()),
+                    ],
+                )
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    rows.into_iter().map(|r| r.1).collect()
+}
+
 pub fn markdown(r: &Report) -> String {
     let mut s = String::from("# FTD HA upgrade report\n\n");
     for p in &r.pairs {
@@ -277,6 +338,14 @@ pub fn markdown(r: &Report) -> String {
             );
         }
         let _ = writeln!(s, "\nTraffic: {}\n", p.traffic);
+        let upgrades = upgrade_rows(p);
+        if !upgrades.is_empty() {
+            s.push_str("### Upgrades, one per hop (UTC)\n\n| unit | package | started | back on it |\n|---|---|---|---|\n");
+            for [unit, package, started, back] in upgrades {
+                let _ = writeln!(s, "| {unit} | {package} | {started} | {back} |");
+            }
+            s.push('\n');
+        }
         let rows = crate::evidence::rows(p);
         if !rows.is_empty() {
             s.push_str("### Evidence before and after\n\n| unit | measure | before | after |\n|---|---|---|---|\n");
@@ -310,4 +379,71 @@ pub fn since(entries: Vec<Entry>, since: Option<&str>) -> Vec<Entry> {
         .into_iter()
         .filter(|e| when(&e.time).is_some_and(|t| t >= from))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(time: &str, unit: &str, stage: &str, percent: Option<u8>, message: &str) -> Entry {
+        Entry {
+            time: time.into(),
+            unit: unit.into(),
+            stage: stage.into(),
+            percent,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    #[test]
+    fn each_hop_of_a_path_is_an_upgrade_row_with_its_times() {
+        let b = "pair1/fw-1-b";
+        let entries = [
+            entry(
+                "2026-12-07T02:00:00Z",
+                b,
+                "install",
+                Some(0),
+                "upgrade started: install_update.pl --detach Cisco_FTD_Upgrade-7.0.6-236.sh.REL.tar",
+            ),
+            entry(
+                "2026-12-07T02:40:00Z",
+                b,
+                "wait_reboot",
+                Some(100),
+                "unit is back on 7.0.6-236",
+            ),
+            entry(
+                "2026-12-07T03:30:00Z",
+                b,
+                "install",
+                Some(0),
+                "upgrade started: install_update.pl --detach Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar",
+            ),
+        ];
+        let report = build(&entries, &[]);
+        let rows = upgrade_rows(&report.pairs[0]);
+        assert_eq!(
+            rows,
+            [
+                [
+                    "fw-1-b".to_string(),
+                    "Cisco_FTD_Upgrade-7.0.6-236.sh.REL.tar".into(),
+                    "02:00:00".into(),
+                    "02:40:00".into()
+                ],
+                [
+                    "fw-1-b".to_string(),
+                    "Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar".into(),
+                    "03:30:00".into(),
+                    "-".into()
+                ],
+            ]
+        );
+        assert!(
+            markdown(&report)
+                .contains("| fw-1-b | Cisco_FTD_Upgrade-7.2.7-500.sh.REL.tar | 03:30:00 | - |")
+        );
+    }
 }

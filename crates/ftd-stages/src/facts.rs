@@ -175,9 +175,7 @@ fn upgrade_path_of(
     match upgrade_path::check(running, target, package) {
         Verdict::Direct => Ok(None),
         Verdict::Unknown(why) => Ok(Some(why)),
-        Verdict::Refused(why) => Err(OpError::Refused(format!(
-            "the upgrade path: {why}"
-        ))),
+        Verdict::Refused(why) => Err(OpError::Refused(format!("the upgrade path: {why}"))),
     }
 }
 

@@ -541,7 +541,11 @@ fn copy(
     let task = fmc.push_package(&found.id, &targets)?;
     journal.record(
         None,
-        &format!("FMC copy of {} to {} sent (task {task})", found.name, to.join(", ")),
+        &format!(
+            "FMC copy of {} to {} sent (task {task})",
+            found.name,
+            to.join(", ")
+        ),
     );
     let started = Instant::now();
     let deadline = started + secs(args.timeout);
@@ -550,7 +554,10 @@ fn copy(
         let (status, message) = fmc.task(&task)?;
         let line = format!("FMC copy to {}: {status} {message}", to.join(", "));
         if line != said {
-            journal.record(None, &format!("{line} ({:.0}s)", started.elapsed().as_secs_f64()));
+            journal.record(
+                None,
+                &format!("{line} ({:.0}s)", started.elapsed().as_secs_f64()),
+            );
             said = line;
         }
         match task_finished(&status) {

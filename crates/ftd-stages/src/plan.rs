@@ -335,7 +335,10 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
         text.insert(0, format!("hop to {}:", args.target_version));
     }
     for hop in &hops {
-        text.push(format!("hop {} ({} -> {}):", hop.hop, hop.from, hop.version));
+        text.push(format!(
+            "hop {} ({} -> {}):",
+            hop.hop, hop.from, hop.version
+        ));
         text.extend(numbered(&hop.steps));
     }
     let installs_left = plan
@@ -344,7 +347,9 @@ pub fn run(args: Args, _ctx: &RunContext) -> ModuleResult {
         .filter(|s| s.action == "install")
         .count();
     let estimate_minutes = (installs_left as f64
-        * args.duration_estimate.unwrap_or(crate::window::TYPICAL_SECONDS)
+        * args
+            .duration_estimate
+            .unwrap_or(crate::window::TYPICAL_SECONDS)
         / 60.0)
         .round() as u64;
     if installs_left > 0 {
@@ -597,7 +602,13 @@ mod tests {
         let actions: Vec<&str> = hops[0].steps.iter().map(|s| s.action).collect();
         assert_eq!(
             actions,
-            ["install", "failover_active", "install", "failover_active", "verify"]
+            [
+                "install",
+                "failover_active",
+                "install",
+                "failover_active",
+                "verify"
+            ]
         );
         let r = run(args, &ctx());
         assert!(!r.failed, "{}", r.msg);
@@ -619,7 +630,12 @@ mod tests {
         };
         let r = run(refused, &ctx());
         assert!(r.failed);
-        assert!(r.msg.contains("hop 2 (7.0.6-236 -> 7.2.7.1-3) cannot follow"), "{}", r.msg);
+        assert!(
+            r.msg
+                .contains("hop 2 (7.0.6-236 -> 7.2.7.1-3) cannot follow"),
+            "{}",
+            r.msg
+        );
         assert!(r.msg.contains("upgrade to 7.2.7 first"), "{}", r.msg);
     }
 }

@@ -172,7 +172,10 @@ checksum_verified:
 /// Where the package comes from.
 enum Source {
     Pull(Pull),
-    Push { path: PathBuf, size: u64 },
+    Push {
+        path: PathBuf,
+        size: u64,
+    },
     /// Somebody else put it there (the FMC's copy): only confirmed.
     Confirm,
 }
@@ -247,7 +250,11 @@ fn read_input(args: &Args) -> Result<Input, Box<ModuleResult>> {
                     "missing required arguments: package (confirm_only is true)".into(),
                 ));
             };
-            (Source::Confirm, "confirmed on the unit".to_string(), name.clone())
+            (
+                Source::Confirm,
+                "confirmed on the unit".to_string(),
+                name.clone(),
+            )
         }
         (None, None) => return Err(fail("one of the following is required: url, src".into())),
         (Some(url), None) => {

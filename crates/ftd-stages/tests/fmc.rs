@@ -388,11 +388,22 @@ fn the_fmc_copies_a_package_it_alone_holds_to_both_units() {
     let m = Managed::holding_the_package(&NO_PACKAGE, &[]);
     let copy = json!({"action": "copy", "package": PACKAGE, "members": members_with([None, None])});
     let dry = m.call(0, with(copy.clone(), json!({"_ansible_check_mode": true})));
-    assert_eq!((dry["failed"].as_bool(), dry["changed"].as_bool()), (Some(false), Some(true)), "{dry}");
-    assert!(msg(&dry).contains("would copy Cisco_FTD_Upgrade-7.2.7-500.sh to fw-1-a and fw-1-b"), "{dry}");
+    assert_eq!(
+        (dry["failed"].as_bool(), dry["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{dry}"
+    );
+    assert!(
+        msg(&dry).contains("would copy Cisco_FTD_Upgrade-7.2.7-500.sh to fw-1-a and fw-1-b"),
+        "{dry}"
+    );
     assert_eq!(m.count("fmc_push"), 0, "check mode sent a copy");
     let r = m.call(0, copy);
-    assert_eq!((r["failed"].as_bool(), r["changed"].as_bool()), (Some(false), Some(true)), "{r}");
+    assert_eq!(
+        (r["failed"].as_bool(), r["changed"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
     assert_eq!(r["copied_to"], json!(["fw-1-a", "fw-1-b"]));
     let pushes = m.h.events("fmc_push");
     assert_eq!(pushes.len(), 1, "one copy for both units: {pushes:?}");
@@ -404,23 +415,44 @@ fn the_fmc_copies_a_package_it_alone_holds_to_both_units() {
         let confirm = Call::stage()
             .args(json!({"package": PACKAGE, "confirm_only": true, "size": size, "checksum": format!("md5:{md5}")}))
             .on(&m.h, unit);
-        assert_eq!((confirm["failed"].as_bool(), confirm["changed"].as_bool()), (Some(false), Some(false)), "{confirm}");
+        assert_eq!(
+            (confirm["failed"].as_bool(), confirm["changed"].as_bool()),
+            (Some(false), Some(false)),
+            "{confirm}"
+        );
         assert_eq!(confirm["checksum_verified"], true, "{confirm}");
     }
     // Run again with both sizes right: nothing is sent.
     let again = m.call(0, json!({"action": "copy", "package": PACKAGE, "members": members_with([Some(size), Some(size)])}));
-    assert_eq!((again["failed"].as_bool(), again["changed"].as_bool()), (Some(false), Some(false)), "{again}");
-    assert_eq!(m.count("fmc_push"), 1, "a unit that has the package was copied to again");
+    assert_eq!(
+        (again["failed"].as_bool(), again["changed"].as_bool()),
+        (Some(false), Some(false)),
+        "{again}"
+    );
+    assert_eq!(
+        m.count("fmc_push"),
+        1,
+        "a unit that has the package was copied to again"
+    );
 }
 
 #[test]
 fn a_unit_that_has_the_package_is_not_copied_to_again() {
     let m = Managed::holding_the_package(&["1:b:package-missing"], &[]);
-    let size = m.h.sim.running.sim.lock().unwrap().pairs[0].units[0].model.package_size;
-    let r = m.call(0, json!({"action": "copy", "package": PACKAGE, "members": members_with([Some(size), None])}));
+    let size = m.h.sim.running.sim.lock().unwrap().pairs[0].units[0]
+        .model
+        .package_size;
+    let r = m.call(
+        0,
+        json!({"action": "copy", "package": PACKAGE, "members": members_with([Some(size), None])}),
+    );
     assert_eq!(r["copied_to"], json!(["fw-1-b"]), "{r}");
     let pushes = m.h.events("fmc_push");
-    assert_eq!(pushes[0]["targets"].as_array().unwrap().len(), 1, "{pushes:?}");
+    assert_eq!(
+        pushes[0]["targets"].as_array().unwrap().len(),
+        1,
+        "{pushes:?}"
+    );
 }
 
 #[test]
@@ -428,7 +460,12 @@ fn a_copy_that_cannot_or_does_not_happen_names_what_the_fmc_said() {
     let copy = json!({"action": "copy", "package": PACKAGE, "members": members_with([None, None])});
     let missing = Managed::holding_the_package(&NO_PACKAGE, &["package-missing"]);
     let r = missing.call(0, copy.clone());
-    assert!(msg(&r).starts_with("fw-1-a [fmc]: refused: the FMC has no upgrade package Cisco_FTD_Upgrade-7.2.7-500.sh"), "{r}");
+    assert!(
+        msg(&r).starts_with(
+            "fw-1-a [fmc]: refused: the FMC has no upgrade package Cisco_FTD_Upgrade-7.2.7-500.sh"
+        ),
+        "{r}"
+    );
     let not_applicable = Managed::holding_the_package(&NO_PACKAGE, &["not-applicable=1"]);
     let r = not_applicable.call(0, copy.clone());
     assert!(msg(&r).contains("does not list fw-1-a"), "{r}");
@@ -440,7 +477,10 @@ fn a_copy_that_cannot_or_does_not_happen_names_what_the_fmc_said() {
     let confirm = Call::stage()
         .args(json!({"package": PACKAGE, "confirm_only": true, "size": 1123706880}))
         .on(&fails.h, 1);
-    assert!(msg(&confirm).contains("the copy is incomplete"), "{confirm}");
+    assert!(
+        msg(&confirm).contains("the copy is incomplete"),
+        "{confirm}"
+    );
     let stuck = Managed::holding_the_package(&NO_PACKAGE, &["push-stuck"]);
     let r = stuck.call(0, with(copy, json!({"timeout": 1})));
     assert!(msg(&r).contains("was still RUNNING after 1s"), "{r}");

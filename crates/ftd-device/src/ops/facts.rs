@@ -8,8 +8,8 @@ use crate::parse::show_version::{self, ShowVersion};
 use crate::parse::state::FailoverState;
 use crate::parse::status_files::{self, UpgradeStatus};
 use crate::paths;
-use crate::upgrade_path::Fxos;
 use crate::session::CliSession;
+use crate::upgrade_path::Fxos;
 use crate::version::{Package, Version};
 use serde::Serialize;
 

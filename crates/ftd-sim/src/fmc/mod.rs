@@ -648,13 +648,20 @@ impl State {
             return Vec::new();
         }
         let sim = self.sim.lock().unwrap();
-        let size = sim.pairs.first().map_or(0, |p| p.units[0].model.package_size);
+        let size = sim
+            .pairs
+            .first()
+            .map_or(0, |p| p.units[0].model.package_size);
         sim.hop_packages
             .iter()
             .chain([&sim.target_package])
             .enumerate()
             .map(|(i, file)| {
-                let id = format!("{:08x}-0a0a-4c4c-b000-{:012x}", 0x9e00_0000u32 + i as u32, i + 1);
+                let id = format!(
+                    "{:08x}-0a0a-4c4c-b000-{:012x}",
+                    0x9e00_0000u32 + i as u32,
+                    i + 1
+                );
                 (id, file.clone(), size)
             })
             .collect()
@@ -688,7 +695,13 @@ impl State {
                     .options
                     .faults
                     .iter()
-                    .filter_map(|f| if let FmcFault::NotApplicable(p) = f { Some(*p - 1) } else { None })
+                    .filter_map(|f| {
+                        if let FmcFault::NotApplicable(p) = f {
+                            Some(*p - 1)
+                        } else {
+                            None
+                        }
+                    })
                     .collect();
                 let items = self
                     .devices()
@@ -720,7 +733,10 @@ impl State {
                 };
                 if body["pushUpgradeFileOnly"] != true || body["readinessCheckOnly"] == true {
                     // This tool never asks the FMC to install or check: the sim does not play it.
-                    return error("422 Unprocessable Entity", "ftd-sim's FMC plays pushUpgradeFileOnly only");
+                    return error(
+                        "422 Unprocessable Entity",
+                        "ftd-sim's FMC plays pushUpgradeFileOnly only",
+                    );
                 }
                 let devices = self.devices();
                 let mut targets = Vec::new();
@@ -742,7 +758,13 @@ impl State {
                         pair: targets[0].0,
                         at: now,
                         status: "RUNNING",
-                        push: Some(Push { targets, file, size, started: now, written: 0 }),
+                        push: Some(Push {
+                            targets,
+                            file,
+                            size,
+                            started: now,
+                            written: 0,
+                        }),
                     },
                 );
                 (
