@@ -28,10 +28,10 @@ pub fn target_and_package(
     unit: &str,
     target_version: &str,
     package: Option<&str>,
-) -> Result<(Version, Option<Package>), ansible_module::ModuleResult> {
+) -> Result<(Version, Option<Package>), Box<ansible_module::ModuleResult>> {
     version(target_version)
         .and_then(|v| Ok((v, optional_package(package)?)))
-        .map_err(|e| crate::report::fail(unit, stage, &e))
+        .map_err(|e| Box::new(crate::report::fail(unit, stage, &e)))
 }
 
 pub fn checksum(text: Option<&str>) -> Result<Option<Checksum>, OpError> {

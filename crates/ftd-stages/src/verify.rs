@@ -86,7 +86,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         args.package.as_deref(),
     ) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let expected = match args.expected_active {
         ExpectedActive::Primary => "primary",
