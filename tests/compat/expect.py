@@ -1,8 +1,9 @@
-"""What one ansible-core version must have done in tests/compat/run.sh's three runs.
+"""What one ansible-core version must have done in tests/compat/run.sh's runs.
 
 Usage: expect.py WORK TARGET. WORK holds each run's log, exit status and outcome file, and the
 simulator's events (its summary per pair when it stopped). Pair 1 is healthy; pair 2's
 secondary fails its readiness check.
+expect.py --hops WORK: the run of a pair that needs two hops (6.6.5-81 -> 7.0.6-236 -> 7.2.7-500).
 """
 
 import json
@@ -10,7 +11,8 @@ import os
 import re
 import sys
 
-work, target = sys.argv[1], sys.argv[2]
+hops = sys.argv[1] == '--hops'
+work, target = (sys.argv[2], None) if hops else (sys.argv[1], sys.argv[2])
 FROM, TO = '7.2.2-54', '7.2.7-500'
 
 
@@ -37,6 +39,29 @@ def check(condition, what, log=None):
             sys.stderr.write(log[-4000:] + '\n')
         sys.exit('compat: %s' % what)
 
+
+def last_summaries(events):
+    """The simulator's last summary of each pair (written when it stopped)."""
+    out = {}
+    for line in read(events).splitlines():
+        if '"event":"summary"' in line:
+            event = json.loads(line)
+            out[event['pair']] = event
+    return out
+
+
+if hops:
+    log = read('hops.log')
+    check(rc('hops') == 0, 'the two-hop upgrade failed', log)
+    outcome = json.loads(read('hops-outcome.json'))['pair1']
+    for unit, line in outcome.items():
+        check('6.6.5-81 -> 7.0.6-236' in line and '(hop 1 of 2' in line and '7.0.6-236 -> 7.2.7-500' in line
+              and '(hop 2 of 2' in line, '%s: %s' % (unit, line), log)
+    one = last_summaries('hops-sim/events.jsonl')[1]
+    check(one['versions'] == {'fw-1-a': TO, 'fw-1-b': TO} and one['installs'] == 4
+          and one['installs_on_active'] == 0, 'two hops: %s' % one, log)
+    print('compat: two hops in two rounds')
+    sys.exit(0)
 
 # 1. precheck: pair 1 ready, pair 2 not.
 log = read('precheck.log')
@@ -68,11 +93,7 @@ pair2 = ' '.join(outcome['pair2'].values())
 check('[readiness]' in pair2 and '410_check_disk_space' in pair2, 'pair 2 did not stop at readiness: %s' % pair2, log)
 
 # What the simulated units went through (their last summary, written when the sim stopped).
-summaries = {}
-for line in read('sim/events.jsonl').splitlines():
-    if '"event":"summary"' in line:
-        event = json.loads(line)
-        summaries[event['pair']] = event
+summaries = last_summaries('sim/events.jsonl')
 one, two = summaries[1], summaries[2]
 check(one['versions'] == {'fw-1-a': TO, 'fw-1-b': TO}, 'pair 1 versions: %s' % one['versions'])
 check(one['states'] == {'fw-1-a': 'Active', 'fw-1-b': 'Standby Ready'}, 'pair 1 roles not restored: %s' % one['states'])

@@ -1,6 +1,7 @@
 //! The connection options every module accepts (so one `module_defaults` group fills them),
 //! and logging into the unit with them.
 
+use crate::defaults;
 use ftd_device::DeviceError;
 use ftd_device::journal::Journal;
 use ftd_device::ops::OpError;
@@ -20,18 +21,6 @@ fn default_username() -> String {
 }
 fn default_known_hosts() -> String {
     "~/.ssh/known_hosts".into()
-}
-fn default_true() -> bool {
-    true
-}
-fn default_connect_timeout() -> f64 {
-    30.0
-}
-fn default_command_timeout() -> f64 {
-    120.0
-}
-fn default_lock_ttl() -> f64 {
-    7200.0
 }
 fn default_journal() -> String {
     "~/.ftd_upgrade/journal.jsonl".into()
@@ -55,7 +44,7 @@ pub struct Connection {
     pub private_key: Option<String>,
     /// Without O(private_key), offer the keys of the SSH agent named by C(SSH_AUTH_SOCK) (where
     /// AWX puts a machine credential's key) before the password.
-    #[serde(default = "default_true")]
+    #[serde(default = "defaults::yes")]
     pub ssh_agent: bool,
     /// Password for C(sudo su) in expert mode; defaults to O(password).
     #[schemars(extend("x-no_log" = true))]
@@ -73,7 +62,7 @@ pub struct Connection {
     /// when given, they are used instead of the file O(known_hosts).
     pub known_hosts_content: Option<String>,
     /// Verify the unit's host key. Turning it off is reported as a warning.
-    #[serde(default = "default_true")]
+    #[serde(default = "defaults::yes")]
     pub host_key_checking: bool,
     /// Jump host (bastion) to reach the unit through, as OpenSSH's C(ProxyJump): the unit's
     /// session runs in a forwarding channel of the jump host's session. Its host key is checked
@@ -94,12 +83,12 @@ pub struct Connection {
     #[schemars(extend("x-type" = "path"))]
     pub jump_private_key: Option<String>,
     /// Seconds to wait for the TCP connection, the SSH handshake and the login.
-    #[serde(default = "default_connect_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<30>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub connect_timeout: f64,
     /// Seconds to wait for a command's output and prompt.
-    #[serde(default = "default_command_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<120>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub command_timeout: f64,
     /// Name of the unit in messages and in the journal; use C({{ inventory_hostname }}).
     /// Defaults to O(host):O(port).
@@ -113,8 +102,8 @@ pub struct Connection {
     /// Seconds after which a lock left by a run that died is taken over; at least 1800 (a
     /// stage that holds the lock stamps it again every quarter of this while it waits, and a
     /// rebooting unit cannot be stamped).
-    #[serde(default = "default_lock_ttl")]
-    #[schemars(range(min = 1800.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<7200>")]
+    #[schemars(range(min = 1800.0, max = defaults::MAX_SECONDS))]
     pub lock_ttl: f64,
     /// Progress journal on the controller: JSON lines to follow with C(tail -f). Empty to
     /// disable.

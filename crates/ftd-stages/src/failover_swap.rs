@@ -1,6 +1,7 @@
 //! `failover_swap`: make this unit Active, only from Standby Ready with an Active peer.
 
 use crate::connection::{Connection, secs};
+use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
@@ -11,17 +12,6 @@ use serde::Deserialize;
 use serde_json::json;
 use std::iter::empty;
 
-fn default_timeout() -> f64 {
-    120.0
-}
-fn default_poll() -> f64 {
-    2.0
-}
-
-fn default_peer_timeout() -> f64 {
-    1800.0
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
@@ -31,16 +21,16 @@ pub struct Args {
     /// carry the traffic before its peer is upgraded).
     pub require_version: Option<String>,
     /// Seconds to wait until both units report the new roles.
-    #[serde(default = "default_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<120>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub timeout: f64,
     /// Seconds to wait, once this unit is Active, for its peer to report Standby Ready (the
     /// peer may pass through other states first; 7.6 allows config sync up to 7200 s).
-    #[serde(default = "default_peer_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<1800>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub peer_timeout: f64,
     /// Seconds between two reads of the failover state while confirming.
-    #[serde(default = "default_poll")]
+    #[serde(default = "defaults::seconds::<2>")]
     #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }

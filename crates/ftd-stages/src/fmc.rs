@@ -4,6 +4,7 @@
 //! are switched back by the FMC, as the seed does, and confirmed on the unit.
 
 use crate::connection::{Connection, secs};
+use crate::defaults;
 use crate::frame::{Frame, Timed, run_stage};
 use crate::inputs;
 use crate::report;
@@ -56,16 +57,6 @@ impl PairMember {
     }
 }
 
-fn default_true() -> bool {
-    true
-}
-fn default_sync_timeout() -> f64 {
-    900.0
-}
-fn default_poll() -> f64 {
-    10.0
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
@@ -83,7 +74,7 @@ pub struct Args {
     #[schemars(extend("x-type" = "path"))]
     pub fmc_ca_path: Option<String>,
     /// Check the FMC's certificate. Turning it off is reported as a warning.
-    #[serde(default = "default_true")]
+    #[serde(default = "defaults::yes")]
     pub fmc_validate_certs: bool,
     /// FMC domain by name (C(Global), C(Global/Site-A)); default the login's domain.
     pub fmc_domain: Option<String>,
@@ -100,11 +91,11 @@ pub struct Args {
     pub require_sync: bool,
     /// Seconds to wait for the FMC to report the version (O(action=sync)), for the switch
     /// and its confirmation on the unit (O(action=switch)), or for the copy (O(action=copy)).
-    #[serde(default = "default_sync_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<900>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub timeout: f64,
     /// Seconds between two reads.
-    #[serde(default = "default_poll")]
+    #[serde(default = "defaults::seconds::<10>")]
     #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }

@@ -1,6 +1,7 @@
 //! `install`: the upgrade on one unit, after every safety check, followed to its reboot.
 
 use crate::connection::{Connection, secs};
+use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report, window};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
@@ -15,16 +16,6 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use std::iter::empty;
 use std::time::Instant;
-
-fn default_timeout() -> f64 {
-    3600.0
-}
-fn default_poll() -> f64 {
-    15.0
-}
-fn default_true() -> bool {
-    true
-}
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,25 +33,25 @@ pub struct Args {
     #[serde(default)]
     pub allow_active: bool,
     /// Refuse unless the readiness check passed for this package on this unit.
-    #[serde(default = "default_true")]
+    #[serde(default = "defaults::yes")]
     pub require_readiness: bool,
     /// Follow the upgrade until the unit goes down for its reboot. With V(false), return once
     /// the upgrade has started.
-    #[serde(default = "default_true")]
+    #[serde(default = "defaults::yes")]
     pub wait: bool,
     /// Seconds to follow the upgrade up to the reboot (real devices: 20 to 45 minutes).
-    #[serde(default = "default_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<3600>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub timeout: f64,
     /// End of the maintenance window, RFC 3339 (C(2026-11-24T06:00:00Z)) or Unix seconds. An
     /// upgrade that could not finish before it (see O(duration_estimate)) is not started.
     pub window_end: Option<String>,
     /// Seconds an upgrade of this unit takes, install to return, for O(window_end). Default:
     /// the longest one in the journal, else 4500 (45 min install, 30 min reboot).
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub duration_estimate: Option<f64>,
     /// Seconds between two reads of the upgrade status.
-    #[serde(default = "default_poll")]
+    #[serde(default = "defaults::seconds::<15>")]
     #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }

@@ -6,6 +6,7 @@
 //! [`run_module`]: ansible_module::run_module
 
 pub mod connection;
+pub mod defaults;
 pub mod evidence;
 pub mod facts;
 pub mod failover_swap;

@@ -4,6 +4,7 @@
 //! before the first change (and in check mode, where it is the change ticket's dry run);
 //! `--diff` shows each unit's version and role before and after.
 
+use crate::defaults;
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::parse::state::FailoverState;
 use ftd_device::upgrade_path::{self, Verdict};
@@ -52,7 +53,7 @@ pub struct Args {
     pub later_hops: Vec<String>,
     /// Seconds one unit's upgrade takes (install to its return), for the estimate of what
     /// remains; default the domain file's typical 75 minutes.
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub duration_estimate: Option<f64>,
 }
 

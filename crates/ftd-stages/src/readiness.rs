@@ -1,6 +1,7 @@
 //! `readiness`: checksum the package on the unit, run the readiness check and follow it.
 
 use crate::connection::{Connection, secs};
+use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
@@ -12,13 +13,6 @@ use ftd_device::parse::status_files::{Outcome, ReadinessProgress};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::iter::empty;
-
-fn default_timeout() -> f64 {
-    1800.0
-}
-fn default_poll() -> f64 {
-    15.0
-}
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,11 +33,11 @@ pub struct Args {
     #[serde(default)]
     pub release_lock: bool,
     /// Seconds to wait for the check to finish (real devices take 1 to 15 minutes).
-    #[serde(default = "default_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<1800>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub timeout: f64,
     /// Seconds between two reads of the status file.
-    #[serde(default = "default_poll")]
+    #[serde(default = "defaults::seconds::<15>")]
     #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }

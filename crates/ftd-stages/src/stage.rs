@@ -3,6 +3,7 @@
 //! partial file that becomes the package only once its size and checksum are right.
 
 use crate::connection::{Connection, secs};
+use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
@@ -20,14 +21,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-fn default_true() -> bool {
-    true
-}
 fn default_retries() -> u32 {
     3
-}
-fn default_poll() -> f64 {
-    10.0
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -56,7 +51,7 @@ pub struct Args {
     pub url_host_key: Option<String>,
     /// Check the https server's certificate and the scp server's host key. Turning it off is
     /// reported as a warning.
-    #[serde(default = "default_true")]
+    #[serde(default = "defaults::yes")]
     pub url_host_key_checking: bool,
     /// A package file on the controller, pushed over the unit's management SSH with SFTP.
     /// Whether FTD accepts SFTP is not publicly documented; prefer O(url). Mutually exclusive
@@ -83,14 +78,14 @@ pub struct Args {
     pub rate_limit: Option<u64>,
     /// Seconds for the whole transfer. Default: from the size and O(rate_limit) (1 MiB/s
     /// assumed without one) plus ten minutes; two hours when the size is unknown.
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub timeout: Option<f64>,
     /// Times an interrupted download is continued from where it stopped.
     #[serde(default = "default_retries")]
     #[schemars(range(min = 0.0, max = 100.0))]
     pub retries: u32,
     /// Seconds between two progress lines in the journal.
-    #[serde(default = "default_poll")]
+    #[serde(default = "defaults::seconds::<10>")]
     #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }

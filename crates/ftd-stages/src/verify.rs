@@ -1,6 +1,7 @@
 //! `verify`: every post-upgrade check on a unit, each reported; fails listing all failures.
 
 use crate::connection::Connection;
+use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
@@ -37,13 +38,9 @@ pub struct Args {
     /// M(ftd.ha_upgrade.evidence) returned): the unit's evidence is captured again and compared.
     pub evidence_before: Option<serde_json::Value>,
     /// Percent by which the route count may fall before the comparison fails.
-    #[serde(default = "default_tolerance")]
+    #[serde(default = "defaults::seconds::<10>")]
     #[schemars(range(min = 0.0, max = 100.0))]
     pub evidence_tolerance: f64,
-}
-
-fn default_tolerance() -> f64 {
-    10.0
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {

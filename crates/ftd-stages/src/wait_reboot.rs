@@ -1,6 +1,7 @@
 //! `wait_reboot`: wait for a unit to go down and come back validated on the target version.
 
 use crate::connection::{Connection, secs};
+use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
@@ -11,12 +12,6 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use std::iter::empty;
 
-fn default_timeout() -> f64 {
-    3600.0
-}
-fn default_poll() -> f64 {
-    15.0
-}
 fn default_state() -> String {
     FailoverState::StandbyReady.text().into()
 }
@@ -43,11 +38,11 @@ pub struct Args {
     pub boot_id: Option<String>,
     /// Seconds to wait for the unit to come back validated (real devices: 10 to 30 minutes,
     /// longer on 4100/9300).
-    #[serde(default = "default_timeout")]
-    #[schemars(range(min = 0.0, max = 2592000.0))]
+    #[serde(default = "defaults::seconds::<3600>")]
+    #[schemars(range(min = 0.0, max = defaults::MAX_SECONDS))]
     pub timeout: f64,
     /// Seconds between two looks; the return is seen within one interval.
-    #[serde(default = "default_poll")]
+    #[serde(default = "defaults::seconds::<15>")]
     #[schemars(range(min = 0.05, max = 3600.0))]
     pub poll_interval: f64,
 }
