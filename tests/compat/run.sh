@@ -76,7 +76,7 @@ one() { # core python index work
   scripts/sim-down.sh "$work/sim"
   python3 tests/compat/expect.py "$work" "$target"
   # Two hops: the rounds (import_playbook, hosts templated from the groups group_by made).
-  scripts/sim-up.sh "$work/hops-sim" --pairs 1 --time-scale 0.005 --from 6.6.5-81 --to 7.0.6-236,7.2.7-500 > /dev/null
+  scripts/sim-up.sh "$work/hops-sim" --pairs 1 --time-scale 0.002 --from 6.6.5-81 --to 7.0.6-236,7.2.7-500 > /dev/null
   trap 'scripts/sim-down.sh "$work/hops-sim" 2> /dev/null || true' RETURN
   cp "$work/hops-sim/inventory.yml" "$work/inventory.yml"
   play hops upgrade_ha
