@@ -31,6 +31,10 @@ grep -q "^$core " tests/compat/versions.txt || { echo "the EE's ansible-core $co
 grep -qx "ansible-core==$core" requirements.txt || { echo "the EE's ansible-core $core is not the one of requirements.txt"; exit 1; }
 grep -q 'pip install --no-cache-dir $ANSIBLE_INSTALL_REFS' "$work/Containerfile"
 printf '%s\n' $refs | grep -qx 'ansible-runner==[0-9.]*' || { echo "the EE does not pin ansible-runner: $refs"; exit 1; }
+# the controller's poll interval goes to the EE's ansible.cfg
+grep -qx "internal_poll_interval = 0.02" "$context/configs/ansible.cfg"
+awk '/FROM base AS final|FROM \$EE_BASE_IMAGE/ {f=1} f && /COPY _build\/configs\/ansible.cfg \/etc\/ansible\/ansible.cfg/ {print "ok"; exit}' \
+  "$work/Containerfile" | grep -qx ok
 # the pins of this file agree with the collection's
 grep -q "ftd-ha-upgrade==$version" execution-environment.yml
 grep -q "ftd-ha_upgrade-$version.tar.gz" execution-environment.yml ee/requirements.yml
