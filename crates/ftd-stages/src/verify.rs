@@ -41,6 +41,54 @@ pub struct Args {
     #[serde(default = "defaults::seconds::<10>")]
     #[schemars(range(min = 0.0, max = 100.0))]
     pub evidence_tolerance: f64,
+    /// When every check passes, the unit's line in the playbook's summary is returned as the
+    /// host fact C(ftd_outcome): C(upgraded: <version_before> -> <version>, <state>), read
+    /// here rather than composed by a task of its own (every task costs the controller CPU
+    /// per unit).
+    pub outcome: Option<Outcome>,
+}
+
+/// What the summary line of a verified unit is made of, besides what verify reads.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// The version the unit ran before this upgrade.
+    pub version_before: String,
+    /// Which hop this was (C(1 of 2)), for an upgrade of several hops: the line then says it,
+    /// with the time it was verified.
+    pub hop: Option<String>,
+    /// The line of the hops before, kept in front (C(; ) between).
+    pub earlier: Option<String>,
+}
+
+impl Outcome {
+    fn line(&self, id: &ftd_device::ops::facts::Identity) -> String {
+        let earlier = self
+            .earlier
+            .as_deref()
+            .filter(|e| e.starts_with("upgraded:"))
+            .map(|e| format!("{e}; "))
+            .unwrap_or_default();
+        let hop = self
+            .hop
+            .as_deref()
+            .map(|h| {
+                let now = time::OffsetDateTime::now_utc();
+                format!(
+                    " (hop {h}, verified {:02}:{:02}:{:02} UTC)",
+                    now.hour(),
+                    now.minute(),
+                    now.second()
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "{earlier}upgraded: {} -> {}, {}{hop}",
+            self.version_before,
+            id.version,
+            id.state.text()
+        )
+    }
 }
 
 pub const INFO: ModuleInfo = ModuleInfo {
@@ -68,6 +116,10 @@ failed_checks:
   elements: str
 unit:
   description: The unit's identity.
+  returned: success
+  type: dict
+ansible_facts:
+  description: C(ftd_unit), the unit's identity; C(ftd_outcome), O(outcome) when every check passed.
   returned: success
   type: dict
 "#,
@@ -168,6 +220,9 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         report::identity(&mut r, &id, Some(&target));
         if !r.failed {
             f.journal.record(Some(100), &format!("verified: {}", r.msg));
+            if let (Some(outcome), Some(facts)) = (&args.outcome, r.ansible_facts.as_mut()) {
+                facts["ftd_outcome"] = outcome.line(&id).into();
+            }
         }
         Ok(r)
     })
