@@ -92,7 +92,7 @@ class Sim:
 GNU_TIME = Path("/usr/bin/time")
 
 
-def run_measured(cmd, stdin_devnull=True):
+def run_measured(cmd, stdin_devnull=True, environ=None):
     """Wall, CPU (user+sys of the process and every descendant it reaped) and peak RSS.
 
     Peak RSS comes from GNU time when it is installed: a child forked from this Python
@@ -104,7 +104,7 @@ def run_measured(cmd, stdin_devnull=True):
         cmd = [str(GNU_TIME), "-f", "__MAXRSS_KB=%M"] + cmd
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env(),
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=environ or env(),
                              stdin=subprocess.DEVNULL if stdin_devnull else None)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - start
@@ -243,12 +243,17 @@ class ModuleMemory(threading.Thread):
             time.sleep(0.05)
 
 
-def run_upgrade(pairs, scale):
+def run_upgrade(pairs, scale, tree=ROOT):
+    """One whole upgrade of `pairs` pairs with the playbooks and ansible.cfg of `tree` (this
+    checkout, or an older revision's: see fleet_cost) and this checkout's collection."""
+    environ = env()
+    environ.update(ANSIBLE_CONFIG=str(tree / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(ROOT / "build"))
     with Sim("--pairs", pairs, "--time-scale", scale) as sim:
         memory = ModuleMemory()
         memory.start()
         r = run_measured([ANSIBLE_BIN / "ansible-playbook", "-i", sim.inventory, "-f", str(max(2 * pairs, 5)),
-                          ROOT / "playbooks" / "upgrade_ha.yml", "-e", f"ftd_journal={sim.dir}/journal.jsonl"])
+                          tree / "playbooks" / "upgrade_ha.yml", "-e", f"ftd_journal={sim.dir}/journal.jsonl"],
+                         environ=environ)
         memory.stop.set()
         memory.join()
         if r["rc"] != 0:
@@ -290,12 +295,43 @@ def staging_section(short):
     return lines
 
 
+def fleet_cost(before, pairs, scale):
+    """Section 4c: the controller's cost per pair with the playbooks and ansible.cfg of
+    revision `before` and of this checkout, side by side in one run (the same binaries, the
+    same sim, one after the other for each fleet size)."""
+    with tempfile.TemporaryDirectory(prefix="ftd-bench-before-") as old:
+        archive = subprocess.run(["git", "-C", ROOT, "archive", before, "playbooks", "ansible.cfg"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
+        rows, one = [], {}
+        for n in pairs:
+            measured = {}
+            for name, tree in (("before", Path(old)), ("after", ROOT)):
+                print(f"4c. {n} pair(s), {name}", flush=True)
+                measured[name] = r = run_upgrade(n, scale, tree)
+                one.setdefault(name, r["wall"])
+            b, a = measured["before"], measured["after"]
+            rows.append(f"| {n} | {b['wall']:.1f} | {b['wall'] / one['before']:.2f} | {b['cpu']:.1f} | {b['cpu'] / n:.2f} "
+                        f"| {a['wall']:.1f} | {a['wall'] / one['after']:.2f} | {a['cpu']:.1f} | {a['cpu'] / n:.2f} "
+                        f"| {a['modules_peak_mb']:.0f} | {a['modules_peak_mb'] / n:.1f} |")
+    return ["### 4c. Controller cost per pair, before and after (one run)", "",
+            f"Playbooks and ansible.cfg of `{before}` (before) and of this checkout (after), the same collection",
+            f"binaries and sim, time scale {scale}, forks = 2 × pairs; controller CPU is ansible-playbook's whole",
+            "process tree (its workers, the action plugins, the module binaries).", "",
+            "| pairs | before wall s | x one pair | CPU s | CPU s per pair | after wall s | x one pair | CPU s | CPU s per pair "
+            "| modules' peak RSS MB | per pair MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|", *rows, "",
+            f"Command: `cd bench && python bench.py --only-fleet-cost --before {before}`.", ""]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--short", action="store_true", help="CI mode: few repetitions, small fleet")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     ap.add_argument("--only-module-cost", action="store_true", help="run section 1 alone")
     ap.add_argument("--only-staging", action="store_true", help="run section 6 alone")
+    ap.add_argument("--only-fleet-cost", action="store_true", help="run section 4c alone (see --before)")
+    ap.add_argument("--before", default="0e829d3", help="the revision 4c compares with")
     a = ap.parse_args()
     short = a.short
     runs = 2 if short else 10
@@ -307,6 +343,12 @@ def main():
         "Every figure: median (min–max) over the runs stated. Benchmarks never fail CI.",
         "",
     ]
+
+    if a.only_fleet_cost:
+        lines = fleet_cost(a.before, [1, 2] if short else [1, 10, 50], 0.01)
+        Path(a.out).write_text("\n".join(lines))
+        print("\n".join(lines))
+        return
 
     if a.only_staging:
         lines = staging_section(short)

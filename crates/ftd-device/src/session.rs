@@ -52,9 +52,26 @@ pub struct CliSession {
 }
 
 /// Secrets the session needs beyond the SSH login.
+#[derive(Clone)]
 pub struct Escalation {
     pub sudo_password: Zeroizing<String>,
     pub enable_password: Zeroizing<String>,
+}
+
+/// One login value: how to reach the unit (its jump host included) and the secrets of
+/// `sudo su` and `enable`. Built once at the module's edge and passed down by reference;
+/// every session and every reconnection opens from it.
+#[derive(Clone)]
+pub struct Login {
+    pub options: ConnectOptions,
+    pub escalation: Escalation,
+}
+
+impl Login {
+    /// A new session on the unit.
+    pub async fn open(&self) -> Result<CliSession, DeviceError> {
+        CliSession::login(&self.options, self.escalation.clone()).await
+    }
 }
 
 /// Frames every root command: `echo __FTD''B<n>` before it and `echo __FTD''E<n>_$?` after.

@@ -2,10 +2,8 @@
 //! and logging into the unit with them.
 
 use crate::defaults;
-use ftd_device::DeviceError;
 use ftd_device::journal::Journal;
-use ftd_device::ops::OpError;
-use ftd_device::session::{CliSession, Escalation};
+use ftd_device::session::{Escalation, Login};
 use ftd_device::transport::ConnectOptions;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -136,7 +134,7 @@ impl Connection {
     }
 
     /// How to reach the unit: its address and login, and the jump host's when there is one.
-    pub fn options(&self) -> ConnectOptions {
+    fn options(&self) -> ConnectOptions {
         let unit = self.unit_options();
         let jump = self.jump_host.as_ref().map(|host| {
             Box::new(ConnectOptions {
@@ -175,7 +173,7 @@ impl Connection {
         }
     }
 
-    pub fn escalation(&self) -> Escalation {
+    fn escalation(&self) -> Escalation {
         let sudo = self
             .sudo_password
             .clone()
@@ -187,24 +185,12 @@ impl Connection {
         }
     }
 
-    pub async fn login(&self) -> Result<CliSession, DeviceError> {
-        CliSession::login(&self.options(), self.escalation()).await
-    }
-
-    /// Logs in, runs `body` with the session, logs out; also returns the host-key warning
-    /// (host key checking off) for the result.
-    pub async fn with_session<T>(
-        &self,
-        body: impl AsyncFnOnce(&mut CliSession) -> Result<T, OpError>,
-    ) -> (Result<T, OpError>, Option<String>) {
-        let mut s = match self.login().await {
-            Ok(s) => s,
-            Err(e) => return (Err(e.into()), None),
-        };
-        let warning = s.host_key_warning().map(String::from);
-        let out = body(&mut s).await;
-        s.close().await;
-        (out, warning)
+    /// The one login value of the module run: the unit's options and escalation.
+    pub fn login(&self) -> Login {
+        Login {
+            options: self.options(),
+            escalation: self.escalation(),
+        }
     }
 
     /// The lock owner: the option, else `<user>@<controller hostname>`.

@@ -62,9 +62,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         "after"
     };
     run_stage("evidence", &args.conn, ctx, empty(), Timed::No, async |f| {
-        let ev = f
-            .session(&args.conn, async |s, _| evidence::capture(s).await)
-            .await?;
+        let ev = f.session(async |s, _| evidence::capture(s).await).await?;
         f.journal.record_data(
             None,
             &format!("{phase}: {}", ev.summary()),

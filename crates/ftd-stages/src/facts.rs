@@ -110,9 +110,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         );
     }
     run_stage("facts", &args.conn, ctx, empty(), Timed::No, async |f| {
-        let facts = f
-            .session(&args.conn, async |s, _| facts::gather(s).await)
-            .await?;
+        let facts = f.session(async |s, _| facts::gather(s).await).await?;
         let id = &facts.identity;
         if args.require_healthy_pair && !one_active_one_standby(&id.state, &id.peer_state) {
             return Err(OpError::Refused(format!(

@@ -87,7 +87,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Timed::Yes,
         async |f| {
             let swap = f
-                .session(&args.conn, async |s, f| {
+                .session(async |s, f| {
                     let id = facts::identity(s).await?;
                     if !failover::check(&id, required.as_ref())? {
                         return Ok(Swap::AlreadyActive(id));

@@ -595,7 +595,7 @@ async fn switch(
     let poll = secs(args.poll_interval);
     let deadline = Instant::now() + secs(args.timeout);
     let check_mode = f.check_mode;
-    f.session(&args.conn, async |s, f| {
+    f.session(async |s, f| {
         let id = facts::identity(s).await?;
         if !failover::check(&id, None)? {
             return Ok(ModuleResult::ok(format!("{} is Active already", f.unit)).with("fmc_pair", &pair));

@@ -9,13 +9,16 @@ use crate::report;
 use ansible_module::{ModuleResult, RunContext};
 use ftd_device::journal::Journal;
 use ftd_device::ops::{OpError, Timeline};
-use ftd_device::session::CliSession;
+use ftd_device::session::{CliSession, Login};
 
 pub struct Frame {
     pub stage: &'static str,
     /// The unit's name in messages (`fw-1-b`).
     pub unit: String,
     pub check_mode: bool,
+    /// How to log into the unit, built once from the options: every session of the stage,
+    /// and every session an operation opens on its own, opens from it.
+    pub login: Login,
     pub journal: Journal,
     pub timeline: Timeline,
     warnings: Vec<String>,
@@ -38,15 +41,22 @@ impl Frame {
         self.warnings.push(warning);
     }
 
-    /// Logs into the unit, runs `body` with the session and this frame, logs out; the
-    /// session's host-key warning goes to the result.
+    /// Logs into the unit; the session's host-key warning goes to the result. For a stage
+    /// that hands its session on (install's follow) or closes it itself.
+    pub async fn open(&mut self) -> Result<CliSession, OpError> {
+        let s = self.login.open().await?;
+        self.host_key(s.host_key_warning().map(String::from));
+        Ok(s)
+    }
+
+    /// Logs into the unit, runs `body` with the session and this frame, logs out.
     pub async fn session<T>(
         &mut self,
-        conn: &Connection,
         body: impl AsyncFnOnce(&mut CliSession, &mut Frame) -> Result<T, OpError>,
     ) -> Result<T, OpError> {
-        let (outcome, warning) = conn.with_session(async |s| body(s, self).await).await;
-        self.host_key(warning);
+        let mut s = self.open().await?;
+        let outcome = body(&mut s, self).await;
+        s.close().await;
         outcome
     }
 
@@ -77,6 +87,7 @@ pub fn run_stage(
         stage,
         unit: conn.unit_name(),
         check_mode: ctx.ansible.check_mode,
+        login: conn.login(),
         journal: conn.journal_with(stage, secrets),
         timeline: Timeline::default(),
         warnings: Vec::new(),

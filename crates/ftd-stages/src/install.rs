@@ -5,12 +5,9 @@ use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report, window};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::attempt::{self, Run};
 use ftd_device::ops::checksum::Checksum;
-use ftd_device::ops::install::{self, InstallEnd, InstallRequest, Plan};
-use ftd_device::ops::installer::{self, Guard};
-use ftd_device::ops::{OpError, Timeline, facts, lock};
-use ftd_device::session::CliSession;
+use ftd_device::ops::install::{self, InstallRequest, Plan};
+use ftd_device::ops::{OpError, facts};
 use ftd_device::version::{Package, Version};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -134,8 +131,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         checksum,
     };
     run_stage("install", &args.conn, ctx, empty(), Timed::Yes, async |f| {
-        let mut s = args.conn.login().await?;
-        f.host_key(s.host_key_warning().map(String::from));
+        let mut s = f.open().await?;
         let id = facts::identity(&mut s).await?;
         let plan = match install::plan(&mut s, &request, &id).await {
             Ok(p) => p,
@@ -200,10 +196,18 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 } else {
                     "attach"
                 };
-                match start_and_follow(&args, s, &package, plan, &mut f.journal, &mut f.timeline)
-                    .await
-                {
-                    Ok(Followed {
+                let owner = args.conn.owner();
+                let how = install::Run {
+                    package: &package,
+                    plan,
+                    allow_active: args.allow_active,
+                    lock: (&owner, secs(args.conn.lock_ttl)),
+                    wait: args.wait,
+                    deadline: Instant::now() + secs(args.timeout),
+                    poll: secs(args.poll_interval),
+                };
+                match install::run(s, &f.login, &how, &mut f.journal, &mut f.timeline).await {
+                    Ok(install::Followed {
                         rebooting,
                         percent,
                         boot_id,
@@ -252,106 +256,4 @@ fn inputs_of(args: &Args) -> Result<(Package, Version, Option<Checksum>), OpErro
         )));
     }
     Ok((package, target, inputs::checksum(args.checksum.as_deref())?))
-}
-
-/// Where following the upgrade ended.
-struct Followed {
-    /// The pre-reboot part is over and the unit is going down (false: not waited for).
-    rebooting: bool,
-    /// The last percent the installer logged.
-    percent: u8,
-    /// The kernel's boot id before the upgrade, for wait_reboot (None: an upgrade this run
-    /// did not start left none).
-    boot_id: Option<String>,
-}
-
-/// Starts (once) and follows. Reading is safe to retry, so a dropped session is reopened;
-/// a refused reconnection after the upgrade began means the unit is rebooting.
-async fn start_and_follow(
-    args: &Args,
-    mut s: CliSession,
-    package: &Package,
-    plan: &Plan,
-    journal: &mut ftd_device::journal::Journal,
-    timeline: &mut Timeline,
-) -> Result<Followed, OpError> {
-    let boot_id = if *plan == Plan::Start {
-        lock::acquire(&mut s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-        let boot_id = attempt::boot_id(&mut s).await?;
-        let stamp = attempt::stamp_now();
-        let note = format!("boot_id={boot_id} started={stamp}");
-        if let Some(aside) =
-            attempt::set_aside(&mut s, package, Run::Upgrade, &stamp, &note).await?
-        {
-            timeline.push(
-                journal,
-                None,
-                &format!("an earlier attempt's upgrade files were moved to {aside}"),
-                None,
-            );
-        }
-        // The unit's state is read again in the installer's own session, right before it.
-        let guard = if args.allow_active {
-            Guard::None
-        } else {
-            Guard::StandbyWithActivePeer
-        };
-        installer::start_detached(
-            &args.conn.options(),
-            args.conn.escalation(),
-            package,
-            false,
-            guard,
-        )
-        .await?;
-        timeline.push(
-            journal,
-            Some(0),
-            &format!(
-                "upgrade started: install_update.pl --detach {}",
-                package.file_name
-            ),
-            None,
-        );
-        Some(boot_id)
-    } else {
-        timeline.push(
-            journal,
-            None,
-            "an upgrade to this package is already running: following it",
-            None,
-        );
-        attempt::marker(&mut s, package, Run::Upgrade)
-            .await?
-            .as_deref()
-            .and_then(attempt::boot_id_in)
-    };
-    if !args.wait {
-        s.close().await;
-        return Ok(Followed {
-            rebooting: false,
-            percent: 0,
-            boot_id,
-        });
-    }
-    // Started or attached to, the upgrade is this run's while it runs: its lock is refreshed
-    // at every poll that finds it due (another controller's fresh lock stops this one).
-    let mut hold = lock::Hold::new(&args.conn.owner(), secs(args.conn.lock_ttl));
-    let InstallEnd::Rebooting { percent } = install::follow_to_reboot(
-        s,
-        &args.conn.options(),
-        || args.conn.escalation(),
-        package,
-        Instant::now() + secs(args.timeout),
-        secs(args.poll_interval),
-        journal,
-        timeline,
-        Some(&mut hold),
-    )
-    .await?;
-    Ok(Followed {
-        rebooting: true,
-        percent,
-        boot_id,
-    })
 }

@@ -53,7 +53,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let owner = args.conn.owner();
     run_stage("lock", &args.conn, ctx, empty(), Timed::No, async |f| {
         let outcome = f
-            .session(&args.conn, async |s, f| {
+            .session(async |s, f| {
                 if f.check_mode {
                     return Ok(None);
                 }

@@ -5,11 +5,9 @@ use crate::defaults;
 use crate::frame::{Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::ops::attempt::{self, Run};
-use ftd_device::ops::checksum;
-use ftd_device::ops::installer::{self, Guard};
-use ftd_device::ops::{OpError, facts, lock, readiness};
-use ftd_device::parse::status_files::{Outcome, ReadinessProgress};
+use ftd_device::ops::OpError;
+use ftd_device::ops::readiness::{self, Found};
+use ftd_device::parse::status_files::Outcome;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::iter::empty;
@@ -90,18 +88,6 @@ duration:
     notes: &["The device writes the result to C(/ngfw/var/log/sf/<package>/upgrade_readiness/)."],
 };
 
-/// What the stage found: a check it ran or followed, or an upgrade already running (not an
-/// error: install follows it).
-#[allow(clippy::large_enum_variant)] // one value per module run: boxing would buy nothing
-enum Found {
-    Checked {
-        id: facts::Identity,
-        progress: ReadinessProgress,
-        changed: bool,
-    },
-    UpgradeRunning,
-}
-
 pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     let unit = args.conn.unit_name();
     let fail = |e: OpError| report::fail(&unit, "readiness", &e);
@@ -111,7 +97,6 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
-    let mut disk = None;
     run_stage(
         "readiness",
         &args.conn,
@@ -119,128 +104,28 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         empty(),
         Timed::Yes,
         async |f| {
-            let found = f
-            .session(&args.conn, async |s, f| {
-                let id = facts::identity(s).await?;
-                checksum::package_ready(s, &package, checksum.as_ref()).await?;
-                if let Some(sum) = &checksum {
-                    f.step(
-                        None,
-                        &format!(
-                            "{} checksum of {} verified",
-                            sum.algorithm, package.file_name
-                        ),
-                    );
-                }
-                let room = checksum::space(s, &package).await?;
-                disk = Some(room);
-                if !room.enough() && f.check_mode {
-                    // The device's own check (410_check_disk_space) would stop here; in check
-                    // mode it cannot run, so this is the would-stop condition.
-                    return Err(OpError::Refused(format!(
-                        "not enough disk space: {}; remove old packages from /ngfw/var/sf/updates first",
-                        room.describe()
-                    )));
-                }
-                // The installer runs already: our own check (a re-run after the controller
-                // died) is followed; an upgrade (from the FMC, or an earlier run) is left to
-                // install; anything else is waited for. Old files are never a running check.
-                let running = attempt::installer_running(s).await?;
-                let recorded = readiness::recorded(s, &package).await?;
-                let ours_running = running
-                    && attempt::ours(s, &package, Run::Readiness).await?
-                    && recorded
-                        .as_ref()
-                        .is_none_or(|p| p.outcome == Outcome::Running);
-                if running && !ours_running {
-                    // An upgrade's installer (not a check's), whatever its files say yet.
-                    if attempt::upgrade_running(s).await? {
-                        return Ok(Found::UpgradeRunning);
-                    }
-                    return Err(OpError::Refused(
-                        "install_update.pl is already running on the unit (a readiness check or upgrade started \
-                         elsewhere); wait for it to finish, then run readiness again"
-                            .into(),
-                    ));
-                }
-                let already = recorded
-                    .as_ref()
-                    .is_some_and(|p| p.outcome == Outcome::Passed);
-                if already && !args.force {
-                    if args.release_lock && !f.check_mode {
-                        lock::release(s, &args.conn.owner()).await?;
-                    }
-                    return Ok(Found::Checked {
-                        id,
-                        progress: recorded.unwrap(),
-                        changed: false,
-                    });
-                }
-                if f.check_mode {
-                    let progress = recorded.unwrap_or(ReadinessProgress {
-                        steps: vec![],
-                        percent: 0,
-                        current_script: None,
-                        outcome: Outcome::Running,
-                    });
-                    return Ok(Found::Checked {
-                        id,
-                        progress,
-                        changed: true,
-                    });
-                }
-                if !ours_running {
-                    lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-                    let stamp = attempt::stamp_now();
-                    let note = format!("started={stamp}");
-                    if let Some(aside) =
-                        attempt::set_aside(s, &package, Run::Readiness, &stamp, &note).await?
-                    {
-                        f.step(
-                            None,
-                            &format!("an earlier readiness check's files were moved to {aside}"),
-                        );
-                    }
-                    installer::start_detached(
-                        &args.conn.options(),
-                        args.conn.escalation(),
-                        &package,
-                        true,
-                        Guard::None,
-                    )
-                    .await?;
-                    f.step(
-                        Some(0),
-                        &format!("readiness check started for {}", package.file_name),
-                    );
-                }
-                let mut hold = lock::Hold::new(&args.conn.owner(), secs(args.conn.lock_ttl));
-                let progress = readiness::follow(
-                    s,
-                    &package,
-                    secs(args.timeout),
-                    secs(args.poll_interval),
-                    &mut f.journal,
-                    &mut f.timeline,
-                    Some(&mut hold),
-                )
-                .await?;
-                if args.release_lock {
-                    lock::release(s, &args.conn.owner()).await?;
-                }
-                Ok(Found::Checked {
-                    id,
-                    progress,
-                    changed: true,
-                })
-            })
-            .await?;
-            let (id, progress, changed) = match found {
+            let owner = args.conn.owner();
+            let request = readiness::Request {
+                package: &package,
+                checksum: checksum.as_ref(),
+                force: args.force,
+                release_lock: args.release_lock,
+                check_mode: f.check_mode,
+                limit: secs(args.timeout),
+                poll: secs(args.poll_interval),
+                lock: (&owner, secs(args.conn.lock_ttl)),
+            };
+            let mut s = f.open().await?;
+            let found =
+                readiness::run(&mut s, &f.login, &request, &mut f.journal, &mut f.timeline).await;
+            s.close().await;
+            let (id, progress, changed, disk) = match found? {
                 Found::Checked {
                     id,
                     progress,
                     changed,
-                } => (id, progress, changed),
+                    disk,
+                } => (id, progress, changed, disk),
                 Found::UpgradeRunning => {
                     let mut r = ModuleResult::ok(format!(
                         "{unit}: an upgrade with this package is already running on the unit: no readiness \
@@ -260,7 +145,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     } else {
                         ""
                     },
-                    disk.map(|d| d.describe()).unwrap_or_default()
+                    disk.describe()
                 )),
                 (Outcome::Passed, _) if !changed => ModuleResult::ok(format!(
                     "{unit}: readiness check already passed for {}",
@@ -286,14 +171,12 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     report::prefix(&unit, "readiness")
                 )),
             };
-            if let Some(d) = disk {
-                r.set("disk", d);
-                if !d.enough() {
-                    r.warn(format!(
-                        "{unit}: {}; the readiness check's own disk test decides",
-                        d.describe()
-                    ));
-                }
+            r.set("disk", disk);
+            if !disk.enough() {
+                r.warn(format!(
+                    "{unit}: {}; the readiness check's own disk test decides",
+                    disk.describe()
+                ));
             }
             r.set("passed", progress.outcome == Outcome::Passed);
             r.set("percent", progress.percent);

@@ -4,7 +4,7 @@
 
 use crate::connection::{Connection, secs};
 use crate::defaults;
-use crate::frame::{Timed, run_stage};
+use crate::frame::{Frame, Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::journal::Journal;
@@ -200,9 +200,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         .cloned()
         .chain(query.map(String::from));
     let r = run_stage("stage", &args.conn, ctx, secrets, Timed::No, async |f| {
-        let mut s = args.conn.login().await?;
-        f.host_key(s.host_key_warning().map(String::from));
-        let staged = stage(&args, &input, &mut s, &mut f.journal, f.check_mode).await;
+        let mut s = f.open().await?;
+        let staged = stage(&args, &input, &mut s, f).await;
         s.close().await;
         staged
     });
@@ -408,9 +407,9 @@ async fn stage(
     args: &Args,
     input: &Input,
     s: &mut CliSession,
-    journal: &mut Journal,
-    check_mode: bool,
+    f: &mut Frame,
 ) -> Result<ModuleResult, OpError> {
+    let check_mode = f.check_mode;
     let unit = args.conn.unit_name();
     let paths = Paths::of(&input.package);
     let password = input.password.as_deref().map(String::as_str);
@@ -458,7 +457,7 @@ async fn stage(
                 return Ok(already(&unit, &paths, present, false));
             }
             _ => {
-                journal.record(
+                f.journal.record(
                     None,
                     &format!(
                         "{} is on the unit but is not the published package: replacing it",
@@ -495,7 +494,7 @@ async fn stage(
                 .map(|n| format!("{}/{n}", ftd_device::paths::UPDATES_DIR))
                 .collect();
             s.root_ok(&format!("rm -f {}", list.join(" "))).await?;
-            journal.record(
+            f.journal.record(
                 None,
                 &format!("removed old packages: {}", before.removed.join(", ")),
             );
@@ -503,9 +502,7 @@ async fn stage(
         }
     }
     if let Some(total) = before.total {
-        // The package plus as much again for its unpacking (domain §11), less what a partial
-        // file already holds; old packages that would be removed count as free in check mode.
-        let needed = (total - before.partial) + total;
+        // Old packages that would be removed count as free in check mode.
         let freed: u64 = if check_mode {
             files
                 .iter()
@@ -515,23 +512,27 @@ async fn stage(
         } else {
             0
         };
-        if before.free + freed < needed {
+        let fits = stage::room(
+            total,
+            before.partial,
+            before.free,
+            freed,
+            &[],
+            args.remove_old,
+        );
+        if fits.is_err() {
+            // The largest files are read only for the refusal.
             if files.is_empty() {
                 files = facts::packages(s).await?;
             }
-            return Err(OpError::Refused(format!(
-                "not enough space on /ngfw: {} free, {} needed (the {} package and as much again to unpack it). Largest files in {}: {}. {}",
-                human(before.free + freed),
-                human(needed),
-                human(total),
-                ftd_device::paths::UPDATES_DIR,
-                stage::largest(&files, 3).join(", "),
-                if args.remove_old {
-                    "Free space by hand"
-                } else {
-                    "remove_old: true deletes packages older than the running version"
-                }
-            )));
+            stage::room(
+                total,
+                before.partial,
+                before.free,
+                freed,
+                &files,
+                args.remove_old,
+            )?;
         }
     }
     if check_mode {
@@ -555,7 +556,7 @@ async fn stage(
         .with("removed", &before.removed));
     }
     lock::acquire(s, &args.conn.owner(), secs(args.conn.lock_ttl)).await?;
-    journal.record(
+    f.journal.record(
         Some(0),
         &format!(
             "staging {} from {}{}",
@@ -571,9 +572,9 @@ async fn stage(
     let done = match &input.source {
         Source::Pull(p) => {
             stage::prepare(s, p, &paths).await?;
-            download(args, input, p, &paths, s, journal, &before).await?
+            download(args, input, p, &paths, s, f, &before).await?
         }
-        Source::Push { path, .. } => upload(args, path, &paths, s, journal, &before).await?,
+        Source::Push { path, .. } => upload(args, path, &paths, s, f, &before).await?,
         // confirm_only returned above, before any transfer.
         Source::Confirm => return Err(OpError::Refused("confirm_only transfers nothing".into())),
     };
@@ -585,21 +586,14 @@ async fn stage(
         )));
     }
     if let Some(sum) = &input.checksum {
-        let actual = stage::checksum_of(s, &paths.part, sum.algorithm).await?;
-        if actual != sum.hex {
-            s.root_ok(&format!("rm -f {}", paths.part)).await?;
-            return Err(OpError::Failed(format!(
-                "the file received has {} {actual}, not the published {}: it was deleted. The source does not hold the package Cisco published (or it was damaged on the way)",
-                sum.algorithm, sum.hex
-            )));
-        }
+        stage::verify_received(s, &paths, sum).await?;
     }
     stage::place(s, &paths).await?;
     stage::tidy(s, &paths).await?;
     let seconds = started.elapsed().as_secs_f64();
     let moved = size.saturating_sub(done.resumed_from);
     let rate = moved as f64 / seconds.max(0.001);
-    journal.record(
+    f.journal.record(
         Some(100),
         &format!(
             "staged {} ({}) in {seconds:.1}s, {}/s",
@@ -730,9 +724,10 @@ async fn download(
     pull: &Pull,
     paths: &Paths,
     s: &mut CliSession,
-    journal: &mut Journal,
+    f: &mut Frame,
     before: &Before,
 ) -> Result<Done, OpError> {
+    let (journal, login) = (&mut f.journal, &f.login);
     let command = stage::pull_command(pull, paths, args.rate_limit)?;
     let limit = transfer_limit(args, before.total);
     let deadline = Instant::now() + limit;
@@ -772,8 +767,7 @@ async fn download(
             }
         };
         let outcome = stage::pull(
-            &args.conn.options(),
-            args.conn.escalation(),
+            login,
             &command,
             password,
             left,
@@ -831,12 +825,13 @@ async fn upload(
     path: &std::path::Path,
     paths: &Paths,
     s: &mut CliSession,
-    journal: &mut Journal,
+    f: &mut Frame,
     before: &Before,
 ) -> Result<Done, OpError> {
+    let (journal, login) = (&mut f.journal, &f.login);
     let name = paths.part.rsplit('/').next().unwrap_or("package.part");
     let remote = format!("/home/admin/{name}");
-    let link = match SftpLink::open(&args.conn.options()).await {
+    let link = match SftpLink::open(&login.options).await {
         Ok(l) => l,
         Err(SftpError::Refused(why)) => {
             return Err(OpError::Refused(format!(

@@ -161,7 +161,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     run_stage("verify", &args.conn, ctx, empty(), Timed::No, async |f| {
         let (id, checks) = f
-            .session(&args.conn, async |s, f| {
+            .session(async |s, f| {
                 let (id, mut checks) = verify::run(s, &target, expected, package.as_ref()).await?;
                 if let Some(before) = &before {
                     let after = evidence::capture(s).await?;

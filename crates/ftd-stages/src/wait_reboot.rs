@@ -115,7 +115,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         async |f| {
             if f.check_mode {
                 // One look, no waiting: report where the unit stands.
-                let mut s = match args.conn.login().await {
+                let mut s = match f.open().await {
                     Ok(s) => s,
                     Err(e) => {
                         return Ok(ModuleResult::ok(format!(
@@ -123,7 +123,6 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                         )));
                     }
                 };
-                f.host_key(s.host_key_warning().map(String::from));
                 let id = facts::identity(&mut s).await;
                 s.close().await;
                 let id = id?;
@@ -134,14 +133,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 report::identity(&mut r, &id, Some(&target));
                 return Ok(r);
             }
-            let back = reboot::wait_for_return(
-                &args.conn.options(),
-                || args.conn.escalation(),
-                &request,
-                &mut f.journal,
-                &mut f.timeline,
-            )
-            .await?;
+            let back = reboot::wait_for_return(&f.login, &request, &mut f.journal, &mut f.timeline)
+                .await?;
             let mut r = ModuleResult::ok(format!(
                 "{unit} is back: {} on {}{}",
                 back.identity.state,

@@ -6,14 +6,14 @@ use super::attempt;
 use super::checksum::{self, Checksum};
 use super::facts::{self, Identity};
 use super::follow::FileFollower;
+use super::installer::{self, Guard};
 use super::lock::Hold;
 use super::{OpError, Timeline, pause, readiness};
 use crate::error::DeviceError;
 use crate::journal::Journal;
 use crate::parse::status_files::{self, Outcome, StatusLog};
 use crate::paths;
-use crate::session::{CliSession, Escalation};
-use crate::transport::ConnectOptions;
+use crate::session::{CliSession, Login};
 use crate::version::{Package, Version};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,118 @@ pub enum Plan {
     /// An upgrade to this package is running: follow it, do not start a second.
     Attach,
     Start,
+}
+
+/// How to carry out a [`Plan`] to start or attach.
+pub struct Run<'a> {
+    pub package: &'a Package,
+    pub plan: &'a Plan,
+    /// The caller's override of invariant 1 (tests, lab units): no state guard at the start.
+    pub allow_active: bool,
+    /// This run's lock on the unit: owner and time to live.
+    pub lock: (&'a str, Duration),
+    /// Follow the upgrade to the unit's reboot (false: return once it started).
+    pub wait: bool,
+    pub deadline: Instant,
+    pub poll: Duration,
+}
+
+/// Where following the upgrade ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    /// The pre-reboot part is over and the unit is going down (false: not waited for).
+    pub rebooting: bool,
+    /// The last percent the installer logged.
+    pub percent: u8,
+    /// The kernel's boot id before the upgrade, for wait_reboot (None: an upgrade this run
+    /// did not start left none).
+    pub boot_id: Option<String>,
+}
+
+/// Starts the upgrade (once: [`installer::begin`], the state read again right before it)
+/// or attaches to the one running, then follows it to the reboot. Reading is safe to retry,
+/// so a dropped session is reopened; a refused reconnection after the upgrade began means
+/// the unit is rebooting.
+pub async fn run(
+    mut s: CliSession,
+    login: &Login,
+    how: &Run<'_>,
+    journal: &mut Journal,
+    timeline: &mut Timeline,
+) -> Result<Followed, OpError> {
+    let package = how.package;
+    let boot_id = if *how.plan == Plan::Start {
+        let guard = if how.allow_active {
+            Guard::None
+        } else {
+            Guard::StandbyWithActivePeer
+        };
+        let begun = installer::begin(
+            &mut s,
+            login,
+            package,
+            attempt::Run::Upgrade,
+            how.lock,
+            guard,
+        )
+        .await?;
+        if let Some(aside) = begun.set_aside {
+            timeline.push(
+                journal,
+                None,
+                &format!("an earlier attempt's upgrade files were moved to {aside}"),
+                None,
+            );
+        }
+        timeline.push(
+            journal,
+            Some(0),
+            &format!(
+                "upgrade started: install_update.pl --detach {}",
+                package.file_name
+            ),
+            None,
+        );
+        begun.boot_id
+    } else {
+        timeline.push(
+            journal,
+            None,
+            "an upgrade to this package is already running: following it",
+            None,
+        );
+        attempt::marker(&mut s, package, attempt::Run::Upgrade)
+            .await?
+            .as_deref()
+            .and_then(attempt::boot_id_in)
+    };
+    if !how.wait {
+        s.close().await;
+        return Ok(Followed {
+            rebooting: false,
+            percent: 0,
+            boot_id,
+        });
+    }
+    // Started or attached to, the upgrade is this run's while it runs: its lock is refreshed
+    // at every poll that finds it due (another controller's fresh lock stops this one).
+    let mut hold = Hold::new(how.lock.0, how.lock.1);
+    let InstallEnd::Rebooting { percent } = follow_to_reboot(
+        s,
+        login,
+        package,
+        how.deadline,
+        how.poll,
+        journal,
+        timeline,
+        Some(&mut hold),
+    )
+    .await?;
+    Ok(Followed {
+        rebooting: true,
+        percent,
+        boot_id,
+    })
 }
 
 /// Every check that must pass before anything is started. Reads only.
@@ -122,8 +234,7 @@ pub enum InstallEnd {
 #[allow(clippy::too_many_arguments)]
 pub async fn follow_to_reboot(
     mut s: CliSession,
-    opts: &ConnectOptions,
-    escalation: impl Fn() -> Escalation,
+    login: &Login,
     package: &Package,
     deadline: Instant,
     poll: Duration,
@@ -156,7 +267,7 @@ pub async fn follow_to_reboot(
                     &format!("session lost ({e}); reconnecting"),
                     None,
                 );
-                s = match reconnect(opts, &escalation, deadline, poll).await? {
+                s = match reconnect(login, deadline, poll).await? {
                     Some(s) => s,
                     None => {
                         let percent = status_files::parse_steps(&seen.log.text)
@@ -180,17 +291,16 @@ pub async fn follow_to_reboot(
 
 /// A new session, or None when the unit refuses connections (it is down).
 async fn reconnect(
-    opts: &ConnectOptions,
-    escalation: &impl Fn() -> Escalation,
+    login: &Login,
     deadline: Instant,
     poll: Duration,
 ) -> Result<Option<CliSession>, OpError> {
-    match CliSession::login(opts, escalation()).await {
+    match login.open().await {
         Ok(s) => Ok(Some(s)),
         Err(DeviceError::Unreachable { .. }) => Ok(None),
         Err(e) if e.is_unreachable() && Instant::now() < deadline => {
             pause(poll, deadline).await;
-            Ok(CliSession::login(opts, escalation()).await.ok())
+            Ok(login.open().await.ok())
         }
         Err(e) => Err(e.into()),
     }

@@ -10,8 +10,7 @@
 
 use super::{OpError, attempt, facts};
 use crate::paths;
-use crate::session::{CliSession, Escalation};
-use crate::transport::ConnectOptions;
+use crate::session::{CliSession, Login};
 use crate::version::Package;
 
 /// Which state the unit must show right before the installer starts.
@@ -23,16 +22,52 @@ pub enum Guard {
     StandbyWithActivePeer,
 }
 
+/// What starting a run left for the caller to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Begun {
+    /// The kernel's boot id before an upgrade (wait_reboot's evidence of the reboot); `None`
+    /// for a readiness check.
+    pub boot_id: Option<String>,
+    /// Where an earlier attempt's files were moved, if there were any.
+    pub set_aside: Option<String>,
+}
+
+/// The one way a readiness check or an upgrade starts (invariants 4 and 9): this run's lock
+/// on the unit, an upgrade's boot id, the earlier attempt's files set aside under this run's
+/// marker, then the installer in a session of its own ([`start_detached`], which reads the
+/// state again for an upgrade and never types it while an installer runs).
+pub async fn begin(
+    s: &mut CliSession,
+    login: &Login,
+    package: &Package,
+    run: attempt::Run,
+    lock: (&str, std::time::Duration),
+    guard: Guard,
+) -> Result<Begun, OpError> {
+    super::lock::acquire(s, lock.0, lock.1).await?;
+    let boot_id = match run {
+        attempt::Run::Upgrade => Some(attempt::boot_id(s).await?),
+        attempt::Run::Readiness => None,
+    };
+    let stamp = attempt::stamp_now();
+    let note = match &boot_id {
+        Some(id) => format!("boot_id={id} started={stamp}"),
+        None => format!("started={stamp}"),
+    };
+    let set_aside = attempt::set_aside(s, package, run, &stamp, &note).await?;
+    start_detached(login, package, run == attempt::Run::Readiness, guard).await?;
+    Ok(Begun { boot_id, set_aside })
+}
+
 /// Runs the installer in a new session and closes it; returns the installer's start-up
 /// lines. `readiness` adds `--readiness-check`.
 pub async fn start_detached(
-    opts: &ConnectOptions,
-    escalation: Escalation,
+    login: &Login,
     package: &Package,
     readiness: bool,
     guard: Guard,
 ) -> Result<String, OpError> {
-    let mut s = CliSession::login(opts, escalation).await?;
+    let mut s = login.open().await?;
     let result = run(&mut s, package, readiness, guard).await;
     s.close().await;
     result

@@ -14,8 +14,7 @@ use super::{attempt, lock};
 use crate::error::DeviceError;
 use crate::journal::Journal;
 use crate::parse::state::FailoverState;
-use crate::session::{CliSession, Escalation};
-use crate::transport::ConnectOptions;
+use crate::session::Login;
 use crate::version::{Package, Version};
 use std::time::{Duration, Instant};
 
@@ -62,12 +61,8 @@ enum Look {
     },
 }
 
-async fn look(
-    opts: &ConnectOptions,
-    escalation: impl Fn() -> Escalation,
-    req: &WaitRequest,
-) -> Result<Look, OpError> {
-    let mut s = match CliSession::login(opts, escalation()).await {
+async fn look(login: &Login, req: &WaitRequest) -> Result<Look, OpError> {
+    let mut s = match login.open().await {
         Ok(s) => s,
         Err(e) if e.is_permanent() => return Err(e.into()),
         Err(e) => return Ok(Look::Down(e)),
@@ -120,8 +115,7 @@ async fn look(
 }
 
 pub async fn wait_for_return(
-    opts: &ConnectOptions,
-    escalation: impl Fn() -> Escalation,
+    login: &Login,
     req: &WaitRequest,
     journal: &mut Journal,
     timeline: &mut Timeline,
@@ -151,7 +145,7 @@ pub async fn wait_for_return(
     );
     let mut boot_before = req.boot_id_before.clone();
     loop {
-        match look(opts, &escalation, req).await? {
+        match look(login, req).await? {
             Look::Down(e) => {
                 seen_down = true;
                 if down_since.is_none() {

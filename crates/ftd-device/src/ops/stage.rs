@@ -8,8 +8,7 @@ use super::OpError;
 use super::checksum::Checksum;
 use crate::parse::listing::PackageFile;
 use crate::paths::UPDATES_DIR;
-use crate::session::{CliSession, Escalation};
-use crate::transport::ConnectOptions;
+use crate::session::{CliSession, Login};
 use crate::version::{Package, Version};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -241,8 +240,7 @@ pub async fn announced_size(
 /// transfer runs) while `watch` is called every `poll` with nothing to do but report
 /// progress; ends with the pull.
 pub async fn pull(
-    opts: &ConnectOptions,
-    escalation: Escalation,
+    login: &Login,
     command: &str,
     password: Option<&str>,
     limit: Duration,
@@ -250,7 +248,8 @@ pub async fn pull(
     mut watch: impl AsyncFnMut(),
 ) -> Result<(), PullFailure> {
     let run = async {
-        let mut s = CliSession::login(opts, escalation)
+        let mut s = login
+            .open()
             .await
             .map_err(|e| PullFailure::Failed(format!("cannot open the transfer session: {e}")))?;
         let result = s.root_answering(command, password, limit).await;
@@ -374,9 +373,89 @@ pub fn largest(files: &[PackageFile], n: usize) -> Vec<String> {
         .collect()
 }
 
+/// The space rule (domain §11): `/ngfw` must hold the package and as much again for its
+/// unpacking, less what a partial file of it already holds; `freed` counts packages that
+/// would be removed first (check mode). A refusal names both numbers and the largest files
+/// of the updates folder, and what would free space (`remove_old`, or by hand).
+pub fn room(
+    total: u64,
+    partial: u64,
+    free: u64,
+    freed: u64,
+    files: &[PackageFile],
+    remove_old: bool,
+) -> Result<(), OpError> {
+    let needed = (total - partial.min(total)) + total;
+    if free + freed >= needed {
+        return Ok(());
+    }
+    Err(OpError::Refused(format!(
+        "not enough space on /ngfw: {} free, {} needed (the {} package and as much again to unpack it). Largest files in {}: {}. {}",
+        human(free + freed),
+        human(needed),
+        human(total),
+        UPDATES_DIR,
+        largest(files, 3).join(", "),
+        if remove_old {
+            "Free space by hand"
+        } else {
+            "remove_old: true deletes packages older than the running version"
+        }
+    )))
+}
+
+/// A received file that is not the published package is deleted, never kept for a later
+/// resume or install (invariant 11).
+pub async fn verify_received(
+    s: &mut CliSession,
+    paths: &Paths,
+    expected: &Checksum,
+) -> Result<(), OpError> {
+    let actual = checksum_of(s, &paths.part, expected.algorithm).await?;
+    if actual == expected.hex {
+        return Ok(());
+    }
+    s.root_ok(&format!("rm -f {}", paths.part)).await?;
+    Err(OpError::Failed(format!(
+        "the file received has {} {actual}, not the published {}: it was deleted. The source does not hold the package Cisco published (or it was damaged on the way)",
+        expected.algorithm, expected.hex
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_package_and_as_much_again_must_fit_less_what_a_partial_file_holds() {
+        const GB: u64 = 1 << 30;
+        let old = PackageFile {
+            name: "Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar".into(),
+            size: GB,
+            version: Some("7.2.2-54".into()),
+        };
+        assert!(room(GB, 0, 2 * GB, 0, &[], false).is_ok());
+        assert!(room(GB, GB / 2, 3 * GB / 2, 0, &[], false).is_ok());
+        // What remove_old would free counts (check mode).
+        assert!(room(GB, 0, GB, GB, &[], true).is_ok());
+        let OpError::Refused(why) =
+            room(GB, 0, 2 * GB - 1, 0, std::slice::from_ref(&old), false).unwrap_err()
+        else {
+            panic!("not a refusal")
+        };
+        assert!(
+            why.contains("needed (the 1.0 GiB package and as much again"),
+            "{why}"
+        );
+        assert!(
+            why.contains("Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar"),
+            "{why}"
+        );
+        assert!(
+            why.ends_with("remove_old: true deletes packages older than the running version"),
+            "{why}"
+        );
+    }
 
     #[test]
     fn only_packages_below_the_running_version_are_removable() {
