@@ -13,7 +13,7 @@ for m in facts fmc stage readiness install wait_reboot failover_swap verify; do
 done
 check "ansible-doc shows install's options with types and defaults" \
   bash -c "ansible-doc ftd.ha_upgrade.install | grep -A6 'allow_active' | grep -q 'default: false'"
-for p in upgrade_ha precheck; do
+for p in upgrade_ha upgrade_hop precheck; do
   check "syntax of playbooks/$p.yml" ansible-playbook --syntax-check -i playbooks/inventory.example.yml "playbooks/$p.yml"
 done
 check "no password in any output (-vvv, check mode, real, wrong password)" tests/ansible/secrets.sh
