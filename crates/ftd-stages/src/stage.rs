@@ -65,8 +65,9 @@ pub struct Args {
     /// or the size O(confirm_only) expects.
     pub size: Option<u64>,
     /// Transfer nothing: confirm that O(package) is on the unit, with O(size) and O(checksum)
-    /// when given, as after the FMC copied it (M(ftd.ha_upgrade.fmc) O(action=copy)). Fails
-    /// naming what is missing or wrong. Mutually exclusive with O(url) and O(src).
+    /// when given, as after the FMC copied it
+    /// (M(ftd.ha_upgrade.fmc) O(ftd.ha_upgrade.fmc#module:action=copy)). Fails naming what is
+    /// missing or wrong. Mutually exclusive with O(url) and O(src).
     #[serde(default)]
     pub confirm_only: bool,
     /// Delete upgrade packages of versions below the running one from the unit first (never
