@@ -9,8 +9,9 @@ use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
 use ftd_device::journal::Journal;
 use ftd_device::ops::checksum::Checksum;
+use ftd_device::ops::stage::plan::{self, Before, Plan};
 use ftd_device::ops::stage::{self, Paths, Pull, PullFailure, human};
-use ftd_device::ops::{OpError, facts, lock};
+use ftd_device::ops::{OpError, lock};
 use ftd_device::session::CliSession;
 use ftd_device::sftp::{SftpError, SftpLink};
 use ftd_device::typed;
@@ -397,13 +398,6 @@ fn read_ca(value: &str) -> Result<String, String> {
 }
 
 /// What the unit has before the transfer.
-struct Before {
-    free: u64,
-    partial: u64,
-    total: Option<u64>,
-    removed: Vec<String>,
-}
-
 async fn stage(
     args: &Args,
     input: &Input,
@@ -413,129 +407,31 @@ async fn stage(
     let check_mode = f.check_mode;
     let unit = args.conn.unit_name();
     let paths = Paths::of(&input.package);
-    let password = input.password.as_deref().map(String::as_str);
-    let pull = match &input.source {
-        Source::Pull(p) => Some(p),
-        Source::Push { .. } | Source::Confirm => None,
+    let request = plan::Request {
+        package: &input.package,
+        paths: &paths,
+        source: match &input.source {
+            Source::Pull(p) => plan::Source::Pull(p),
+            Source::Push { .. } => plan::Source::Push,
+            Source::Confirm => plan::Source::Confirm,
+        },
+        checksum: input.checksum.as_ref(),
+        size: input.size,
+        password: input.password.as_deref().map(String::as_str),
+        remove_old: args.remove_old,
+        check_mode,
     };
-    // A package already there with the published checksum: nothing to ask the source.
-    let present = stage::size_of(s, &paths.package).await?;
-    let verified = match present {
-        Some(_) => stage::matches(s, &paths.package, input.checksum.as_ref()).await?,
-        None => None,
+    let journal = &mut f.journal;
+    let before = match plan::decide(s, &request, |m| {
+        journal.record(None, m);
+    })
+    .await?
+    {
+        Plan::Present { size, verified } => {
+            return Ok(already(&unit, &paths, size, verified == Some(true)));
+        }
+        Plan::Transfer(before) => before,
     };
-    if let Source::Confirm = input.source {
-        return confirmed(&unit, &paths, input.size, present, verified);
-    }
-    if let (Some(size), Some(true)) = (present, verified) {
-        return Ok(already(&unit, &paths, size, true));
-    }
-    let announced = match (input.size, pull) {
-        (Some(size), _) => Some(size),
-        // In check mode nothing is written to the unit, so a private CA cannot be used to ask.
-        (
-            None,
-            Some(Pull::Http {
-                ca_pem: Some(_), ..
-            }),
-        ) if check_mode => None,
-        (None, Some(p)) => {
-            if !check_mode {
-                stage::prepare(s, p, &paths).await?;
-            }
-            stage::announced_size(s, p, &paths, password)
-                .await
-                .map_err(|e| match e {
-                    OpError::Refused(m) => OpError::Refused(format!("{m}{}", hint(&m))),
-                    e => e,
-                })?
-        }
-        (None, None) => None,
-    };
-    if let Some(present) = present {
-        match verified {
-            None if announced.is_none_or(|a| a == present) => {
-                return Ok(already(&unit, &paths, present, false));
-            }
-            _ => {
-                f.journal.record(
-                    None,
-                    &format!(
-                        "{} is on the unit but is not the published package: replacing it",
-                        paths.package
-                    ),
-                );
-                if !check_mode {
-                    s.root_ok(&format!("rm -f {}", paths.package)).await?;
-                }
-            }
-        }
-    }
-    let mut before = Before {
-        free: stage::free_bytes(s).await?,
-        partial: stage::size_of(s, &paths.part).await?.unwrap_or(0),
-        total: announced,
-        removed: Vec::new(),
-    };
-    if before.total.is_some_and(|t| before.partial > t) {
-        s.root_ok(&format!("rm -f {}", paths.part)).await?;
-        before.partial = 0;
-    }
-    // The updates folder is read only when something needs it: old packages to remove, or
-    // the largest files to name in a refusal.
-    let mut files = Vec::new();
-    if args.remove_old {
-        files = facts::packages(s).await?;
-        let running = facts::show_version(s).await?.version;
-        before.removed = stage::removable(&files, &running, &input.package);
-        if !before.removed.is_empty() && !check_mode {
-            let list: Vec<String> = before
-                .removed
-                .iter()
-                .map(|n| format!("{}/{n}", ftd_device::paths::UPDATES_DIR))
-                .collect();
-            s.root_ok(&format!("rm -f {}", list.join(" "))).await?;
-            f.journal.record(
-                None,
-                &format!("removed old packages: {}", before.removed.join(", ")),
-            );
-            before.free = stage::free_bytes(s).await?;
-        }
-    }
-    if let Some(total) = before.total {
-        // Old packages that would be removed count as free in check mode.
-        let freed: u64 = if check_mode {
-            files
-                .iter()
-                .filter(|f| before.removed.contains(&f.name))
-                .map(|f| f.size)
-                .sum()
-        } else {
-            0
-        };
-        let fits = stage::room(
-            total,
-            before.partial,
-            before.free,
-            freed,
-            &[],
-            args.remove_old,
-        );
-        if fits.is_err() {
-            // The largest files are read only for the refusal.
-            if files.is_empty() {
-                files = facts::packages(s).await?;
-            }
-            stage::room(
-                total,
-                before.partial,
-                before.free,
-                freed,
-                &files,
-                args.remove_old,
-            )?;
-        }
-    }
     if check_mode {
         let left = before.total.map(|t| t - before.partial);
         return Ok(ModuleResult::changed(format!(
@@ -579,18 +475,7 @@ async fn stage(
         // confirm_only returned above, before any transfer.
         Source::Confirm => return Err(OpError::Refused("confirm_only transfers nothing".into())),
     };
-    let size = stage::size_of(s, &paths.part).await?.unwrap_or(0);
-    if let Some(total) = before.total.filter(|t| *t != size) {
-        return Err(OpError::Failed(format!(
-            "the transfer ended with {size} of {total} bytes in {}; run again to continue it",
-            paths.part
-        )));
-    }
-    if let Some(sum) = &input.checksum {
-        stage::verify_received(s, &paths, sum).await?;
-    }
-    stage::place(s, &paths).await?;
-    stage::tidy(s, &paths).await?;
+    let size = plan::finish(s, &paths, before.total, input.checksum.as_ref()).await?;
     let seconds = started.elapsed().as_secs_f64();
     let moved = size.saturating_sub(done.resumed_from);
     let rate = moved as f64 / seconds.max(0.001);
@@ -623,33 +508,6 @@ async fn stage(
     .with("free_before", before.free)
     .with("removed", &before.removed)
     .with("checksum_verified", input.checksum.is_some()))
-}
-
-/// O(confirm_only): the package is there with the expected size and checksum, or the failure
-/// says which is not.
-fn confirmed(
-    unit: &str,
-    paths: &Paths,
-    expected: Option<u64>,
-    present: Option<u64>,
-    verified: Option<bool>,
-) -> Result<ModuleResult, OpError> {
-    match (present, verified) {
-        (None, _) => Err(OpError::Failed(format!(
-            "{} is not on the unit: the copy did not reach it (run the copy again)",
-            paths.package
-        ))),
-        (Some(size), _) if expected.is_some_and(|e| e != size) => Err(OpError::Failed(format!(
-            "{} on the unit has {size} bytes, not {}: the copy is incomplete (run it again)",
-            paths.package,
-            expected.unwrap_or_default()
-        ))),
-        (Some(_), Some(false)) => Err(OpError::Failed(format!(
-            "{} on the unit does not have the published checksum: delete it on the unit, then copy it again",
-            paths.package
-        ))),
-        (Some(size), verified) => Ok(already(unit, paths, size, verified == Some(true))),
-    }
 }
 
 fn already(unit: &str, paths: &Paths, size: u64, verified: bool) -> ModuleResult {
@@ -796,27 +654,10 @@ async fn download(
                 return Err(OpError::Failed(format!(
                     "the unit's download from {} failed after {attempts} attempt(s): {why}{}",
                     input.shown,
-                    hint(&why)
+                    plan::hint(&why)
                 )));
             }
         }
-    }
-}
-
-/// What to do about a failed download, from what the tool said.
-fn hint(why: &str) -> &'static str {
-    if why.contains("certificate") {
-        ". Give the server's CA in url_ca"
-    } else if why.contains("Host key verification failed") {
-        ". Check url_host_key against the server's key (ssh-keyscan)"
-    } else if why.contains("Permission denied") || why.contains("Authentication Failed") {
-        ". Check url_username and url_password"
-    } else if why.contains("No space left") {
-        ". Free space on /ngfw (remove_old: true)"
-    } else if why.contains("ERROR 404") || why.contains("No such file") {
-        ". Check the path in url"
-    } else {
-        ". The partial file is kept: run again to continue"
     }
 }
 

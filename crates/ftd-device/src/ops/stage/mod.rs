@@ -3,13 +3,15 @@
 //! SFTP (UNVERIFIED on FTD). Bytes go to a partial file in a folder of this tool's
 //! ([`STAGE_DIR`]), which only becomes the package in `/ngfw/var/sf/updates` once its size
 //! and checksum are right: the readiness check and the installer never see half a package.
+//! The commands are here; what to do with what they find is in [`plan`].
+
+pub mod plan;
 
 use super::OpError;
 use super::checksum::Checksum;
-use crate::parse::listing::PackageFile;
 use crate::paths::UPDATES_DIR;
 use crate::session::{CliSession, Login};
-use crate::version::{Package, Version};
+use crate::version::Package;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -334,157 +336,9 @@ pub async fn tidy(s: &mut CliSession, paths: &Paths) -> Result<(), OpError> {
     Ok(())
 }
 
-/// Upgrade packages in the updates folder of versions below `running` (never the running
-/// version's own, never the target's), with their `.METADATA` files: what `remove_old`
-/// deletes.
-pub fn removable(files: &[PackageFile], running: &Version, target: &Package) -> Vec<String> {
-    let old: Vec<&str> = files
-        .iter()
-        .filter(|f| f.name != target.file_name)
-        .filter(|f| {
-            f.version
-                .as_deref()
-                .and_then(|v| Version::parse(v).ok())
-                .is_some_and(|v| v < *running && !v.matches(running))
-        })
-        .map(|f| f.name.as_str())
-        .collect();
-    files
-        .iter()
-        .filter(|f| {
-            old.contains(&f.name.as_str())
-                || f.name
-                    .strip_suffix(".METADATA")
-                    .is_some_and(|p| old.contains(&p))
-        })
-        .map(|f| f.name.clone())
-        .collect()
-}
-
-/// The largest files in the updates folder, biggest first: what to look at when space is
-/// short.
-pub fn largest(files: &[PackageFile], n: usize) -> Vec<String> {
-    let mut by_size: Vec<&PackageFile> = files.iter().collect();
-    by_size.sort_by_key(|f| std::cmp::Reverse(f.size));
-    by_size
-        .into_iter()
-        .take(n)
-        .map(|f| format!("{} ({})", f.name, human(f.size)))
-        .collect()
-}
-
-/// The space rule (domain §11): `/ngfw` must hold the package and as much again for its
-/// unpacking, less what a partial file of it already holds; `freed` counts packages that
-/// would be removed first (check mode). A refusal names both numbers and the largest files
-/// of the updates folder, and what would free space (`remove_old`, or by hand).
-pub fn room(
-    total: u64,
-    partial: u64,
-    free: u64,
-    freed: u64,
-    files: &[PackageFile],
-    remove_old: bool,
-) -> Result<(), OpError> {
-    let needed = (total - partial.min(total)) + total;
-    if free + freed >= needed {
-        return Ok(());
-    }
-    Err(OpError::Refused(format!(
-        "not enough space on /ngfw: {} free, {} needed (the {} package and as much again to unpack it). Largest files in {}: {}. {}",
-        human(free + freed),
-        human(needed),
-        human(total),
-        UPDATES_DIR,
-        largest(files, 3).join(", "),
-        if remove_old {
-            "Free space by hand"
-        } else {
-            "remove_old: true deletes packages older than the running version"
-        }
-    )))
-}
-
-/// A received file that is not the published package is deleted, never kept for a later
-/// resume or install (invariant 11).
-pub async fn verify_received(
-    s: &mut CliSession,
-    paths: &Paths,
-    expected: &Checksum,
-) -> Result<(), OpError> {
-    let actual = checksum_of(s, &paths.part, expected.algorithm).await?;
-    if actual == expected.hex {
-        return Ok(());
-    }
-    s.root_ok(&format!("rm -f {}", paths.part)).await?;
-    Err(OpError::Failed(format!(
-        "the file received has {} {actual}, not the published {}: it was deleted. The source does not hold the package Cisco published (or it was damaged on the way)",
-        expected.algorithm, expected.hex
-    )))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_package_and_as_much_again_must_fit_less_what_a_partial_file_holds() {
-        const GB: u64 = 1 << 30;
-        let old = PackageFile {
-            name: "Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar".into(),
-            size: GB,
-            version: Some("7.2.2-54".into()),
-        };
-        assert!(room(GB, 0, 2 * GB, 0, &[], false).is_ok());
-        assert!(room(GB, GB / 2, 3 * GB / 2, 0, &[], false).is_ok());
-        // What remove_old would free counts (check mode).
-        assert!(room(GB, 0, GB, GB, &[], true).is_ok());
-        let OpError::Refused(why) =
-            room(GB, 0, 2 * GB - 1, 0, std::slice::from_ref(&old), false).unwrap_err()
-        else {
-            panic!("not a refusal")
-        };
-        assert!(
-            why.contains("needed (the 1.0 GiB package and as much again"),
-            "{why}"
-        );
-        assert!(
-            why.contains("Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar"),
-            "{why}"
-        );
-        assert!(
-            why.ends_with("remove_old: true deletes packages older than the running version"),
-            "{why}"
-        );
-    }
-
-    #[test]
-    fn only_packages_below_the_running_version_are_removable() {
-        let file = |name: &str, size: u64| PackageFile {
-            name: name.into(),
-            size,
-            version: Package::parse(name).ok().map(|p| p.version.to_string()),
-        };
-        let files = vec![
-            file("Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar", 900),
-            file("Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar.METADATA", 1),
-            file("Cisco_FTD_Upgrade-7.2.2-54.sh.REL.tar", 1000),
-            file("Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar", 1100),
-            file("notes.txt", 5),
-        ];
-        let running = Version::parse("7.2.2-54").unwrap();
-        let target = Package::parse("Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar").unwrap();
-        assert_eq!(
-            removable(&files, &running, &target),
-            vec![
-                "Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar",
-                "Cisco_FTD_Upgrade-7.0.1-84.sh.REL.tar.METADATA"
-            ]
-        );
-        assert_eq!(
-            largest(&files, 1),
-            vec!["Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar (1100 bytes)"]
-        );
-    }
 
     fn paths() -> Paths {
         Paths::of(&Package::parse("Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar").unwrap())
