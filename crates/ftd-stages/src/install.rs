@@ -132,66 +132,43 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
     };
     run_stage("install", &args.conn, ctx, empty(), Timed::Yes, async |f| {
         let mut s = f.open().await?;
-        let id = facts::identity(&mut s).await?;
-        let plan = match install::plan(&mut s, &request, &id).await {
-            Ok(p) => p,
+        // The session goes on into the upgrade's follow, or is closed here: every other way
+        // out of the stage (a refusal, already on the target, check mode) ends with it.
+        let id = match facts::identity(&mut s).await {
+            Ok(id) => id,
             Err(e) => {
                 s.close().await;
-                let mut r = fail(e);
-                report::identity(&mut r, &id, Some(&target));
-                return Ok(r);
+                return Err(e);
             }
         };
-        if let (Plan::Start, Some(end)) = (&plan, window_end) {
-            let journal_text = std::fs::read_to_string(&args.conn.journal).ok();
-            let now = time::OffsetDateTime::now_utc();
-            if let Err(e) = window::check(end, now, args.duration_estimate, journal_text.as_deref())
-            {
-                s.close().await;
-                let mut r = fail(e);
-                report::identity(&mut r, &id, Some(&target));
-                return Ok(r);
-            }
-        }
+        let plan = match install::plan(&mut s, &request, &id).await {
+            Ok(plan) => window_end
+                .map(|end| outside_window(end, &args, &plan))
+                .transpose()
+                .map(|_| plan),
+            Err(e) => Err(e),
+        };
         let before = id.version.to_string();
-        f.step(
-            None,
-            &format!(
-                "{unit} runs {before} ({}, {}); target {target}",
-                id.role, id.state
-            ),
-        );
-        let mut r = match (&plan, f.check_mode) {
-            (Plan::AlreadyOnTarget, _) => {
+        if plan.is_ok() {
+            f.step(
+                None,
+                &format!(
+                    "{unit} runs {before} ({}, {}); target {target}",
+                    id.role, id.state
+                ),
+            );
+        }
+        let mut r = match (plan, f.check_mode) {
+            (Err(e), _) => {
                 s.close().await;
-                ModuleResult::ok(format!("{unit} already runs {}", id.version))
-                    .with("plan", "already_on_target")
+                fail(e)
             }
-            (Plan::Start, true) => {
+            (Ok(plan), check_mode) if check_mode || plan == Plan::AlreadyOnTarget => {
                 s.close().await;
-                report::version_diff(
-                    ModuleResult::changed(format!(
-                        "{unit} would be upgraded from {before} to {target}{}",
-                        if args.require_readiness {
-                            " once this run's readiness check passed"
-                        } else {
-                            ""
-                        }
-                    )),
-                    &before,
-                    &target.to_string(),
-                )
-                .with("plan", "start")
+                not_run(&unit, &plan, &before, &target, args.require_readiness)
             }
-            (Plan::Attach, true) => {
-                s.close().await;
-                ModuleResult::changed(format!(
-                    "{unit}: an upgrade to {target} is running; would follow it"
-                ))
-                .with("plan", "attach")
-            }
-            (plan, false) => {
-                let plan_name = if *plan == Plan::Start {
+            (Ok(plan), _) => {
+                let plan_name = if plan == Plan::Start {
                     "start"
                 } else {
                     "attach"
@@ -199,7 +176,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 let owner = args.conn.owner();
                 let how = install::Run {
                     package: &package,
-                    plan,
+                    plan: &plan,
                     allow_active: args.allow_active,
                     lock: (&owner, secs(args.conn.lock_ttl)),
                     wait: args.wait,
@@ -231,7 +208,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                     }
                     Err(e) => {
                         let mut r = fail(e);
-                        r.changed = *plan == Plan::Start;
+                        r.changed = plan == Plan::Start;
                         r.set("plan", plan_name);
                         r
                     }
@@ -241,6 +218,49 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         report::identity(&mut r, &id, Some(&target));
         Ok(r)
     })
+}
+
+/// An upgrade to start must fit before the window's end (the journal's earlier upgrades give
+/// the estimate when there is one); attaching to a running one always may.
+fn outside_window(end: time::OffsetDateTime, args: &Args, plan: &Plan) -> Result<(), OpError> {
+    if *plan != Plan::Start {
+        return Ok(());
+    }
+    let journal_text = std::fs::read_to_string(&args.conn.journal).ok();
+    let now = time::OffsetDateTime::now_utc();
+    window::check(end, now, args.duration_estimate, journal_text.as_deref()).map(|_| ())
+}
+
+/// The result when nothing is run: the unit is on the target, or check mode says what would
+/// happen.
+fn not_run(
+    unit: &str,
+    plan: &Plan,
+    before: &str,
+    target: &Version,
+    require_readiness: bool,
+) -> ModuleResult {
+    match plan {
+        Plan::AlreadyOnTarget => ModuleResult::ok(format!("{unit} already runs {before}"))
+            .with("plan", "already_on_target"),
+        Plan::Start => report::version_diff(
+            ModuleResult::changed(format!(
+                "{unit} would be upgraded from {before} to {target}{}",
+                if require_readiness {
+                    " once this run's readiness check passed"
+                } else {
+                    ""
+                }
+            )),
+            before,
+            &target.to_string(),
+        )
+        .with("plan", "start"),
+        Plan::Attach => ModuleResult::changed(format!(
+            "{unit}: an upgrade to {target} is running; would follow it"
+        ))
+        .with("plan", "attach"),
+    }
 }
 
 /// The package, the target (from the package when not given, and it must match) and the

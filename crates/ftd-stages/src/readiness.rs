@@ -115,10 +115,11 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
                 poll: secs(args.poll_interval),
                 lock: (&owner, secs(args.conn.lock_ttl)),
             };
-            let mut s = f.open().await?;
-            let found =
-                readiness::run(&mut s, &f.login, &request, &mut f.journal, &mut f.timeline).await;
-            s.close().await;
+            let found = f
+                .session(async |s, f| {
+                    readiness::run(s, &f.login, &request, &mut f.journal, &mut f.timeline).await
+                })
+                .await;
             let (id, progress, changed, disk) = match found? {
                 Found::Checked {
                     id,

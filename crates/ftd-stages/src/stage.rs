@@ -202,10 +202,8 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         .cloned()
         .chain(query.map(String::from));
     let r = run_stage("stage", &args.conn, ctx, secrets, Timed::No, async |f| {
-        let mut s = f.open().await?;
-        let staged = stage(&args, &input, &mut s, f).await;
-        s.close().await;
-        staged
+        f.session(async |s, f| stage(&args, &input, s, f).await)
+            .await
     });
     let mut r = r.with("source", &input.shown);
     if !args.url_host_key_checking && args.url.is_some() {
