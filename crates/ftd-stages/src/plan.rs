@@ -413,14 +413,22 @@ mod tests {
         }
     }
 
-    fn plan(a: UnitState, b: UnitState, original: &str) -> Vec<(&'static str, String)> {
-        let args = Args {
+    /// Pair 1 of units `a` and `b` to `target`, nothing else given.
+    fn pair(a: UnitState, b: UnitState, target: &str) -> Args {
+        Args {
             pair: "1".into(),
             units: vec![a, b],
-            target_version: "7.2.7-500".into(),
-            original_active: Some(original.into()),
+            target_version: target.into(),
+            original_active: None,
             later_hops: Vec::new(),
             duration_estimate: None,
+        }
+    }
+
+    fn plan(a: UnitState, b: UnitState, original: &str) -> Vec<(&'static str, String)> {
+        let args = Args {
+            original_active: Some(original.into()),
+            ..pair(a, b, "7.2.7-500")
         };
         steps(&args, original)
             .unwrap()
@@ -471,15 +479,12 @@ mod tests {
         // The standby already runs 7.4.1-172: a target of 7.4.1 makes the swap next, not a
         // second install (and never a stop between the two units).
         let args = Args {
-            pair: "1".into(),
-            units: vec![
+            original_active: Some("fw-1-a".into()),
+            ..pair(
                 unit("fw-1-a", "Primary", "Active", "7.2.5-208"),
                 unit("fw-1-b", "Secondary", "Standby Ready", "7.4.1-172"),
-            ],
-            target_version: "7.4.1".into(),
-            original_active: Some("fw-1-a".into()),
-            later_hops: Vec::new(),
-            duration_estimate: None,
+                "7.4.1",
+            )
         };
         let actions: Vec<_> = steps(&args, "fw-1-a")
             .unwrap()
@@ -497,17 +502,11 @@ mod tests {
 
     #[test]
     fn a_version_that_is_not_one_is_refused_naming_the_option() {
-        let args = Args {
-            pair: "1".into(),
-            units: vec![
-                unit("fw-1-a", "Primary", "Active", "7.2.5-208"),
-                unit("fw-1-b", "Secondary", "Standby Ready", "7.2.5-208"),
-            ],
-            target_version: "latest".into(),
-            original_active: None,
-            later_hops: Vec::new(),
-            duration_estimate: None,
-        };
+        let args = pair(
+            unit("fw-1-a", "Primary", "Active", "7.2.5-208"),
+            unit("fw-1-b", "Secondary", "Standby Ready", "7.2.5-208"),
+            "latest",
+        );
         let e = versions_of(&args).unwrap_err();
         assert!(
             e.starts_with("target_version: 'latest' is not an FTD version"),
@@ -519,14 +518,11 @@ mod tests {
     fn an_unhealthy_pair_has_no_plan() {
         let args = Args {
             pair: "3".into(),
-            units: vec![
+            ..pair(
                 unit("a", "Primary", "Active", "7.2.2-54"),
                 unit("b", "Secondary", "Cold Standby", "7.2.2-54"),
-            ],
-            target_version: "7.2.7-500".into(),
-            original_active: None,
-            later_hops: Vec::new(),
-            duration_estimate: None,
+                "7.2.7-500",
+            )
         };
         assert!(
             steps(&args, "a")
@@ -537,12 +533,8 @@ mod tests {
 
     fn choose(a: UnitState, b: UnitState, given: Option<&str>) -> Result<String, String> {
         original_active(&Args {
-            pair: "1".into(),
-            units: vec![a, b],
-            target_version: "7.2.7-500".into(),
             original_active: given.map(String::from),
-            later_hops: Vec::new(),
-            duration_estimate: None,
+            ..pair(a, b, "7.2.7-500")
         })
     }
 
@@ -587,15 +579,12 @@ mod tests {
     #[test]
     fn every_later_hop_is_planned_and_checked_from_the_version_before_it() {
         let args = Args {
-            pair: "1".into(),
-            units: vec![
+            later_hops: vec!["7.3.1-19".into()],
+            ..pair(
                 unit("fw-1-a", "Primary", "Active", "6.6.5-81"),
                 unit("fw-1-b", "Secondary", "Standby Ready", "6.6.5-81"),
-            ],
-            target_version: "7.0.6-236".into(),
-            original_active: None,
-            later_hops: vec!["7.3.1-19".into()],
-            duration_estimate: None,
+                "7.0.6-236",
+            )
         };
         let hops = later_hops(&args, "fw-1-a").unwrap();
         assert_eq!(hops.len(), 1);
@@ -619,15 +608,12 @@ mod tests {
         assert_eq!(r.values.get("estimate_minutes"), Some(&json!(300)));
         // A patch of another maintenance release cannot follow 7.0.6: refused before anything.
         let refused = Args {
-            pair: "1".into(),
-            units: vec![
+            later_hops: vec!["7.2.7.1-3".into()],
+            ..pair(
                 unit("fw-1-a", "Primary", "Active", "6.6.5-81"),
                 unit("fw-1-b", "Secondary", "Standby Ready", "6.6.5-81"),
-            ],
-            target_version: "7.0.6-236".into(),
-            original_active: None,
-            later_hops: vec!["7.2.7.1-3".into()],
-            duration_estimate: None,
+                "7.0.6-236",
+            )
         };
         let r = run(refused, &ctx());
         assert!(r.failed);
