@@ -7,19 +7,17 @@ use crate::defaults;
 use crate::frame::{Frame, Timed, run_stage};
 use crate::{inputs, report};
 use ansible_module::{ModuleInfo, ModuleResult, RunContext};
-use ftd_device::journal::Journal;
 use ftd_device::ops::checksum::Checksum;
-use ftd_device::ops::stage::plan::{self, Before, Plan};
-use ftd_device::ops::stage::{self, Paths, Pull, PullFailure, human};
+use ftd_device::ops::stage::plan::{self, Plan};
+use ftd_device::ops::stage::{Paths, Pull, human, transfer};
 use ftd_device::ops::{OpError, lock};
 use ftd_device::session::CliSession;
-use ftd_device::sftp::{SftpError, SftpLink};
 use ftd_device::typed;
 use ftd_device::version::Package;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zeroize::Zeroizing;
 
 fn default_retries() -> u32 {
@@ -463,13 +461,36 @@ async fn stage(
                 .unwrap_or_default()
         ),
     );
+    let limits = transfer::Limits {
+        time: args
+            .timeout
+            .map(secs)
+            .unwrap_or_else(|| transfer::time_for(before.total, args.rate_limit)),
+        poll: secs(args.poll_interval),
+        rate: args.rate_limit,
+        retries: args.retries,
+    };
     let started = Instant::now();
+    let (login, journal) = (&f.login, &mut f.journal);
     let done = match &input.source {
-        Source::Pull(p) => {
-            stage::prepare(s, p, &paths).await?;
-            download(args, input, p, &paths, s, f, &before).await?
+        Source::Pull(pull) => {
+            let password = input.password.as_deref().map(String::as_str);
+            transfer::download(
+                s,
+                login,
+                pull,
+                password,
+                &input.shown,
+                &paths,
+                &before,
+                &limits,
+                journal,
+            )
+            .await?
         }
-        Source::Push { path, .. } => upload(args, path, &paths, s, f, &before).await?,
+        Source::Push { path, .. } => {
+            transfer::upload(s, login, path, &paths, &before, &limits, journal).await?
+        }
         // confirm_only returned above, before any transfer.
         Source::Confirm => return Err(OpError::Refused("confirm_only transfers nothing".into())),
     };
@@ -525,206 +546,4 @@ fn already(unit: &str, paths: &Paths, size: u64, verified: bool) -> ModuleResult
     .with("attempts", 0)
     .with("removed", Vec::<String>::new())
     .with("checksum_verified", verified)
-}
-
-/// Seconds the transfer may take: the option, or from the size and rate.
-fn transfer_limit(args: &Args, total: Option<u64>) -> Duration {
-    match (args.timeout, total) {
-        (Some(t), _) => secs(t),
-        (None, Some(total)) => {
-            let rate = args.rate_limit.unwrap_or(1 << 20) as f64;
-            secs(total as f64 / rate * 1.25 + 600.0)
-        }
-        (None, None) => secs(7200.0),
-    }
-}
-
-/// A progress line: bytes, percent, rate, time left.
-struct Progress {
-    started: Instant,
-    from: u64,
-    total: Option<u64>,
-}
-
-impl Progress {
-    fn record(&self, journal: &mut Journal, at: u64) {
-        let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        let rate = (at.saturating_sub(self.from)) as f64 / secs;
-        let percent = self.total.map(|t| (at * 100 / t.max(1)).min(99) as u8);
-        let eta = match (self.total, rate > 0.0) {
-            (Some(t), true) => format!(", {:.0}s left", t.saturating_sub(at) as f64 / rate),
-            _ => String::new(),
-        };
-        let of = self
-            .total
-            .map(|t| format!(" of {}", human(t)))
-            .unwrap_or_default();
-        journal.record_data(
-            percent,
-            &format!("staging: {}{of}, {}/s{eta}", human(at), human(rate as u64)),
-            Some(serde_json::json!({"bytes": at, "total": self.total, "rate": rate.round()})),
-        );
-    }
-}
-
-/// What a transfer did.
-struct Done {
-    attempts: u32,
-    /// Bytes already on the unit from an earlier transfer when this one started.
-    resumed_from: u64,
-}
-
-/// The unit downloads; an interrupted download is continued up to `retries` times.
-async fn download(
-    args: &Args,
-    input: &Input,
-    pull: &Pull,
-    paths: &Paths,
-    s: &mut CliSession,
-    f: &mut Frame,
-    before: &Before,
-) -> Result<Done, OpError> {
-    let (journal, login) = (&mut f.journal, &f.login);
-    let command = stage::pull_command(pull, paths, args.rate_limit)?;
-    let limit = transfer_limit(args, before.total);
-    let deadline = Instant::now() + limit;
-    let password = input.password.as_deref().map(String::as_str);
-    let progress = Progress {
-        started: Instant::now(),
-        from: before.partial,
-        total: before.total,
-    };
-    let mut attempts = 0;
-    loop {
-        // Never two downloads into one file: one that outlived its session (GNU wget goes on
-        // after a hangup), this run's or an earlier one's, is waited for first.
-        let running = stage::downloading(s, paths).await?;
-        if running {
-            journal.record(
-                None,
-                "a download of this package is still running on the unit: waiting for it",
-            );
-            stage::wait_download(s, paths, deadline, secs(args.poll_interval), |at| {
-                progress.record(journal, at)
-            })
-            .await?;
-            let at = stage::size_of(s, &paths.part).await?.unwrap_or(0);
-            if before.total == Some(at) {
-                return Ok(Done {
-                    attempts,
-                    resumed_from: before.partial,
-                });
-            }
-        }
-        attempts += 1;
-        let left = deadline.saturating_duration_since(Instant::now());
-        let watch = async || {
-            if let Ok(Some(at)) = stage::size_of(s, &paths.part).await {
-                progress.record(journal, at);
-            }
-        };
-        let outcome = stage::pull(
-            login,
-            &command,
-            password,
-            left,
-            secs(args.poll_interval),
-            watch,
-        )
-        .await;
-        match outcome {
-            Ok(()) => {
-                return Ok(Done {
-                    attempts,
-                    resumed_from: before.partial,
-                });
-            }
-            Err(PullFailure::Interrupted(why))
-                if attempts <= args.retries && Instant::now() < deadline =>
-            {
-                let at = stage::size_of(s, &paths.part).await?.unwrap_or(0);
-                journal.record(
-                    None,
-                    &format!("download interrupted at byte {at} ({why}); continuing"),
-                );
-            }
-            Err(PullFailure::Interrupted(why)) | Err(PullFailure::Failed(why)) => {
-                return Err(OpError::Failed(format!(
-                    "the unit's download from {} failed after {attempts} attempt(s): {why}{}",
-                    input.shown,
-                    plan::hint(&why)
-                )));
-            }
-        }
-    }
-}
-
-/// The controller uploads with SFTP into the admin's home, then root moves the file.
-async fn upload(
-    args: &Args,
-    path: &std::path::Path,
-    paths: &Paths,
-    s: &mut CliSession,
-    f: &mut Frame,
-    before: &Before,
-) -> Result<Done, OpError> {
-    let (journal, login) = (&mut f.journal, &f.login);
-    let name = paths.part.rsplit('/').next().unwrap_or("package.part");
-    let remote = format!("/home/admin/{name}");
-    let link = match SftpLink::open(&login.options).await {
-        Ok(l) => l,
-        Err(SftpError::Refused(why)) => {
-            return Err(OpError::Refused(format!(
-                "the unit refused SFTP over its management SSH ({why}); the public record does not show FTD accepting uploads. Stage with url instead: the unit downloads the package itself with wget or scp"
-            )));
-        }
-        Err(SftpError::Device(e)) => return Err(e.into()),
-        Err(e) => return Err(OpError::Failed(e.to_string())),
-    };
-    // An earlier upload's partial file: in the home folder, or already moved beside the packages.
-    let from = match link.size(&remote).await {
-        Some(n) if n <= before.total.unwrap_or(u64::MAX) => n,
-        _ => 0,
-    };
-    let progress = Progress {
-        started: Instant::now(),
-        from,
-        total: before.total,
-    };
-    let poll = secs(args.poll_interval);
-    let mut last = Instant::now();
-    let uploaded = tokio::time::timeout(
-        transfer_limit(args, before.total),
-        link.upload(path, &remote, from, args.rate_limit, |at| {
-            if last.elapsed() >= poll {
-                progress.record(journal, at);
-                last = Instant::now();
-            }
-        }),
-    )
-    .await;
-    link.close().await;
-    match uploaded {
-        Err(_) => {
-            return Err(OpError::TimedOut(format!(
-                "the upload did not finish in time; {remote} is kept, run again to continue"
-            )));
-        }
-        Ok(Err(e)) => {
-            return Err(OpError::Failed(format!(
-                "{e}; {remote} is kept, run again to continue"
-            )));
-        }
-        Ok(Ok(_)) => {}
-    }
-    s.root_ok(&format!(
-        "mkdir -p {} && mv {remote} {}",
-        stage::STAGE_DIR,
-        paths.part
-    ))
-    .await?;
-    Ok(Done {
-        attempts: 1,
-        resumed_from: from,
-    })
 }

@@ -3,9 +3,11 @@
 //! SFTP (UNVERIFIED on FTD). Bytes go to a partial file in a folder of this tool's
 //! ([`STAGE_DIR`]), which only becomes the package in `/ngfw/var/sf/updates` once its size
 //! and checksum are right: the readiness check and the installer never see half a package.
-//! The commands are here; what to do with what they find is in [`plan`].
+//! The commands are here; what to do with what they find is in [`plan`], the transfer with
+//! its progress and retries in [`transfer`].
 
 pub mod plan;
+pub mod transfer;
 
 use super::OpError;
 use super::checksum::Checksum;
