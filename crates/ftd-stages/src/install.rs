@@ -143,7 +143,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
         };
         let plan = match install::plan(&mut s, &request, &id).await {
             Ok(plan) => window_end
-                .map(|end| outside_window(end, &args, &plan))
+                .map(|end| fits_window(end, &args, &plan))
                 .transpose()
                 .map(|_| plan),
             Err(e) => Err(e),
@@ -222,7 +222,7 @@ pub fn run(args: Args, ctx: &RunContext) -> ModuleResult {
 
 /// An upgrade to start must fit before the window's end (the journal's earlier upgrades give
 /// the estimate when there is one); attaching to a running one always may.
-fn outside_window(end: time::OffsetDateTime, args: &Args, plan: &Plan) -> Result<(), OpError> {
+fn fits_window(end: time::OffsetDateTime, args: &Args, plan: &Plan) -> Result<(), OpError> {
     if *plan != Plan::Start {
         return Ok(());
     }
