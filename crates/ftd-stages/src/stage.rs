@@ -393,7 +393,8 @@ fn read_ca(value: &str) -> Result<String, String> {
     Ok(pem)
 }
 
-/// What the unit has before the transfer.
+/// The package onto the unit: what the plan finds, then (not in check mode) this run's lock,
+/// the transfer and its finish.
 async fn stage(
     args: &Args,
     input: &Input,

@@ -87,6 +87,7 @@ pub async fn decide(
     }
     let total = match (req.size, &req.source) {
         (Some(size), _) => Some(size),
+        // In check mode nothing is written to the unit, so a private CA cannot be used to ask.
         (
             None,
             Source::Pull(Pull::Http {
