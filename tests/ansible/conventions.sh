@@ -15,17 +15,18 @@ unset ANSIBLE_HOST_KEY_CHECKING
 work=$(mktemp -d -t ftd-conventions.XXXXXX)
 trap 'scripts/sim-down.sh "$work/sim" 2> /dev/null || true; rm -rf "$work"' EXIT
 sudo_pw='Sudo-Differs-81'; enable_pw='Enable-Secret-82'
-# fw-1-a's sudo password is not its login password; every unit has an enable secret.
+# fw-1-a's sudo password is not its login password; every unit has an enable secret;
+# fw-1-b's CLI answers every command 2.5 s late (for the command timeouts).
 scripts/sim-up.sh "$work/sim" --pairs 1 --time-scale 0.002 --enable-password "$enable_pw" \
-  --fault "1:primary:sudo-password=$sudo_pw" > /dev/null
+  --fault "1:primary:sudo-password=$sudo_pw" --fault "1:secondary:slow-cli=2500" > /dev/null
 inv="$work/sim/inventory.yml"
 : > "$work/empty_known_hosts"
 # The same inventory with a known_hosts file that knows no unit.
 sed -e "s|^        ftd_known_hosts: .*|        ftd_known_hosts: '$work/empty_known_hosts'|" "$inv" > "$work/unknown.yml"
 
-adhoc() { # inventory, module, ansible args...: fw-1-a's result, on one line
+adhoc() { # inventory, module, ansible args...: the result of $unit (fw-1-a), on one line
   local inventory=$1 module=$2; shift 2
-  ansible fw-1-a -i "$inventory" -m "ftd.ha_upgrade.$module" "$@" 2>&1 | tee -a "$work/outputs.log" \
+  ansible "${unit:-fw-1-a}" -i "$inventory" -m "ftd.ha_upgrade.$module" "$@" 2>&1 | tee -a "$work/outputs.log" \
     | tr '\n' ' ' || true
 }
 expect() { # what, pattern, output
@@ -94,8 +95,9 @@ trap 'kill $silent_pid 2> /dev/null || true; scripts/sim-down.sh "$work/sim" 2> 
 for _ in $(seq 1 50); do [ -s "$work/silent.port" ] && break; sleep 0.1; done
 out=$(adhoc "$inv" facts "${sudo[@]}" -e "ansible_port=$(cat "$work/silent.port")" -e ansible_connect_timeout=1)
 expect "ansible_connect_timeout" 'no SSH answer within 1s.*FAILED' "$out"
-out=$(adhoc "$inv" facts "${sudo[@]}" -e ansible_command_timeout=0.000001)
-expect "ansible_command_timeout" 'timed out after 0s waiting for.*FAILED' "$out"
-out=$(adhoc "$inv" facts "${sudo[@]}" -a "command_timeout=60" -e ansible_command_timeout=0.000001)
+# fw-1-b answers 2.5 s late: a command timeout of 1 s ends the wait, the task's 60 s does not.
+out=$(unit=fw-1-b adhoc "$inv" facts -e ansible_command_timeout=1)
+expect "ansible_command_timeout" 'timed out after 1s waiting for the prompt after.*FAILED' "$out"
+out=$(unit=fw-1-b adhoc "$inv" facts -a "command_timeout=60" -e ansible_command_timeout=1)
 expect "the task's command_timeout wins" 'SUCCESS' "$out"
 echo "timeouts: ansible_connect_timeout and ansible_command_timeout apply, the task's own value wins"

@@ -46,7 +46,8 @@ pub enum DeviceError {
     )]
     PasswordRejected { what: &'static str, seen: String },
     #[error(
-        "timed out after {seconds:.0}s waiting for {waiting_for}; last output seen: {last_seen:?}"
+        "timed out after {}s waiting for {waiting_for}; last output seen: {last_seen:?}",
+        shown_seconds(*.seconds)
     )]
     Timeout {
         waiting_for: String,
@@ -55,7 +56,7 @@ pub enum DeviceError {
     },
     /// The SSH handshake or login did not finish: the unit is not answering, as when it
     /// reboots.
-    #[error("timed out after {seconds:.0}s waiting for SSH {during}")]
+    #[error("timed out after {}s waiting for SSH {during}", shown_seconds(*.seconds))]
     SshTimeout { during: &'static str, seconds: f64 },
     #[error(
         "the SSH connection dropped while waiting for {waiting_for}; last output seen: {last_seen:?}"
@@ -102,6 +103,18 @@ pub enum DeviceError {
     },
 }
 
+/// A timeout as its option was written: `30` for 30 s, `0.5` for half a second, never `0` for
+/// a timeout under a second.
+fn shown_seconds(seconds: f64) -> String {
+    let text = format!("{seconds:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "0" && seconds > 0.0 {
+        seconds.to_string()
+    } else {
+        text.into()
+    }
+}
+
 impl DeviceError {
     /// The unit is not answering at all: what a reboot looks like from outside.
     pub fn is_unreachable(&self) -> bool {
@@ -135,4 +148,25 @@ pub fn tail(text: &str, n: usize) -> String {
         .find(|i| text.is_char_boundary(*i))
         .unwrap_or(text.len());
     text[start..].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_reads_as_it_was_set() {
+        let waited = |seconds| {
+            DeviceError::Timeout {
+                waiting_for: "the prompt".into(),
+                seconds,
+                last_seen: String::new(),
+            }
+            .to_string()
+        };
+        assert!(waited(30.0).starts_with("timed out after 30s waiting for the prompt"));
+        assert!(waited(0.5).starts_with("timed out after 0.5s waiting"));
+        assert!(waited(1.25).starts_with("timed out after 1.25s waiting"));
+        assert!(waited(0.000001).starts_with("timed out after 0.000001s waiting"));
+    }
 }

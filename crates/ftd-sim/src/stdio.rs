@@ -65,6 +65,7 @@ pub fn serve(mut sim: Sim, unit: usize) -> std::io::Result<()> {
         for o in outputs {
             match o {
                 Output::Text(t) => write(&mut out, &t)?,
+                Output::Pause(pause) => std::thread::sleep(pause),
                 Output::Disconnect => return Ok(()),
             }
         }

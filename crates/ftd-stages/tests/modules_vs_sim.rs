@@ -517,6 +517,31 @@ fn wrong_credentials_fail_cleanly_without_leaking() {
 }
 
 #[test]
+fn a_cli_slower_than_the_command_timeout_fails_naming_the_wait() {
+    // The secondary's CLISH answers every command 1.5 s late (real time).
+    let h = Harness::new(&["1:secondary:slow-cli=1500"]);
+    let mut conn = h.conn(1);
+    conn.insert("command_timeout".into(), json!(0.5));
+    let r = Call::facts().with_conn(conn);
+    assert_eq!(r["failed"], true, "{r}");
+    assert!(
+        msg(&r).starts_with("fw-1-b [facts]: timed out after 0.5s waiting for"),
+        "{}",
+        msg(&r)
+    );
+    assert!(
+        msg(&r).ends_with("raise command_timeout if it is slow"),
+        "{}",
+        msg(&r)
+    );
+    // The same unit within a command timeout that allows for it.
+    let mut conn = h.conn(1);
+    conn.insert("command_timeout".into(), json!(5));
+    let r = Call::facts().with_conn(conn);
+    assert_eq!(r["failed"], false, "{}", msg(&r));
+}
+
+#[test]
 fn readiness_steps_aside_for_a_running_upgrade() {
     let h = Harness::new(&["1:secondary:upgrade-running"]);
     let r = Call::readiness().fast().package(PACKAGE).on(&h, 1);

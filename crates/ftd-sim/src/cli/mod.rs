@@ -60,6 +60,8 @@ pub struct JobLink {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     Text(String),
+    /// Nothing for this long, then what follows (the `slow-cli` fault).
+    Pause(std::time::Duration),
     /// Close the session (logout, or a fault).
     Disconnect,
 }
@@ -268,6 +270,10 @@ impl Terminal {
         let now = sim.now();
         sim.pairs[self.pair].typed(self.unit, line, now);
         lock_race(sim, self.pair, self.unit, line, now);
+        let late = match self.mode {
+            Mode::Clish => sim.pairs[self.pair].units[self.unit].clish_delay(),
+            _ => None,
+        };
         let out = match self.mode {
             Mode::Clish => self.clish(sim, line),
             Mode::Expert | Mode::Root => {
@@ -282,14 +288,15 @@ impl Terminal {
             Mode::LinaExec | Mode::LinaEnable => self.lina(sim, line),
         };
         let after = std::mem::take(&mut self.after_prompt);
-        match out {
+        let answer = match out {
             Some(text) if self.wants_key() || self.secret_input() => vec![Output::Text(text)],
             Some(text) => vec![Output::Text(format!("{text}{}{after}", self.prompt(sim)))],
             None => vec![
                 Output::Text("\nConnection to the device closed.\n".into()),
                 Output::Disconnect,
             ],
-        }
+        };
+        late.map(Output::Pause).into_iter().chain(answer).collect()
     }
 
     /// A show command, once garbled when the `garbage` fault names it.

@@ -72,6 +72,9 @@ pub enum Fault {
     /// The SSH session a download was typed in drops once, when the file reaches this size;
     /// wget goes on without it (GNU wget writes to `wget-log` after SIGHUP), scp dies.
     SessionDrop(u64),
+    /// Every CLISH command is answered this many milliseconds late, in real time (not device
+    /// time): a management plane under load, the case Ansible's `command_timeout` is for.
+    SlowCli(u64),
 }
 
 /// Which unit of a pair.
@@ -93,7 +96,7 @@ pub const KINDS: &str = "readiness-fail[=SCRIPT], install-fail[=SCRIPT], reboot-
 comes-back=STATE, initial-state=STATE, package-missing, package-corrupt, sudo-password=PW, auth-fail, \
 drop-mid-command[=N], upgrade-running, failover-refused, garbage=COMMAND, takeover-on=COMMAND, \
 double-reboot, torn-json, lina-late=SECONDS, config-sync=SECONDS, slow-unpack=SECONDS, lock-race=OWNER, stale-lock=OWNER, disk-full[=FREE_BYTES], interface-down=NAME, reboot-delay=SECONDS, auth-fail-from=N, \
-download-drop=BYTES, no-sftp, session-drop=BYTES";
+download-drop=BYTES, no-sftp, session-drop=BYTES, slow-cli=MS";
 
 impl FromStr for FaultSpec {
     type Err = String;
@@ -163,6 +166,7 @@ impl FromStr for FaultSpec {
             "download-drop" => Fault::DownloadDrop(need(arg)?.parse().map_err(|_| usage())?),
             "no-sftp" => Fault::NoSftp,
             "session-drop" => Fault::SessionDrop(need(arg)?.parse().map_err(|_| usage())?),
+            "slow-cli" => Fault::SlowCli(need(arg)?.parse().map_err(|_| usage())?),
             "lina-late" => Fault::LinaLate(need(arg)?.parse().map_err(|_| usage())?),
             "config-sync" => Fault::ConfigSync(need(arg)?.parse().map_err(|_| usage())?),
             "slow-unpack" => Fault::SlowUnpack(need(arg)?.parse().map_err(|_| usage())?),
@@ -197,5 +201,8 @@ mod tests {
         assert!("1:tertiary:rollback".parse::<FaultSpec>().is_err());
         assert!("1:primary:explode".parse::<FaultSpec>().is_err());
         assert!("1:primary:comes-back".parse::<FaultSpec>().is_err());
+        let f: FaultSpec = "1:secondary:slow-cli=2500".parse().unwrap();
+        assert_eq!(f.fault, Fault::SlowCli(2500));
+        assert!("1:secondary:slow-cli=soon".parse::<FaultSpec>().is_err());
     }
 }

@@ -30,9 +30,38 @@ pub(super) struct UnitSession {
     pub(super) sftp: bool,
     pub(super) peer: SocketAddr,
     pub(super) slow_network: bool,
-    /// With a slow network, output goes through this queue to a task that trickles it out.
+    /// With a slow network, output goes through this queue to a task that trickles it out;
+    /// with a slow CLI, to one that waits where the answer is late. In order either way.
     pub(super) slow_queue: Option<tokio::sync::mpsc::UnboundedSender<Output>>,
     pub(super) authorized_keys: Arc<Vec<russh::keys::PublicKey>>,
+}
+
+/// Sends queued output as it comes, in order; a pause holds what follows, a disconnect hangs
+/// up with `reason`.
+fn ordered(
+    handle: russh::server::Handle,
+    channel: ChannelId,
+    reason: &'static str,
+) -> tokio::sync::mpsc::UnboundedSender<Output> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
+    tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            match out {
+                Output::Text(text) => {
+                    let bytes = text.replace('\n', "\r\n").into_bytes();
+                    if handle.data(channel, bytes).await.is_err() {
+                        return;
+                    }
+                }
+                Output::Pause(pause) => tokio::time::sleep(pause).await,
+                Output::Disconnect => {
+                    super::hang_up(&handle, reason).await;
+                    return;
+                }
+            }
+        }
+    });
+    tx
 }
 
 /// Sends queued output in pieces of 1 to 48 bytes, 1 to 15 ms apart, in order.
@@ -62,6 +91,7 @@ fn trickle(
                         tokio::time::sleep(Duration::from_millis(pause)).await;
                     }
                 }
+                Output::Pause(pause) => tokio::time::sleep(pause).await,
                 Output::Disconnect => {
                     super::hang_up(&handle, "logout").await;
                     return;
@@ -122,26 +152,8 @@ impl UnitSession {
         if let Some(queue) = &self.slow_queue {
             return queue.clone();
         }
-        let handle = session.handle();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
-        tokio::spawn(async move {
-            while let Some(out) = rx.recv().await {
-                match out {
-                    Output::Text(text) => {
-                        let bytes = text.replace('\n', "\r\n").into_bytes();
-                        if handle.data(channel, bytes).await.is_err() {
-                            return;
-                        }
-                    }
-                    // The `session-drop` fault: the connection goes, the transfer may not.
-                    Output::Disconnect => {
-                        super::hang_up(&handle, "connection lost").await;
-                        return;
-                    }
-                }
-            }
-        });
-        tx
+        // The `session-drop` fault: the connection goes, the transfer may not.
+        ordered(session.handle(), channel, "connection lost")
     }
 
     /// Runs the transfer the last line started, if any, linked to this terminal.
@@ -169,7 +181,11 @@ impl UnitSession {
         channel: ChannelId,
         outputs: Vec<Output>,
     ) -> Result<(), russh::Error> {
-        if self.slow_network {
+        if self.slow_queue.is_none() && outputs.iter().any(|o| matches!(o, Output::Pause(_))) {
+            // A slow CLI: from its first late answer on, everything goes out in order after it.
+            self.slow_queue = Some(ordered(session.handle(), channel, "logout"));
+        }
+        if self.slow_network || self.slow_queue.is_some() {
             let queue = self
                 .slow_queue
                 .get_or_insert_with(|| trickle(session.handle(), channel));
@@ -189,6 +205,8 @@ impl UnitSession {
                         super::hang_up(&handle, "logout").await;
                     });
                 }
+                // A pause sent this output through the queue above.
+                Output::Pause(_) => {}
             }
         }
         Ok(())

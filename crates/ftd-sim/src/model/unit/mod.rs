@@ -203,6 +203,14 @@ impl Unit {
         self.faults.iter().find_map(pick)
     }
 
+    /// How late the CLISH answers a command (the `slow-cli` fault), in real time.
+    pub fn clish_delay(&self) -> Option<std::time::Duration> {
+        self.fault(|f| match f {
+            Fault::SlowCli(ms) => Some(std::time::Duration::from_millis(*ms)),
+            _ => None,
+        })
+    }
+
     fn lina_late(&self, timing: &Timing) -> f64 {
         self.fault(|f| match f {
             Fault::LinaLate(s) => Some(*s),
