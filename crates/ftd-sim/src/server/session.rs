@@ -36,38 +36,21 @@ pub(super) struct UnitSession {
     pub(super) authorized_keys: Arc<Vec<russh::keys::PublicKey>>,
 }
 
-/// Sends queued output as it comes, in order; a pause holds what follows, a disconnect hangs
-/// up with `reason`.
-fn ordered(
-    handle: russh::server::Handle,
-    channel: ChannelId,
-    reason: &'static str,
-) -> tokio::sync::mpsc::UnboundedSender<Output> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
-    tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            match out {
-                Output::Text(text) => {
-                    let bytes = text.replace('\n', "\r\n").into_bytes();
-                    if handle.data(channel, bytes).await.is_err() {
-                        return;
-                    }
-                }
-                Output::Pause(pause) => tokio::time::sleep(pause).await,
-                Output::Disconnect => {
-                    super::hang_up(&handle, reason).await;
-                    return;
-                }
-            }
-        }
-    });
-    tx
+/// How a queue writes text: as it comes, or as a slow, lossy network delivers it (pieces of 1
+/// to 48 bytes, 1 to 15 ms apart).
+#[derive(Clone, Copy, PartialEq)]
+enum Pace {
+    Whole,
+    Trickle,
 }
 
-/// Sends queued output in pieces of 1 to 48 bytes, 1 to 15 ms apart, in order.
-fn trickle(
+/// Sends queued output in order at `pace`; a pause holds what follows, a disconnect hangs up
+/// with `reason`.
+fn queue(
     handle: russh::server::Handle,
     channel: ChannelId,
+    pace: Pace,
+    reason: &'static str,
 ) -> tokio::sync::mpsc::UnboundedSender<Output> {
     use rand::RngExt;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Output>();
@@ -77,23 +60,28 @@ fn trickle(
                 Output::Text(text) => {
                     let mut bytes = text.replace('\n', "\r\n").into_bytes();
                     while !bytes.is_empty() {
-                        let (n, pause) = {
-                            let mut rng = rand::rng();
-                            (
-                                rng.random_range(1..=48).min(bytes.len()),
-                                rng.random_range(1..=15),
-                            )
+                        let (n, pause) = match pace {
+                            Pace::Whole => (bytes.len(), 0),
+                            Pace::Trickle => {
+                                let mut rng = rand::rng();
+                                (
+                                    rng.random_range(1..=48).min(bytes.len()),
+                                    rng.random_range(1..=15),
+                                )
+                            }
                         };
                         let piece: Vec<u8> = bytes.drain(..n).collect();
                         if handle.data(channel, piece).await.is_err() {
                             return;
                         }
-                        tokio::time::sleep(Duration::from_millis(pause)).await;
+                        if pause > 0 {
+                            tokio::time::sleep(Duration::from_millis(pause)).await;
+                        }
                     }
                 }
                 Output::Pause(pause) => tokio::time::sleep(pause).await,
                 Output::Disconnect => {
-                    super::hang_up(&handle, "logout").await;
+                    super::hang_up(&handle, reason).await;
                     return;
                 }
             }
@@ -153,7 +141,7 @@ impl UnitSession {
             return queue.clone();
         }
         // The `session-drop` fault: the connection goes, the transfer may not.
-        ordered(session.handle(), channel, "connection lost")
+        queue(session.handle(), channel, Pace::Whole, "connection lost")
     }
 
     /// Runs the transfer the last line started, if any, linked to this terminal.
@@ -183,12 +171,12 @@ impl UnitSession {
     ) -> Result<(), russh::Error> {
         if self.slow_queue.is_none() && outputs.iter().any(|o| matches!(o, Output::Pause(_))) {
             // A slow CLI: from its first late answer on, everything goes out in order after it.
-            self.slow_queue = Some(ordered(session.handle(), channel, "logout"));
+            self.slow_queue = Some(queue(session.handle(), channel, Pace::Whole, "logout"));
         }
         if self.slow_network || self.slow_queue.is_some() {
             let queue = self
                 .slow_queue
-                .get_or_insert_with(|| trickle(session.handle(), channel));
+                .get_or_insert_with(|| queue(session.handle(), channel, Pace::Trickle, "logout"));
             for out in outputs {
                 let _ = queue.send(out);
             }
@@ -280,7 +268,12 @@ impl russh::server::Handler for UnitSession {
         self.channel = Some(channel.id());
         self.terminal_id = self.terminal.lock().unwrap().id;
         if self.slow_network {
-            self.slow_queue = Some(trickle(session.handle(), channel.id()));
+            self.slow_queue = Some(queue(
+                session.handle(),
+                channel.id(),
+                Pace::Trickle,
+                "logout",
+            ));
         }
         self.sessions
             .lock()
