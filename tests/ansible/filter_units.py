@@ -5,14 +5,9 @@ running, a pair name that is a number.
     python tests/ansible/filter_units.py
 """
 
-import importlib.util
-import os
+from collection_source import load
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location(
-    'pairs', os.path.join(HERE, '..', '..', 'collection', 'plugins', 'filter', 'pairs.py'))
-pairs = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(pairs)
+pairs = load('pairs', 'filter', 'pairs.py')
 
 hostvars = {
     'fw-b-1': {'ftd_pair': 'site-b', 'ftd_outcome': 'upgraded: 7.2.5-208 -> 7.4.2-172'},

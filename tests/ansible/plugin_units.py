@@ -4,15 +4,12 @@ Run with the Python of the venv that has ansible-core (the plugin imports it):
     python tests/ansible/plugin_units.py
 """
 
-import importlib.util
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location(
-    'binary_module', os.path.join(HERE, '..', '..', 'collection', 'plugins', 'plugin_utils', 'binary_module.py'))
-plugin = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(plugin)
+from collection_source import load
+
+plugin = load('binary_module', 'plugin_utils', 'binary_module.py')
 
 
 def jump(arguments):

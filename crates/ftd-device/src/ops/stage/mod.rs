@@ -342,7 +342,8 @@ pub async fn tidy(s: &mut CliSession, paths: &Paths) -> Result<(), OpError> {
 mod tests {
     use super::*;
 
-    fn paths() -> Paths {
+    /// The paths of one package, for these tests and [`super::plan`]'s.
+    pub(super) fn paths() -> Paths {
         Paths::of(&Package::parse("Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar").unwrap())
     }
 

@@ -333,10 +333,7 @@ pub fn room(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn paths() -> Paths {
-        Paths::of(&Package::parse("Cisco_FTD_Upgrade-7.4.2-172.sh.REL.tar").unwrap())
-    }
+    use crate::ops::stage::tests::paths;
 
     #[test]
     fn the_package_and_as_much_again_must_fit_less_what_a_partial_file_holds() {
